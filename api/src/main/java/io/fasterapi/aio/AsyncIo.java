@@ -1,0 +1,270 @@
+package io.fasterapi.aio;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One asynchronous I/O event loop: the seed's {@code async_io} in Java.
+ *
+ * <h2>Threads</h2>
+ * A loop is confined to one thread: the thread that calls {@link #run()} or {@link #poll(long)}
+ * (before the first poll, the thread that created it). Every method must be called on that thread,
+ * except {@link #wake()}, {@link #execute(Runnable)}, {@link #stop()}, {@link #isRunning()} and
+ * {@link #stats()}, which any thread may call. A call from another thread throws
+ * {@link IllegalStateException}: hand the work to the loop with {@link #execute(Runnable)}.
+ * Handlers and tasks run on the loop's thread.
+ *
+ * <h2>Handles</h2>
+ * Sockets are opened by the loop ({@link #listen}, {@link #connect}, {@link #accept}) and named by
+ * opaque positive {@code long} handles that carry a generation: a handle used after it was closed
+ * never reaches a descriptor the operating system has since reused. Operations on such a stale
+ * handle complete with {@link Errno#EBADF}; a handle of another loop or a value that was never a
+ * handle throws {@link IllegalArgumentException}.
+ *
+ * <h2>Operations and results</h2>
+ * {@code accept}, {@code read}, {@code write}, {@code connect}, {@code close} and {@code schedule}
+ * return at once with an operation id (for {@link #cancel(long)}); the {@link CompletionHandler}
+ * runs later on the loop's thread, exactly once, never inside the submitting call. Its
+ * {@link IoEvent#result()} follows the kernel: {@code >= 0} is bytes, a handle or 0;
+ * {@code < 0} is a negated {@link Errno} code. Operations of one kind on one handle complete in the
+ * order they were submitted; any number may be pending.
+ * <ul>
+ * <li>A read completes as soon as some bytes arrived (at most the buffer's size), with 0 at the
+ *     peer's orderly close.</li>
+ * <li><b>Partial writes:</b> a write completes only when its whole buffer has been sent (the loop
+ *     continues a partial write itself when the socket is writable again), with the buffer's length;
+ *     or with an error, after which the number of bytes the peer received is unknown and the
+ *     connection should be closed.</li>
+ * <li><b>Cancellation:</b> {@link #cancel(long)}, {@link #close(long)} of the handle, and
+ *     {@link #close()} of the loop complete every affected pending operation with
+ *     {@link Errno#ECANCELED}, exactly once.</li>
+ * </ul>
+ *
+ * <h2>Buffers</h2>
+ * Buffers are native {@link MemorySegment}s or direct {@link ByteBuffer}s; a heap buffer throws
+ * {@link IllegalArgumentException} because the kernel may use it after the call returns, and so
+ * does a read-only buffer passed to a read. The caller keeps a buffer alive and untouched until
+ * its operation completes. For a {@code ByteBuffer} the operation covers position to limit, and
+ * the buffer's position advances by the bytes moved when the operation succeeds.
+ * {@code MemorySegment}s are the allocation-free path.
+ *
+ * <h2>Misuse</h2>
+ * Misuse throws at the call site and changes nothing: {@link NullPointerException} for a null
+ * handler or address, {@link IllegalArgumentException} for a bad buffer or handle,
+ * {@link IllegalStateException} for the wrong thread or a closed loop. Failures of system calls
+ * made during the call (for example {@code bind}) throw {@link AsyncIoException}.
+ */
+public interface AsyncIo extends AutoCloseable {
+
+    /**
+     * Creates a loop on the best backend available here (the highest-ranked available provider).
+     *
+     * @throws AsyncIoException when no provider is available; its message lists each and why
+     */
+    static AsyncIo create() {
+        return create(AsyncIoConfig.defaults());
+    }
+
+    /**
+     * Creates a loop as configured: on {@link AsyncIoConfig#backend()} when it names one, otherwise
+     * on the best available backend.
+     *
+     * @throws AsyncIoException when the named backend is missing or unavailable, or none is
+     */
+    static AsyncIo create(AsyncIoConfig config) {
+        return Providers.open(config);
+    }
+
+    /** Every provider found by {@link java.util.ServiceLoader}, best first, with its availability. */
+    static List<BackendInfo> backends() {
+        return Providers.describe();
+    }
+
+    /** The name of this loop's backend, as in {@link BackendInfo#name()}. */
+    String backend();
+
+    /** The configuration this loop was created with. */
+    AsyncIoConfig config();
+
+    // ---- sockets ---------------------------------------------------------------------------
+
+    /**
+     * Opens a listening TCP socket, bound now. Port 0 picks a free port: see {@link #localAddress}.
+     *
+     * @return the listener's handle
+     * @throws AsyncIoException with {@link Errno#EADDRINUSE} when the address is taken, or another
+     *                          error from {@code socket}, {@code bind} or {@code listen}
+     */
+    long listen(InetSocketAddress address, ListenOptions options);
+
+    /** {@link #listen(InetSocketAddress, ListenOptions)} with {@link ListenOptions#defaults()}. */
+    default long listen(InetSocketAddress address) {
+        return listen(address, ListenOptions.defaults());
+    }
+
+    /**
+     * Accepts one connection. The completion's result is the new connection's handle (TCP_NODELAY
+     * set), or a negated error.
+     *
+     * @return the operation id
+     */
+    long accept(long listener, CompletionHandler handler, long userData);
+
+    /** {@link #accept(long, CompletionHandler, long)} with user data 0. */
+    default long accept(long listener, CompletionHandler handler) {
+        return accept(listener, handler, 0);
+    }
+
+    /**
+     * Opens a TCP socket and connects it. Returns the new socket's handle at once; the CONNECT
+     * completion's result is 0 when connected, or a negated error ({@link Errno#ECONNREFUSED}...),
+     * in which case the loop has already closed the handle.
+     *
+     * @return the new socket's handle, which is also the completion's {@link IoEvent#handle()}
+     */
+    long connect(InetSocketAddress remote, CompletionHandler handler, long userData);
+
+    /** {@link #connect(InetSocketAddress, CompletionHandler, long)} with user data 0. */
+    default long connect(InetSocketAddress remote, CompletionHandler handler) {
+        return connect(remote, handler, 0);
+    }
+
+    /**
+     * Reads at most {@code buffer.byteSize()} bytes. Result: bytes read, 0 at end of stream, or a
+     * negated error.
+     *
+     * @return the operation id
+     */
+    long read(long handle, MemorySegment buffer, CompletionHandler handler, long userData);
+
+    /** Reads into a direct buffer's remaining space; its position advances on success. */
+    long read(long handle, ByteBuffer buffer, CompletionHandler handler, long userData);
+
+    /** {@link #read(long, MemorySegment, CompletionHandler, long)} with user data 0. */
+    default long read(long handle, MemorySegment buffer, CompletionHandler handler) {
+        return read(handle, buffer, handler, 0);
+    }
+
+    /** {@link #read(long, ByteBuffer, CompletionHandler, long)} with user data 0. */
+    default long read(long handle, ByteBuffer buffer, CompletionHandler handler) {
+        return read(handle, buffer, handler, 0);
+    }
+
+    /**
+     * Writes the whole segment (see the partial-write rule above). Result: the segment's size, or
+     * a negated error ({@link Errno#EPIPE}, {@link Errno#ECONNRESET}...).
+     *
+     * @return the operation id
+     */
+    long write(long handle, MemorySegment buffer, CompletionHandler handler, long userData);
+
+    /** Writes a direct buffer's remaining bytes; its position advances on success. */
+    long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData);
+
+    /** {@link #write(long, MemorySegment, CompletionHandler, long)} with user data 0. */
+    default long write(long handle, MemorySegment buffer, CompletionHandler handler) {
+        return write(handle, buffer, handler, 0);
+    }
+
+    /** {@link #write(long, ByteBuffer, CompletionHandler, long)} with user data 0. */
+    default long write(long handle, ByteBuffer buffer, CompletionHandler handler) {
+        return write(handle, buffer, handler, 0);
+    }
+
+    /**
+     * Shuts down the sending side (the peer reads end of stream); reads still work.
+     *
+     * @throws AsyncIoException when {@code shutdown} fails (for example {@link Errno#ENOTCONN})
+     */
+    void shutdownOutput(long handle);
+
+    /**
+     * Closes a handle now: its pending operations complete with {@link Errno#ECANCELED} and the
+     * handle becomes stale. Closing a stale handle does nothing.
+     *
+     * @return {@code true} if the handle was open
+     */
+    boolean close(long handle);
+
+    /**
+     * {@link #close(long)}, with a CLOSE completion delivered after the cancelled operations'
+     * completions: result 0, or {@code -EBADF} when the handle was already closed.
+     *
+     * @return the operation id
+     */
+    long close(long handle, CompletionHandler handler, long userData);
+
+    /** The address a socket is bound to (the chosen port after listening on port 0). */
+    InetSocketAddress localAddress(long handle);
+
+    /** The peer's address of a connected socket. */
+    InetSocketAddress remoteAddress(long handle);
+
+    // ---- timers and cancellation ----------------------------------------------------------
+
+    /**
+     * Runs {@code handler} with a TIMER completion (result 0) after {@code delayNanos}. Timers fire
+     * in deadline order; timers with the same deadline fire in the order they were scheduled.
+     *
+     * @return the operation id, for {@link #cancel(long)}
+     */
+    long schedule(long delayNanos, CompletionHandler handler, long userData);
+
+    /** {@link #schedule(long, CompletionHandler, long)} with a {@link Duration} and user data 0. */
+    default long schedule(Duration delay, CompletionHandler handler) {
+        return schedule(delay.toNanos(), handler, 0);
+    }
+
+    /**
+     * Cancels a pending operation: it completes with {@link Errno#ECANCELED} (a cancelled timer
+     * never fires). Ids of completed operations are stale and ignored.
+     *
+     * @return {@code true} if the operation was pending and is now cancelled
+     */
+    boolean cancel(long operationId);
+
+    // ---- the loop ---------------------------------------------------------------------------
+
+    /**
+     * Runs one turn: waits for events at most {@code timeoutMillis} (0: do not wait; -1: until
+     * something happens), then delivers completions, due timers and tasks.
+     *
+     * @return the number of completions and tasks delivered
+     */
+    int poll(long timeoutMillis);
+
+    /** Runs turns until {@link #stop()} is called; the calling thread becomes the loop's thread. */
+    void run();
+
+    /** Makes {@link #run()} return after its current turn. Any thread; harmless when not running. */
+    void stop();
+
+    /** Whether {@link #run()} is executing. Any thread. */
+    boolean isRunning();
+
+    /** Makes a blocked {@link #poll(long)} return soon. Any thread; cheap when already woken. */
+    void wake();
+
+    /** Runs {@code task} on the loop's thread during a coming turn, and wakes the loop. Any thread. */
+    void execute(Runnable task);
+
+    /** Sets the callback run on the loop's thread each time a {@link #wake()} reaches it (or null). */
+    void onWake(Runnable callback);
+
+    /** The loop's counters. Any thread. */
+    IoStats stats();
+
+    /** Whether {@link #close()} has not been called. */
+    boolean isOpen();
+
+    /**
+     * Closes every handle and the loop. Pending operations and timers complete with
+     * {@link Errno#ECANCELED} during this call. Call it on the loop's thread when {@link #run()}
+     * is not executing; closing twice does nothing.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,149 @@
+package io.fasterapi.aio;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * How to create a loop: the seed's {@code config} (backend, max_events, queue_depth, zero_copy,
+ * poll_busy, poll_timeout) plus the table sizes a Java loop needs. Immutable; build one with
+ * {@link #builder()}, or take {@link #defaults()}.
+ *
+ * @param backend           the provider's name ("epoll", "io_uring", ...), or {@code null} to pick
+ *                          the best available one
+ * @param maxEvents         the most readiness or completion events taken from the kernel per poll
+ * @param queueDepth        submission queue entries for completion backends; also the initial
+ *                          number of operation slots
+ * @param maxOperations     the most operations pending at once; beyond it a submission throws
+ *                          {@link AsyncIoException} with {@link Errno#ENOBUFS}
+ * @param maxHandles        the most handles open at once; beyond it {@link Errno#EMFILE}
+ * @param zeroCopy          let a backend use zero-copy sends where it has them (a hint)
+ * @param pollBusy          {@link AsyncIo#run()} polls without blocking (spins) instead of sleeping
+ * @param pollTimeoutMillis the longest {@link AsyncIo#run()} blocks in one poll; -1 for no limit
+ * @param uncaughtHandler   receives exceptions thrown by handlers and tasks
+ */
+public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
+                            boolean zeroCopy, boolean pollBusy, long pollTimeoutMillis,
+                            Consumer<Throwable> uncaughtHandler) {
+
+    /** The default uncaught handler: prints the stack trace to standard error. */
+    public static final Consumer<Throwable> PRINT_STACK_TRACE = t -> {
+        System.err.print("io.fasterapi.aio: exception in a completion handler or task: ");
+        t.printStackTrace();
+    };
+
+    /** The largest handle table a loop supports (handle indexes have 24 bits). */
+    public static final int HANDLE_LIMIT = 1 << 24;
+
+    /** Validates every field. */
+    public AsyncIoConfig {
+        if (maxEvents < 1) throw new IllegalArgumentException("maxEvents must be >= 1, was " + maxEvents);
+        if (queueDepth < 1) throw new IllegalArgumentException("queueDepth must be >= 1, was " + queueDepth);
+        if (maxOperations < 1) throw new IllegalArgumentException("maxOperations must be >= 1, was " + maxOperations);
+        if (maxHandles < 1 || maxHandles > HANDLE_LIMIT) {
+            throw new IllegalArgumentException("maxHandles must be in 1.." + HANDLE_LIMIT + ", was " + maxHandles);
+        }
+        if (pollTimeoutMillis < -1) throw new IllegalArgumentException("pollTimeoutMillis must be >= -1, was " + pollTimeoutMillis);
+        Objects.requireNonNull(uncaughtHandler, "uncaughtHandler");
+    }
+
+    /** Best backend, 1,024 events per poll, 4,096 queue entries, a million operations and handles. */
+    public static AsyncIoConfig defaults() {
+        return builder().build();
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backend = backend;
+        b.maxEvents = maxEvents;
+        b.queueDepth = queueDepth;
+        b.maxOperations = maxOperations;
+        b.maxHandles = maxHandles;
+        b.zeroCopy = zeroCopy;
+        b.pollBusy = pollBusy;
+        b.pollTimeoutMillis = pollTimeoutMillis;
+        b.uncaughtHandler = uncaughtHandler;
+        return b;
+    }
+
+    /** Builds an {@link AsyncIoConfig}; every setter returns this builder. */
+    public static final class Builder {
+        private String backend;
+        private int maxEvents = 1024;
+        private int queueDepth = 4096;
+        private int maxOperations = 1 << 20;
+        private int maxHandles = 1 << 20;
+        private boolean zeroCopy;
+        private boolean pollBusy;
+        private long pollTimeoutMillis = -1;
+        private Consumer<Throwable> uncaughtHandler = PRINT_STACK_TRACE;
+
+        private Builder() {
+        }
+
+        /** @param name a provider name, or {@code null} for the best available */
+        public Builder backend(String name) {
+            this.backend = name;
+            return this;
+        }
+
+        /** @param n events taken from the kernel per poll */
+        public Builder maxEvents(int n) {
+            this.maxEvents = n;
+            return this;
+        }
+
+        /** @param n submission queue entries (completion backends) and initial operation slots */
+        public Builder queueDepth(int n) {
+            this.queueDepth = n;
+            return this;
+        }
+
+        /** @param n the most operations pending at once */
+        public Builder maxOperations(int n) {
+            this.maxOperations = n;
+            return this;
+        }
+
+        /** @param n the most handles open at once */
+        public Builder maxHandles(int n) {
+            this.maxHandles = n;
+            return this;
+        }
+
+        /** @param on allow zero-copy sends where the backend has them */
+        public Builder zeroCopy(boolean on) {
+            this.zeroCopy = on;
+            return this;
+        }
+
+        /** @param on spin in {@link AsyncIo#run()} instead of blocking */
+        public Builder pollBusy(boolean on) {
+            this.pollBusy = on;
+            return this;
+        }
+
+        /** @param millis the longest one poll of {@link AsyncIo#run()} blocks; -1 for no limit */
+        public Builder pollTimeoutMillis(long millis) {
+            this.pollTimeoutMillis = millis;
+            return this;
+        }
+
+        /** @param handler receives exceptions thrown by handlers and tasks */
+        public Builder uncaughtHandler(Consumer<Throwable> handler) {
+            this.uncaughtHandler = handler;
+            return this;
+        }
+
+        /** @return the configuration; throws {@link IllegalArgumentException} on a bad value */
+        public AsyncIoConfig build() {
+            return new AsyncIoConfig(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy,
+                    pollTimeoutMillis, uncaughtHandler);
+        }
+    }
+}

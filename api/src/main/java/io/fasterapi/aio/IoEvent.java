@@ -1,0 +1,77 @@
+package io.fasterapi.aio;
+
+/**
+ * One completed operation: the seed's {@code {operation, fd, user_data, result, flags}}.
+ *
+ * <p>{@link #result()} follows the kernel: a value {@code >= 0} is a byte count, a new handle
+ * (accept) or 0 (connect, close, timer); a value {@code < 0} is a negated portable error number,
+ * see {@link Errno}. Errors that the operating system reports are values here, never exceptions.
+ *
+ * <p>Instances handed to a {@link CompletionHandler} are reused by the loop: they are valid only
+ * during the handler call. {@link #snapshot()} returns an immutable copy.
+ */
+public interface IoEvent {
+
+    /** The kind of operation that completed. */
+    Operation operation();
+
+    /** The handle the operation ran on (for CONNECT, the new socket; 0 for TIMER). */
+    long handle();
+
+    /** The operation's id, as returned when it was submitted. */
+    long operationId();
+
+    /** The value passed as {@code userData} when the operation was submitted, 0 by default. */
+    long userData();
+
+    /** Bytes, a handle or 0 when {@code >= 0}; a negated {@link Errno} code when {@code < 0}. */
+    long result();
+
+    /** Backend-specific flags; 0 unless a backend documents otherwise. */
+    int flags();
+
+    /** Whether {@link #result()} is an error. */
+    default boolean failed() {
+        return result() < 0;
+    }
+
+    /** The error, or {@code null} when the operation succeeded. */
+    default Errno error() {
+        return result() < 0 ? Errno.of((int) -result()) : null;
+    }
+
+    /** An immutable copy that stays valid after the handler returns. */
+    default Snapshot snapshot() {
+        return new Snapshot(operation(), handle(), operationId(), userData(), result(), flags());
+    }
+
+    /**
+     * An immutable completion.
+     *
+     * @param operation   the kind of operation
+     * @param handle      the handle it ran on
+     * @param operationId the operation's id
+     * @param userData    the caller's value
+     * @param result      bytes, a handle or 0; a negated error number when negative
+     * @param flags       backend flags
+     */
+    record Snapshot(Operation operation, long handle, long operationId, long userData, long result, int flags)
+            implements IoEvent {
+        @Override
+        public Snapshot snapshot() {
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return IoEvent.describe(this);
+        }
+    }
+
+    /** A readable form: {@code READ handle=0x... result=-104 (ECONNRESET)}. */
+    static String describe(IoEvent e) {
+        String r = e.result() < 0 ? e.result() + " (" + Errno.nameOf((int) -e.result()) + ")" : Long.toString(e.result());
+        return e.operation() + " handle=0x" + Long.toHexString(e.handle()) + " op=0x" + Long.toHexString(e.operationId())
+                + " userData=" + e.userData() + " result=" + r + (e.flags() != 0 ? " flags=0x" + Integer.toHexString(e.flags()) : "");
+    }
+}

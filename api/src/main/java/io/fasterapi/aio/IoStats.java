@@ -1,0 +1,35 @@
+package io.fasterapi.aio;
+
+/**
+ * A snapshot of one loop's counters: the seed's statistics plus bytes moved.
+ *
+ * <p>Each counter counts completions delivered to handlers (successful or not), except
+ * {@code polls} (calls into the kernel's wait), {@code events} (readiness or completion events the
+ * kernel returned), {@code errors} (completions with a negative result, and failed system calls
+ * inside the loop) and {@code wakes} (wake-ups that reached the loop). Exact when taken on the
+ * loop's thread; from another thread each counter is a recent value.
+ *
+ * @param accepts      ACCEPT completions
+ * @param reads        READ completions
+ * @param writes       WRITE completions
+ * @param connects     CONNECT completions
+ * @param closes       handles closed
+ * @param timers       TIMER completions
+ * @param polls        waits on the kernel
+ * @param events       events returned by the kernel
+ * @param errors       completions with a negative result and internal system-call failures
+ * @param wakes        wake-ups received from other threads
+ * @param bytesRead    bytes delivered by READ completions
+ * @param bytesWritten bytes sent by WRITE completions
+ */
+public record IoStats(long accepts, long reads, long writes, long connects, long closes, long timers, long polls,
+                      long events, long errors, long wakes, long bytesRead, long bytesWritten) {
+
+    /** The counters of {@code this} minus those of {@code earlier}. */
+    public IoStats minus(IoStats earlier) {
+        return new IoStats(accepts - earlier.accepts, reads - earlier.reads, writes - earlier.writes,
+                connects - earlier.connects, closes - earlier.closes, timers - earlier.timers, polls - earlier.polls,
+                events - earlier.events, errors - earlier.errors, wakes - earlier.wakes,
+                bytesRead - earlier.bytesRead, bytesWritten - earlier.bytesWritten);
+    }
+}

@@ -1,0 +1,74 @@
+package io.fasterapi.aio;
+
+import io.fasterapi.aio.spi.AsyncIoProvider;
+import io.fasterapi.aio.spi.Availability;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/** Finds providers with ServiceLoader and picks one; behind {@link AsyncIo#create}. */
+final class Providers {
+    private Providers() {
+    }
+
+    /** Every provider, highest rank first; the scan runs each call so newly added providers are seen. */
+    static List<AsyncIoProvider> find() {
+        List<AsyncIoProvider> found = new ArrayList<>();
+        ClassLoader[] loaders = {Thread.currentThread().getContextClassLoader(), AsyncIo.class.getClassLoader()};
+        for (ClassLoader loader : loaders) {
+            try {
+                for (AsyncIoProvider p : ServiceLoader.load(AsyncIoProvider.class, loader)) {
+                    if (found.stream().noneMatch(q -> q.getClass() == p.getClass())) {
+                        found.add(p);
+                    }
+                }
+            } catch (ServiceConfigurationError e) {
+                // A broken provider entry must not hide the working ones; it is simply not listed.
+            }
+        }
+        found.sort(Comparator.comparingInt(AsyncIoProvider::rank).reversed().thenComparing(AsyncIoProvider::name));
+        return found;
+    }
+
+    static Availability availability(AsyncIoProvider p) {
+        try {
+            return p.availability();
+        } catch (Throwable t) { // a provider that cannot even probe is unavailable, with the reason
+            return Availability.unavailable("probe failed: " + t);
+        }
+    }
+
+    static List<BackendInfo> describe() {
+        List<BackendInfo> out = new ArrayList<>();
+        for (AsyncIoProvider p : find()) {
+            Availability a = availability(p);
+            out.add(new BackendInfo(p.name(), p.rank(), a.available(), a.reason()));
+        }
+        return List.copyOf(out);
+    }
+
+    static AsyncIo open(AsyncIoConfig config) {
+        List<AsyncIoProvider> providers = find();
+        StringBuilder why = new StringBuilder();
+        for (AsyncIoProvider p : providers) {
+            if (config.backend() != null && !config.backend().equals(p.name())) {
+                continue;
+            }
+            Availability a = availability(p);
+            if (a.available()) {
+                return p.open(config);
+            }
+            why.append("\n  ").append(p.name()).append(": ").append(a.reason());
+        }
+        if (config.backend() != null && why.isEmpty()) {
+            throw new AsyncIoException("no backend named '" + config.backend() + "' was found; found: "
+                    + providers.stream().map(AsyncIoProvider::name).toList(), 0);
+        }
+        throw new AsyncIoException(providers.isEmpty()
+                ? "no io.fasterapi.aio backend found on the module or class path (add backend-epoll, backend-iouring...)"
+                : "no available backend" + (config.backend() != null ? " named '" + config.backend() + "'" : "") + ":" + why, 0);
+    }
+}

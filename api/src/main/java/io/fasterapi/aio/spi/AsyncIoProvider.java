@@ -1,0 +1,27 @@
+package io.fasterapi.aio.spi;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoConfig;
+
+/**
+ * A backend: registered for {@link java.util.ServiceLoader} ({@code provides ... with} and
+ * {@code META-INF/services}) and, inside OSGi, as a service. Implementations are thread-safe.
+ */
+public interface AsyncIoProvider {
+
+    /** The backend's name: "epoll", "io_uring", "kqueue" or "iocp". */
+    String name();
+
+    /** Higher is preferred by {@link AsyncIo#create()} among available providers. */
+    int rank();
+
+    /** Whether {@link #open} can work on this machine, and if not, why. Probed once and cached. */
+    Availability availability();
+
+    /**
+     * Creates a loop.
+     *
+     * @throws io.fasterapi.aio.AsyncIoException when unavailable or when the kernel refuses
+     */
+    AsyncIo open(AsyncIoConfig config);
+}

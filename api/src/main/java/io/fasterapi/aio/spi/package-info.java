@@ -1,0 +1,2 @@
+/** The service provider interface that backends implement. */
+package io.fasterapi.aio.spi;
