@@ -1,0 +1,745 @@
+package io.fasterapi.aio.core;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.IoStats;
+import io.fasterapi.aio.ListenOptions;
+import io.fasterapi.aio.Operation;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The part of every loop that does not depend on the kernel interface: argument checks, thread
+ * confinement, handle and operation slots, per-handle queues, timers, completion delivery, tasks,
+ * wake-ups and statistics. A backend supplies the hooks at the bottom: how sockets are opened, how
+ * a queued operation is started, how the kernel is waited on.
+ *
+ * <p>Completions never reach a handler inside the call that caused them: {@link #complete} puts
+ * the operation on a delivery queue that {@link #poll} drains.
+ */
+public abstract class AbstractAsyncIo implements AsyncIo {
+    private static final AtomicInteger LOOP_NUMBERS = new AtomicInteger();
+    private static final VarHandle WAKE_PENDING;
+
+    static {
+        try {
+            WAKE_PENDING = MethodHandles.lookup().findVarHandle(AbstractAsyncIo.class, "wakePending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    protected final AsyncIoConfig config;
+    protected final Handles handles;
+    protected final Operations ops;
+    protected final Counters counters = new Counters();
+    private final int loopNumber;
+    private final TimerHeap timers;
+    private final MutableEvent event = new MutableEvent();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private int doneHead = -1;
+    private int doneTail = -1;
+    private volatile Thread owner;
+    private volatile boolean running;
+    private volatile boolean stopRequested;
+    private volatile boolean open = true;
+    private boolean closing;
+    @SuppressWarnings("unused") // accessed through WAKE_PENDING
+    private volatile int wakePending;
+    private boolean wokenThisTurn;
+    private Runnable onWake;
+
+    protected AbstractAsyncIo(AsyncIoConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.loopNumber = (LOOP_NUMBERS.incrementAndGet() & Ids.LOOP_MASK) | 1;
+        this.handles = new Handles(loopNumber, Math.min(1024, config.maxHandles()), config.maxHandles());
+        this.ops = new Operations(loopNumber, config.queueDepth(), config.maxOperations());
+        this.timers = new TimerHeap(ops);
+        this.owner = Thread.currentThread();
+    }
+
+    // ---- hooks for the backend ----------------------------------------------------------------
+
+    /** Creates, binds and listens; returns the native descriptor. Throws {@link AsyncIoException}. */
+    protected abstract long openListener(InetSocketAddress address, ListenOptions options);
+
+    /**
+     * Called once a listener or accepted socket has a handle: register it with the kernel.
+     * Returns 0, or a negated errno (the core then closes the socket).
+     */
+    protected abstract int register(int handle);
+
+    /** Creates a non-blocking socket for {@code remote}'s family; returns the native descriptor. */
+    protected abstract long openSocket(InetSocketAddress remote);
+
+    /**
+     * Starts connecting handle {@code h} (registering it as the backend needs); completes {@code op}
+     * now or later, and closes the handle with {@link #closeHandle} when the connect fails.
+     */
+    protected abstract void startConnect(int op, int h, InetSocketAddress remote);
+
+    /** An ACCEPT, READ or WRITE was appended to its queue on {@code h}: start it if it can start. */
+    protected abstract void submit(int op, int h);
+
+    /**
+     * Cancels {@code op} in the kernel. Returns true when the kernel still owns it and the backend
+     * will {@link #complete} it later; false when the core should complete it with ECANCELED now.
+     */
+    protected abstract boolean cancelInKernel(int op);
+
+    /** Closes the descriptor of handle {@code h} (its queues are already empty). */
+    protected abstract void closeDescriptor(int h);
+
+    /** Waits for kernel events at most {@code timeoutMillis} (-1: no limit) and processes them. */
+    protected abstract void waitForEvents(long timeoutMillis);
+
+    /** Makes a blocked {@link #waitForEvents} return; called from any thread. */
+    protected abstract void wakeKernel();
+
+    /** Frees the backend's own kernel objects and memory; every handle is already closed. */
+    protected abstract void closeBackend();
+
+    /** getsockname / getpeername. */
+    protected abstract InetSocketAddress address(int h, boolean local);
+
+    /** shutdown(SHUT_WR). */
+    protected abstract void shutdownOutput(int h);
+
+    // ---- services for the backend ---------------------------------------------------------------
+
+    /** Records the result of {@code op} (already out of its handle's queue) and queues it for delivery. */
+    protected final void complete(int op, long result) {
+        ops.result[op] = result;
+        ops.state[op] = Operations.STATE_DONE;
+        ops.next[op] = -1;
+        if (doneTail < 0) {
+            doneHead = op;
+        } else {
+            ops.next[doneTail] = op;
+        }
+        doneTail = op;
+    }
+
+    /** Removes the head of {@code h}'s read queue (accepts and reads) and returns it. */
+    protected final int pollReadQueue(int h) {
+        int op = handles.readHead[h];
+        if (op >= 0) {
+            handles.readHead[h] = ops.next[op];
+            if (handles.readHead[h] < 0) handles.readTail[h] = -1;
+            ops.next[op] = -1;
+        }
+        return op;
+    }
+
+    /** Removes the head of {@code h}'s write queue (connects and writes) and returns it. */
+    protected final int pollWriteQueue(int h) {
+        int op = handles.writeHead[h];
+        if (op >= 0) {
+            handles.writeHead[h] = ops.next[op];
+            if (handles.writeHead[h] < 0) handles.writeTail[h] = -1;
+            ops.next[op] = -1;
+        }
+        return op;
+    }
+
+    /** Accepted socket {@code fd}: gives it a handle and registers it; returns the handle's id, or -EMFILE. */
+    protected final long adoptAccepted(long fd) {
+        int h = handles.allocate(Handles.KIND_STREAM, fd);
+        if (h < 0) {
+            closeDescriptorOf(fd);
+            return -Errno.EMFILE.code();
+        }
+        int r = register(h);
+        if (r < 0) {
+            closeDescriptor(h);
+            handles.free(h);
+            return r;
+        }
+        return handles.id(h);
+    }
+
+    /** Closes handle {@code h} from inside the backend (a failed connect): cancels its queues, closes it. */
+    protected final void closeHandle(int h) {
+        cancelQueue(h, true);
+        cancelQueue(h, false);
+        closeDescriptor(h);
+        handles.free(h);
+        counters.closes++;
+    }
+
+    /** The id of open handle {@code h} (for kernel user data). */
+    protected final long handleId(int h) {
+        return handles.id(h);
+    }
+
+    /** The slot of a handle id taken back from the kernel, or -1 when it has been closed since. */
+    protected final int handleIndex(long id) {
+        return Ids.loop(id) == loopNumber ? handles.lookup(id) : -1;
+    }
+
+    /** Closes a descriptor that never got a handle (the handle table was full). */
+    protected abstract void closeDescriptorOf(long fd);
+
+    /** Called by {@link #waitForEvents} when the wake-up descriptor fired. */
+    protected final void wakeupReceived() {
+        wakePending = 0;
+        wokenThisTurn = true;
+    }
+
+    /** The backend's name. */
+    protected abstract String name();
+
+    // ---- AsyncIo: sockets ---------------------------------------------------------------------
+
+    @Override
+    public final String backend() {
+        return name();
+    }
+
+    @Override
+    public final AsyncIoConfig config() {
+        return config;
+    }
+
+    @Override
+    public final long listen(InetSocketAddress address, ListenOptions options) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        checkLoopThread();
+        if (closing) throw new IllegalStateException("the loop is closing");
+        if (address.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + address);
+        if (handles.openCount() >= config.maxHandles()) {
+            throw new AsyncIoException("listen " + address + ": " + config.maxHandles() + " handles open", Errno.EMFILE.code());
+        }
+        long fd = openListener(address, options);
+        int h = handles.allocate(Handles.KIND_LISTENER, fd);
+        int r = register(h);
+        if (r < 0) {
+            closeDescriptor(h);
+            handles.free(h);
+            throw new AsyncIoException("listen on " + address + ": registering with " + name() + " failed", -r);
+        }
+        return handles.id(h);
+    }
+
+    @Override
+    public final long accept(long listener, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(handler, "handler");
+        checkLoopThread();
+        int h = handleIndex(listener, Handles.KIND_LISTENER, "accept");
+        int op = newOperation(Operation.ACCEPT, h, listener, handler, userData);
+        if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
+        enqueueRead(h, op);
+        submit(op, h);
+        return ops.id(op);
+    }
+
+    @Override
+    public final long connect(InetSocketAddress remote, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(handler, "handler");
+        checkLoopThread();
+        if (closing) throw new IllegalStateException("the loop is closing");
+        if (remote.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + remote);
+        if (handles.openCount() >= config.maxHandles()) {
+            throw new AsyncIoException("connect: " + config.maxHandles() + " handles open", Errno.EMFILE.code());
+        }
+        long fd = openSocket(remote);
+        int h = handles.allocate(Handles.KIND_STREAM, fd);
+        long id = handles.id(h);
+        int op = ops.allocate(Operation.CONNECT, h, handler, userData);
+        if (op < 0) {
+            closeDescriptor(h);
+            handles.free(h);
+            throw tooManyOperations();
+        }
+        ops.handleId[op] = id;
+        enqueueWrite(h, op);
+        startConnect(op, h, remote);
+        return id;
+    }
+
+    @Override
+    public final long read(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
+        checkSegment(buffer, true);
+        return submitTransfer(Operation.READ, handle, buffer, null, handler, userData);
+    }
+
+    @Override
+    public final long read(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
+        checkBuffer(buffer, true);
+        return submitTransfer(Operation.READ, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
+    }
+
+    @Override
+    public final long write(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
+        checkSegment(buffer, false);
+        return submitTransfer(Operation.WRITE, handle, buffer, null, handler, userData);
+    }
+
+    @Override
+    public final long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
+        checkBuffer(buffer, false);
+        return submitTransfer(Operation.WRITE, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
+    }
+
+    private long submitTransfer(Operation kind, long handle, MemorySegment segment, ByteBuffer bb,
+                                CompletionHandler handler, long userData) {
+        Objects.requireNonNull(handler, "handler");
+        checkLoopThread();
+        int h = handleIndex(handle, Handles.KIND_STREAM, kind == Operation.READ ? "read" : "write");
+        int op = newOperation(kind, h, handle, handler, userData);
+        ops.segment[op] = segment;
+        ops.byteBuffer[op] = bb;
+        if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
+        if (kind == Operation.READ) {
+            enqueueRead(h, op);
+        } else {
+            enqueueWrite(h, op);
+        }
+        submit(op, h);
+        return ops.id(op);
+    }
+
+    @Override
+    public final void shutdownOutput(long handle) {
+        checkLoopThread();
+        int h = handleIndex(handle, Handles.KIND_STREAM, "shutdownOutput");
+        if (h < 0) throw new AsyncIoException("shutdownOutput: handle is closed", Errno.EBADF.code());
+        shutdownOutput(h);
+    }
+
+    @Override
+    public final boolean close(long handle) {
+        checkLoopThread();
+        int h = handleIndex(handle, -1, "close");
+        if (h < 0) return false;
+        closeHandle(h);
+        return true;
+    }
+
+    @Override
+    public final long close(long handle, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(handler, "handler");
+        checkLoopThread();
+        int h = handleIndex(handle, -1, "close");
+        int op = newOperation(Operation.CLOSE, -1, handle, handler, userData);
+        if (h < 0) return failNow(op, Errno.EBADF);
+        closeHandle(h);
+        complete(op, 0);
+        return ops.id(op);
+    }
+
+    @Override
+    public final InetSocketAddress localAddress(long handle) {
+        return addressOf(handle, true);
+    }
+
+    @Override
+    public final InetSocketAddress remoteAddress(long handle) {
+        return addressOf(handle, false);
+    }
+
+    private InetSocketAddress addressOf(long handle, boolean local) {
+        checkLoopThread();
+        int h = handleIndex(handle, -1, local ? "localAddress" : "remoteAddress");
+        if (h < 0) throw new AsyncIoException("address of a closed handle", Errno.EBADF.code());
+        return address(h, local);
+    }
+
+    // ---- timers and cancellation --------------------------------------------------------------
+
+    @Override
+    public final long schedule(long delayNanos, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(handler, "handler");
+        checkLoopThread();
+        if (delayNanos < 0) throw new IllegalArgumentException("negative delay: " + delayNanos);
+        int op = newOperation(Operation.TIMER, -1, 0, handler, userData);
+        if (closing) return failNow(op, Errno.ECANCELED);
+        timers.add(op, System.nanoTime() + delayNanos);
+        return ops.id(op);
+    }
+
+    @Override
+    public final boolean cancel(long operationId) {
+        checkLoopThread();
+        checkOwnId(operationId, "operation");
+        int op = ops.lookup(operationId);
+        if (op < 0 || ops.state[op] != Operations.STATE_PENDING) return false;
+        if (ops.kind[op] == Operation.TIMER.ordinal()) {
+            timers.remove(op);
+            complete(op, -Errno.ECANCELED.code());
+            return true;
+        }
+        int h = ops.handle[op];
+        if (cancelInKernel(op)) return true;
+        unlink(h, op);
+        complete(op, -Errno.ECANCELED.code());
+        return true;
+    }
+
+    // ---- the loop -----------------------------------------------------------------------------
+
+    @Override
+    public final int poll(long timeoutMillis) {
+        if (timeoutMillis < -1) throw new IllegalArgumentException("timeout must be >= -1, was " + timeoutMillis);
+        checkOpen();
+        Thread me = Thread.currentThread();
+        if (owner != me) {
+            if (running) throw new IllegalStateException("the loop is running on " + owner.getName());
+            owner = me;
+        }
+        return turn(timeoutMillis);
+    }
+
+    private int turn(long timeoutMillis) {
+        long wait = timeoutMillis;
+        if (doneHead >= 0 || !tasks.isEmpty()) {
+            wait = 0;
+        } else if (!timers.isEmpty()) {
+            long ns = timers.nextDeadline() - System.nanoTime();
+            long ms = ns <= 0 ? 0 : (ns + 999_999) / 1_000_000;
+            wait = wait < 0 ? ms : Math.min(wait, ms);
+        }
+        counters.polls++;
+        waitForEvents(wait);
+        int delivered = 0;
+        if (wokenThisTurn) {
+            wokenThisTurn = false;
+            counters.wakes++;
+            Runnable cb = onWake;
+            if (cb != null) {
+                delivered += runSafely(cb);
+            }
+        }
+        if (!timers.isEmpty()) expireTimers(System.nanoTime());
+        delivered += deliver();
+        delivered += runTasks();
+        return delivered + deliver();
+    }
+
+    @Override
+    public final void run() {
+        checkOpen();
+        Thread me = Thread.currentThread();
+        synchronized (this) {
+            if (running) throw new IllegalStateException("the loop is already running on " + owner.getName());
+            running = true;
+            owner = me;
+        }
+        try {
+            long timeout = config.pollBusy() ? 0 : config.pollTimeoutMillis();
+            while (!stopRequested) {
+                turn(timeout);
+            }
+        } finally {
+            stopRequested = false;
+            running = false;
+        }
+    }
+
+    @Override
+    public final void stop() {
+        stopRequested = true;
+        wake();
+    }
+
+    @Override
+    public final boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public final void wake() {
+        if (open && WAKE_PENDING.compareAndSet(this, 0, 1)) {
+            wakeKernel();
+        }
+    }
+
+    @Override
+    public final void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        checkOpen();
+        tasks.add(task);
+        if (Thread.currentThread() != owner) {
+            wake();
+        }
+    }
+
+    @Override
+    public final void onWake(Runnable callback) {
+        checkLoopThread();
+        this.onWake = callback;
+    }
+
+    @Override
+    public final IoStats stats() {
+        return counters.snapshot();
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public final void close() {
+        if (!open || closing) return;
+        Thread me = Thread.currentThread();
+        if (running && owner != me) {
+            throw new IllegalStateException("close() while the loop runs on " + owner.getName()
+                    + ": call stop(), then close() on that thread after run() returns");
+        }
+        owner = me;
+        runTasks();
+        closing = true;
+        try {
+            for (int h = 0; h < handles.capacityUsed(); h++) {
+                if (handles.kind[h] != Handles.KIND_FREE) closeHandle(h);
+            }
+            while (!timers.isEmpty()) {
+                int op = timers.peek();
+                timers.remove(op);
+                complete(op, -Errno.ECANCELED.code());
+            }
+            drainKernel();
+            while (doneHead >= 0 || !tasks.isEmpty()) {
+                deliver();
+                runTasks();
+            }
+        } finally {
+            open = false;
+            closeBackend();
+        }
+    }
+
+    /**
+     * Before the backend is closed: lets a completion backend wait for the kernel to give back
+     * operations it still owns. Readiness backends own nothing in the kernel.
+     */
+    protected void drainKernel() {
+    }
+
+    // ---- internals ----------------------------------------------------------------------------
+
+    private void expireTimers(long now) {
+        while (!timers.isEmpty() && timers.nextDeadline() - now <= 0) {
+            int op = timers.peek();
+            timers.remove(op);
+            complete(op, 0);
+        }
+    }
+
+    /** Delivers the completions queued when it starts (later ones wait for the next turn). */
+    private int deliver() {
+        int last = doneTail;
+        int n = 0;
+        while (doneHead >= 0) {
+            int op = doneHead;
+            doneHead = ops.next[op];
+            if (doneHead < 0) doneTail = -1;
+            deliverOne(op);
+            n++;
+            if (op == last) break;
+        }
+        return n;
+    }
+
+    private void deliverOne(int op) {
+        Operation kind = ops.kind(op);
+        long result = ops.result[op];
+        long handleId = ops.handleId[op];
+        long opId = ops.id(op);
+        long data = ops.userData[op];
+        CompletionHandler handler = ops.handler[op];
+        ByteBuffer bb = ops.byteBuffer[op];
+        ops.free(op);
+        Counters c = counters;
+        switch (kind) {
+            case ACCEPT -> c.accepts++;
+            case READ -> {
+                c.reads++;
+                if (result > 0) c.bytesRead += result;
+            }
+            case WRITE -> {
+                c.writes++;
+                if (result > 0) c.bytesWritten += result;
+            }
+            case CONNECT -> c.connects++;
+            case TIMER -> c.timers++;
+            case CLOSE -> {
+            }
+        }
+        if (result < 0) {
+            c.errors++;
+        } else if (bb != null && result > 0) {
+            bb.position(bb.position() + (int) result);
+        }
+        event.set(kind, handleId, opId, data, result, 0);
+        try {
+            handler.completed(event);
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    private int runTasks() {
+        int n = 0;
+        for (int budget = tasks.size(); budget > 0; budget--) {
+            Runnable r = tasks.poll();
+            if (r == null) break;
+            n += runSafely(r);
+        }
+        return n;
+    }
+
+    private int runSafely(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            report(t);
+        }
+        return 1;
+    }
+
+    private void report(Throwable t) {
+        try {
+            config.uncaughtHandler().accept(t);
+        } catch (Throwable ignored) {
+            // The uncaught handler itself failed; the loop must go on regardless.
+        }
+    }
+
+    private int newOperation(Operation kind, int h, long handleId, CompletionHandler handler, long userData) {
+        int op = ops.allocate(kind, h, handler, userData);
+        if (op < 0) throw tooManyOperations();
+        ops.handleId[op] = handleId;
+        return op;
+    }
+
+    private AsyncIoException tooManyOperations() {
+        return new AsyncIoException(config.maxOperations() + " operations pending (AsyncIoConfig.maxOperations)",
+                Errno.ENOBUFS.code());
+    }
+
+    /** Completes a just-allocated operation at once (delivered on the next turn, never inline). */
+    private long failNow(int op, Errno error) {
+        ops.handle[op] = -1;
+        complete(op, -error.code());
+        return ops.id(op);
+    }
+
+    private void enqueueRead(int h, int op) {
+        if (handles.readTail[h] < 0) {
+            handles.readHead[h] = op;
+        } else {
+            ops.next[handles.readTail[h]] = op;
+        }
+        handles.readTail[h] = op;
+    }
+
+    private void enqueueWrite(int h, int op) {
+        if (handles.writeTail[h] < 0) {
+            handles.writeHead[h] = op;
+        } else {
+            ops.next[handles.writeTail[h]] = op;
+        }
+        handles.writeTail[h] = op;
+    }
+
+    /** Removes {@code op} from whichever queue of {@code h} holds it. */
+    private void unlink(int h, int op) {
+        if (!unlinkFrom(h, op, true)) unlinkFrom(h, op, false);
+    }
+
+    private boolean unlinkFrom(int h, int op, boolean readQueue) {
+        int prev = -1;
+        int cur = readQueue ? handles.readHead[h] : handles.writeHead[h];
+        while (cur >= 0 && cur != op) {
+            prev = cur;
+            cur = ops.next[cur];
+        }
+        if (cur < 0) return false;
+        int after = ops.next[op];
+        if (prev < 0) {
+            if (readQueue) handles.readHead[h] = after; else handles.writeHead[h] = after;
+        } else {
+            ops.next[prev] = after;
+        }
+        if (after < 0) {
+            if (readQueue) handles.readTail[h] = prev; else handles.writeTail[h] = prev;
+        }
+        ops.next[op] = -1;
+        return true;
+    }
+
+    private void cancelQueue(int h, boolean readQueue) {
+        int op;
+        while ((op = readQueue ? pollReadQueue(h) : pollWriteQueue(h)) >= 0) {
+            if (!cancelInKernel(op)) complete(op, -Errno.ECANCELED.code());
+        }
+    }
+
+    /** The slot of {@code id}, or -1 when it is closed or stale; throws for ids that were never this loop's. */
+    private int handleIndex(long id, int expectedKind, String what) {
+        checkOwnId(id, "handle");
+        int h = handles.lookup(id);
+        if (h >= 0 && expectedKind >= 0 && handles.kind[h] != expectedKind) {
+            throw new IllegalArgumentException(what + ": handle 0x" + Long.toHexString(id) + " is a "
+                    + (handles.kind[h] == Handles.KIND_LISTENER ? "listener" : "connected socket")
+                    + (expectedKind == Handles.KIND_LISTENER ? "; accept needs a listener" : "; " + what + " needs a connected socket"));
+        }
+        return h;
+    }
+
+    private void checkOwnId(long id, String what) {
+        if (id <= 0 || Ids.generation(id) == 0) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is not a " + what + " id");
+        }
+        if (Ids.loop(id) != loopNumber) {
+            throw new IllegalArgumentException(what + " 0x" + Long.toHexString(id) + " belongs to another loop");
+        }
+    }
+
+    private void checkLoopThread() {
+        if (Thread.currentThread() != owner) {
+            if (!open) throw new IllegalStateException("the loop is closed");
+            throw new IllegalStateException("called on " + Thread.currentThread().getName() + " but the loop belongs to "
+                    + owner.getName() + ": use execute(Runnable) to run code on the loop's thread");
+        }
+        checkOpen();
+    }
+
+    private void checkOpen() {
+        if (!open) throw new IllegalStateException("the loop is closed");
+    }
+
+    private static void checkSegment(MemorySegment s, boolean forRead) {
+        Objects.requireNonNull(s, "buffer");
+        if (!s.isNative()) {
+            throw new IllegalArgumentException("heap memory segment: the kernel may use the buffer after the call "
+                    + "returns; allocate it from an Arena or use a direct ByteBuffer");
+        }
+        if (forRead && s.isReadOnly()) throw new IllegalArgumentException("read into a read-only segment");
+        if (!s.scope().isAlive()) throw new IllegalArgumentException("the segment's arena is closed");
+    }
+
+    private static void checkBuffer(ByteBuffer b, boolean forRead) {
+        Objects.requireNonNull(b, "buffer");
+        if (!b.isDirect()) {
+            throw new IllegalArgumentException("heap ByteBuffer: the kernel may use the buffer after the call "
+                    + "returns; use ByteBuffer.allocateDirect or a MemorySegment");
+        }
+        if (forRead && b.isReadOnly()) throw new IllegalArgumentException("read into a read-only ByteBuffer");
+    }
+}

@@ -1,0 +1,41 @@
+package io.fasterapi.aio.core;
+
+/**
+ * Packs handle and operation ids: {@code [0][loop:15][generation:24][index:24]}.
+ *
+ * <p>The generation makes an id stale once its slot is reused, so an old id can never reach a new
+ * socket or operation; the loop number makes an id from another loop recognisable. Ids are always
+ * positive, so a result {@code >= 0} can carry a handle.
+ */
+public final class Ids {
+    public static final int INDEX_BITS = 24;
+    public static final int GEN_BITS = 24;
+    public static final int INDEX_MASK = (1 << INDEX_BITS) - 1;
+    public static final int GEN_MASK = (1 << GEN_BITS) - 1;
+    public static final int LOOP_MASK = (1 << 15) - 1;
+
+    private Ids() {
+    }
+
+    public static long make(int loop, int generation, int index) {
+        return ((long) loop << (INDEX_BITS + GEN_BITS)) | ((long) generation << INDEX_BITS) | index;
+    }
+
+    public static int index(long id) {
+        return (int) (id & INDEX_MASK);
+    }
+
+    public static int generation(long id) {
+        return (int) ((id >>> INDEX_BITS) & GEN_MASK);
+    }
+
+    public static int loop(long id) {
+        return (int) ((id >>> (INDEX_BITS + GEN_BITS)) & LOOP_MASK);
+    }
+
+    /** The next generation: never 0, so id 0 is never valid. */
+    public static int nextGeneration(int g) {
+        int n = (g + 1) & GEN_MASK;
+        return n == 0 ? 1 : n;
+    }
+}

@@ -1,0 +1,161 @@
+package io.fasterapi.aio.core;
+
+import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.Operation;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Preallocated operation slots, as parallel arrays: an operation in flight is an index, never an
+ * object. Slots are reused through a free list; the arrays double when every slot is busy, so a
+ * loop in steady state allocates nothing per operation.
+ *
+ * <p>A slot owns its buffer reference until the operation completes: the kernel (or a retry)
+ * may still use the memory, so nothing is released before then.
+ */
+public final class Operations {
+    static final int STATE_FREE = 0;
+    /** Submitted and not completed: queued on a handle, in the timer heap, or owned by the kernel. */
+    static final int STATE_PENDING = 1;
+    /** Completed, waiting in the delivery queue. */
+    static final int STATE_DONE = 2;
+
+    private static final Operation[] KINDS = Operation.values();
+
+    private final int loop;
+    private final int limit;
+    int[] generation;
+    int[] state;
+    int[] kind;
+    int[] handle;
+    /** The handle's id at submission (the slot may be reused by the time the completion is delivered). */
+    long[] handleId;
+    long[] userData;
+    long[] result;
+    /** Bytes already moved by a write continued across several system calls. */
+    long[] progress;
+    /** Timer deadline (System.nanoTime), or the timer's sequence number for ties. */
+    long[] deadline;
+    long[] sequence;
+    int[] heapIndex;
+    /** Links an operation into its handle's queue, the delivery queue, or the free list. */
+    int[] next;
+    CompletionHandler[] handler;
+    MemorySegment[] segment;
+    ByteBuffer[] byteBuffer;
+    private int freeHead = -1;
+    private int used;
+    private int pending;
+
+    Operations(int loop, int initial, int limit) {
+        this.loop = loop;
+        this.limit = limit;
+        grow(Math.max(1, Math.min(initial, limit)));
+    }
+
+    private void grow(int capacity) {
+        int old = used;
+        generation = generation == null ? new int[capacity] : Arrays.copyOf(generation, capacity);
+        state = state == null ? new int[capacity] : Arrays.copyOf(state, capacity);
+        kind = kind == null ? new int[capacity] : Arrays.copyOf(kind, capacity);
+        handle = handle == null ? new int[capacity] : Arrays.copyOf(handle, capacity);
+        handleId = handleId == null ? new long[capacity] : Arrays.copyOf(handleId, capacity);
+        userData = userData == null ? new long[capacity] : Arrays.copyOf(userData, capacity);
+        result = result == null ? new long[capacity] : Arrays.copyOf(result, capacity);
+        progress = progress == null ? new long[capacity] : Arrays.copyOf(progress, capacity);
+        deadline = deadline == null ? new long[capacity] : Arrays.copyOf(deadline, capacity);
+        sequence = sequence == null ? new long[capacity] : Arrays.copyOf(sequence, capacity);
+        heapIndex = heapIndex == null ? new int[capacity] : Arrays.copyOf(heapIndex, capacity);
+        next = next == null ? new int[capacity] : Arrays.copyOf(next, capacity);
+        handler = handler == null ? new CompletionHandler[capacity] : Arrays.copyOf(handler, capacity);
+        segment = segment == null ? new MemorySegment[capacity] : Arrays.copyOf(segment, capacity);
+        byteBuffer = byteBuffer == null ? new ByteBuffer[capacity] : Arrays.copyOf(byteBuffer, capacity);
+        for (int i = old; i < capacity; i++) {
+            generation[i] = 1;
+        }
+    }
+
+    /** Takes a slot, or returns -1 when {@code limit} operations are pending. */
+    int allocate(Operation op, int handleIndex, CompletionHandler h, long data) {
+        int i;
+        if (freeHead >= 0) {
+            i = freeHead;
+            freeHead = next[i];
+        } else {
+            if (used == generation.length) {
+                if (used == limit) return -1;
+                grow((int) Math.min((long) used * 2, limit));
+            }
+            i = used++;
+        }
+        state[i] = STATE_PENDING;
+        kind[i] = op.ordinal();
+        handle[i] = handleIndex;
+        handler[i] = h;
+        userData[i] = data;
+        result[i] = 0;
+        progress[i] = 0;
+        heapIndex[i] = -1;
+        next[i] = -1;
+        pending++;
+        return i;
+    }
+
+    /** Returns a slot to the free list, dropping its references so buffers can be collected. */
+    void free(int i) {
+        state[i] = STATE_FREE;
+        handler[i] = null;
+        segment[i] = null;
+        byteBuffer[i] = null;
+        generation[i] = Ids.nextGeneration(generation[i]);
+        next[i] = freeHead;
+        freeHead = i;
+        pending--;
+    }
+
+    long id(int i) {
+        return Ids.make(loop, generation[i], i);
+    }
+
+    /** The slot of a pending or undelivered operation, or -1 when the id is stale. */
+    int lookup(long id) {
+        int i = Ids.index(id);
+        if (i >= used || state[i] == STATE_FREE || generation[i] != Ids.generation(id)) return -1;
+        return i;
+    }
+
+    public Operation kind(int i) {
+        return KINDS[kind[i]];
+    }
+
+    public int handle(int i) {
+        return handle[i];
+    }
+
+    public MemorySegment segment(int i) {
+        return segment[i];
+    }
+
+    public long progress(int i) {
+        return progress[i];
+    }
+
+    public void setProgress(int i, long p) {
+        progress[i] = p;
+    }
+
+    public int next(int i) {
+        return next[i];
+    }
+
+    public boolean isPending(int i) {
+        return state[i] == STATE_PENDING;
+    }
+
+    /** Operations submitted and not yet delivered. */
+    public int inFlight() {
+        return pending;
+    }
+}

@@ -1,0 +1,121 @@
+package io.fasterapi.aio.epoll;
+
+import io.fasterapi.aio.unix.NativeLibc;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The epoll and eventfd system calls, their constants and {@code struct epoll_event}; nothing else
+ * in this backend touches an offset.
+ *
+ * <pre>
+ * typedef union epoll_data { void *ptr; int fd; uint32_t u32; uint64_t u64; } epoll_data_t;
+ * struct epoll_event { uint32_t events; epoll_data_t data; } __EPOLL_PACKED;
+ * </pre>
+ * {@code __EPOLL_PACKED} is {@code __attribute__((packed))} on x86-64 only: there the struct is 12
+ * bytes with {@code data} at offset 4; elsewhere (aarch64) it is 16 bytes with {@code data} at 8.
+ */
+final class Epoll {
+    static final int EPOLLIN = 0x001;
+    static final int EPOLLOUT = 0x004;
+    static final int EPOLLERR = 0x008;
+    static final int EPOLLHUP = 0x010;
+    static final int EPOLLRDHUP = 0x2000;
+    static final int EPOLLET = 1 << 31;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
+    static final int EPOLL_CLOEXEC = 0x80000;
+    static final int EFD_CLOEXEC = 0x80000;
+    static final int EFD_NONBLOCK = 0x800;
+
+    static final boolean PACKED = isX86_64();
+
+    static final StructLayout EPOLL_EVENT = PACKED
+            ? MemoryLayout.structLayout(
+                    JAVA_INT.withName("events"),
+                    ValueLayout.JAVA_LONG_UNALIGNED.withName("data"))
+            : MemoryLayout.structLayout(
+                    JAVA_INT.withName("events"),
+                    MemoryLayout.paddingLayout(4),
+                    ValueLayout.JAVA_LONG.withName("data"));
+
+    static final long EVENT_SIZE = EPOLL_EVENT.byteSize();
+    static final long EVENTS_OFFSET = EPOLL_EVENT.byteOffset(groupElement("events"));
+    static final long DATA_OFFSET = EPOLL_EVENT.byteOffset(groupElement("data"));
+    private static final VarHandle EVENTS = EPOLL_EVENT.arrayElementVarHandle(groupElement("events"));
+    private static final VarHandle DATA = EPOLL_EVENT.arrayElementVarHandle(groupElement("data"));
+
+    private static final MethodHandle EPOLL_CREATE1 = NativeLibc.downcall("epoll_create1",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = NativeLibc.downcall("epoll_ctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = NativeLibc.downcall("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = NativeLibc.downcall("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    private Epoll() {
+    }
+
+    private static boolean isX86_64() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64");
+    }
+
+    private static int check(MemorySegment st, int r) {
+        return r == -1 ? -NativeLibc.errno(st) : r;
+    }
+
+    static int create(MemorySegment st) {
+        try {
+            return check(st, (int) EPOLL_CREATE1.invokeExact(st, EPOLL_CLOEXEC));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("epoll_create1", t);
+        }
+    }
+
+    /** epoll_ctl with a one-element event buffer {@code ev}. */
+    static int ctl(MemorySegment st, int epfd, int op, int fd, int events, long data, MemorySegment ev) {
+        EVENTS.set(ev, 0L, 0L, events);
+        DATA.set(ev, 0L, 0L, data);
+        try {
+            return check(st, (int) EPOLL_CTL.invokeExact(st, epfd, op, fd, ev));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("epoll_ctl", t);
+        }
+    }
+
+    static int wait(MemorySegment st, int epfd, MemorySegment events, int max, int timeoutMillis) {
+        try {
+            return check(st, (int) EPOLL_WAIT.invokeExact(st, epfd, events, max, timeoutMillis));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("epoll_wait", t);
+        }
+    }
+
+    static int eventfd(MemorySegment st, int flags) {
+        try {
+            return check(st, (int) EVENTFD.invokeExact(st, 0, flags));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("eventfd", t);
+        }
+    }
+
+    static int events(MemorySegment array, int i) {
+        return (int) EVENTS.get(array, 0L, (long) i);
+    }
+
+    static long data(MemorySegment array, int i) {
+        return (long) DATA.get(array, 0L, (long) i);
+    }
+}

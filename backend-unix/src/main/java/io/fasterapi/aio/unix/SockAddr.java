@@ -1,0 +1,100 @@
+package io.fasterapi.aio.unix;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
+/**
+ * Encodes and decodes {@code struct sockaddr_in} and {@code sockaddr_in6} (Linux layout: a 16-bit
+ * family first; ports and addresses in network byte order).
+ *
+ * <pre>
+ * struct sockaddr_in  { sa_family_t sin_family; in_port_t sin_port; struct in_addr sin_addr; char sin_zero[8]; };
+ * struct sockaddr_in6 { sa_family_t sin6_family; in_port_t sin6_port; uint32_t sin6_flowinfo;
+ *                       struct in6_addr sin6_addr; uint32_t sin6_scope_id; };
+ * </pre>
+ */
+public final class SockAddr {
+    private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+
+    public static final StructLayout SOCKADDR_IN = MemoryLayout.structLayout(
+            ValueLayout.JAVA_SHORT.withName("sin_family"),
+            NET_SHORT.withName("sin_port"),
+            MemoryLayout.sequenceLayout(4, ValueLayout.JAVA_BYTE).withName("sin_addr"),
+            MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("sin_zero"));
+
+    public static final StructLayout SOCKADDR_IN6 = MemoryLayout.structLayout(
+            ValueLayout.JAVA_SHORT.withName("sin6_family"),
+            NET_SHORT.withName("sin6_port"),
+            ValueLayout.JAVA_INT.withName("sin6_flowinfo"),
+            MemoryLayout.sequenceLayout(16, ValueLayout.JAVA_BYTE).withName("sin6_addr"),
+            ValueLayout.JAVA_INT.withName("sin6_scope_id"));
+
+    /** {@code sizeof(struct sockaddr_storage)}: room for any address. */
+    public static final long STORAGE_SIZE = 128;
+
+    private static final VarHandle IN_FAMILY = SOCKADDR_IN.varHandle(groupElement("sin_family"));
+    private static final VarHandle IN_PORT = SOCKADDR_IN.varHandle(groupElement("sin_port"));
+    private static final long IN_ADDR = SOCKADDR_IN.byteOffset(groupElement("sin_addr"));
+    private static final VarHandle IN6_PORT = SOCKADDR_IN6.varHandle(groupElement("sin6_port"));
+    private static final VarHandle IN6_FLOW = SOCKADDR_IN6.varHandle(groupElement("sin6_flowinfo"));
+    private static final long IN6_ADDR = SOCKADDR_IN6.byteOffset(groupElement("sin6_addr"));
+    private static final VarHandle IN6_SCOPE = SOCKADDR_IN6.varHandle(groupElement("sin6_scope_id"));
+
+    private SockAddr() {
+    }
+
+    /** Writes {@code address} into {@code out} (at least {@link #STORAGE_SIZE} bytes); returns its length. */
+    public static int encode(InetSocketAddress address, SocketConstants c, MemorySegment out) {
+        InetAddress ip = address.getAddress();
+        out.asSlice(0, SOCKADDR_IN6.byteSize()).fill((byte) 0);
+        if (ip instanceof Inet4Address) {
+            IN_FAMILY.set(out, 0L, (short) c.afInet());
+            IN_PORT.set(out, 0L, (short) address.getPort());
+            MemorySegment.copy(ip.getAddress(), 0, out, ValueLayout.JAVA_BYTE, IN_ADDR, 4);
+            return (int) SOCKADDR_IN.byteSize();
+        }
+        Inet6Address ip6 = (Inet6Address) ip;
+        IN_FAMILY.set(out, 0L, (short) c.afInet6());
+        IN6_PORT.set(out, 0L, (short) address.getPort());
+        IN6_FLOW.set(out, 0L, 0);
+        MemorySegment.copy(ip6.getAddress(), 0, out, ValueLayout.JAVA_BYTE, IN6_ADDR, 16);
+        IN6_SCOPE.set(out, 0L, ip6.getScopeId());
+        return (int) SOCKADDR_IN6.byteSize();
+    }
+
+    /** The address family to open a socket for {@code address}. */
+    public static int family(InetSocketAddress address, SocketConstants c) {
+        return address.getAddress() instanceof Inet4Address ? c.afInet() : c.afInet6();
+    }
+
+    /** Reads an address written by the kernel (getsockname, getpeername). */
+    public static InetSocketAddress decode(MemorySegment in, SocketConstants c) {
+        int family = Short.toUnsignedInt((short) IN_FAMILY.get(in, 0L));
+        try {
+            if (family == c.afInet()) {
+                byte[] a = in.asSlice(IN_ADDR, 4).toArray(ValueLayout.JAVA_BYTE);
+                return new InetSocketAddress(InetAddress.getByAddress(a), Short.toUnsignedInt((short) IN_PORT.get(in, 0L)));
+            }
+            if (family == c.afInet6()) {
+                byte[] a = in.asSlice(IN6_ADDR, 16).toArray(ValueLayout.JAVA_BYTE);
+                int scope = (int) IN6_SCOPE.get(in, 0L);
+                InetAddress ip = scope != 0 ? Inet6Address.getByAddress(null, a, scope) : InetAddress.getByAddress(a);
+                return new InetSocketAddress(ip, Short.toUnsignedInt((short) IN6_PORT.get(in, 0L)));
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("kernel returned a malformed address", e);
+        }
+        throw new IllegalStateException("unexpected address family " + family);
+    }
+}

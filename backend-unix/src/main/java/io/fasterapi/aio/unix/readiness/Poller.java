@@ -1,0 +1,42 @@
+package io.fasterapi.aio.unix.readiness;
+
+/**
+ * The one thing that differs between epoll and kqueue (mio's {@code Selector}): register a
+ * descriptor once for edge-triggered read and write readiness, wait, and decode the events.
+ * Everything above it is {@link ReadinessLoop}. Confined to the loop's thread except
+ * {@link #wakeup()}.
+ */
+public interface Poller extends AutoCloseable {
+    int READABLE = 1;
+    int WRITABLE = 2;
+    /** An error or hang-up: both directions should be tried so the operations learn it. */
+    int ERROR = 4;
+
+    /**
+     * Registers {@code fd} for edge-triggered read and write readiness with {@code token} as the
+     * event's user data. Returns 0, or the negated errno.
+     */
+    int register(int fd, long token);
+
+    /**
+     * Waits at most {@code timeoutMillis} (-1: no limit) for events; returns how many were stored.
+     * A wake-up is consumed here and reported by {@link #woken()}, not counted as an event.
+     */
+    int select(long timeoutMillis);
+
+    /** Whether the last {@link #select} consumed a wake-up. */
+    boolean woken();
+
+    /** The token of event {@code i} of the last {@link #select}. */
+    long token(int i);
+
+    /** The readiness of event {@code i}: a mix of {@link #READABLE}, {@link #WRITABLE}, {@link #ERROR}. */
+    int readiness(int i);
+
+    /** Makes a blocked {@link #select} return. Any thread. */
+    void wakeup();
+
+    /** Frees the poller's descriptors and memory. */
+    @Override
+    void close();
+}

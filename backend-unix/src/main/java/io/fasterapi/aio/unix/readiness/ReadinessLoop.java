@@ -1,0 +1,290 @@
+package io.fasterapi.aio.unix.readiness;
+
+import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.ListenOptions;
+import io.fasterapi.aio.Operation;
+import io.fasterapi.aio.core.AbstractAsyncIo;
+import io.fasterapi.aio.core.Handles;
+import io.fasterapi.aio.unix.NativeLibc;
+import io.fasterapi.aio.unix.Posix;
+import io.fasterapi.aio.unix.SockAddr;
+import io.fasterapi.aio.unix.SocketConstants;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+/**
+ * The readiness engine shared by epoll and kqueue: turns "the socket is readable/writable" into
+ * "your read/write/accept/connect completed".
+ *
+ * <p>An operation is tried at once when its socket is known ready, and parked on EAGAIN until the
+ * poller reports the next edge; each socket is registered once, edge-triggered, for both
+ * directions. A read that fills less than its buffer leaves the socket marked not ready (the
+ * kernel raises a new edge when more data arrives), which saves the EAGAIN call: an echo round
+ * trip costs one wait, one recv and one send.
+ */
+public class ReadinessLoop extends AbstractAsyncIo {
+    private static final int READ_READY = 1;
+    private static final int WRITE_READY = 2;
+
+    private final String name;
+    private final Poller poller;
+    private final SocketConstants sc;
+    private final Arena arena = Arena.ofShared();
+    /** Receives errno from every call this loop makes (the loop is single-threaded). */
+    private final MemorySegment callState;
+    private final MemorySegment sockaddr;
+    private final MemorySegment scratch;
+
+    protected ReadinessLoop(String name, AsyncIoConfig config, Poller poller, SocketConstants constants) {
+        super(config);
+        this.name = name;
+        this.poller = poller;
+        this.sc = constants;
+        this.callState = arena.allocate(NativeLibc.callStateLayout());
+        this.sockaddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);
+        this.scratch = arena.allocate(8, 4);
+    }
+
+    @Override
+    protected final String name() {
+        return name;
+    }
+
+    // ---- sockets ------------------------------------------------------------------------------
+
+    @Override
+    protected long openListener(InetSocketAddress address, ListenOptions options) {
+        int fd = newSocket(address, "listen " + address);
+        int r = 0;
+        String step = "";
+        if (options.reuseAddress()) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseaddr(), 1, scratch);
+            step = "setsockopt(SO_REUSEADDR)";
+        }
+        if (r == 0 && options.reusePort()) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseport(), 1, scratch);
+            step = "setsockopt(SO_REUSEPORT)";
+        }
+        if (r == 0) {
+            // Accepted sockets inherit TCP_NODELAY from the listener: no setsockopt per connection.
+            r = Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
+            step = "setsockopt(TCP_NODELAY)";
+        }
+        if (r == 0) {
+            r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(address, sc, sockaddr));
+            step = "bind";
+        }
+        if (r == 0) {
+            r = Posix.listen(callState, fd, options.backlog());
+            step = "listen";
+        }
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException("listen on " + address + ": " + step + " failed", -r);
+        }
+        return fd;
+    }
+
+    @Override
+    protected long openSocket(InetSocketAddress remote) {
+        int fd = newSocket(remote, "connect to " + remote);
+        Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
+        return fd;
+    }
+
+    private int newSocket(InetSocketAddress address, String what) {
+        int fd = Posix.socket(callState, SockAddr.family(address, sc), sc.sockStream() | sc.sockNonblock() | sc.sockCloexec(), 0);
+        if (fd < 0) throw new AsyncIoException(what + ": socket failed", -fd);
+        return fd;
+    }
+
+    @Override
+    protected int register(int h) {
+        handles.setFlags(h, handles.kind(h) == Handles.KIND_LISTENER ? READ_READY : READ_READY | WRITE_READY);
+        return poller.register((int) handles.fd(h), handleId(h));
+    }
+
+    @Override
+    protected void startConnect(int op, int h, InetSocketAddress remote) {
+        int fd = (int) handles.fd(h);
+        int r = Posix.connect(callState, fd, sockaddr, SockAddr.encode(remote, sc, sockaddr));
+        // Registered only after connect(): an unconnected socket polls as writable+hup, and that
+        // stale edge must not be mistaken for the connection's completion.
+        int reg = r == 0 || r == -sc.einprogress() ? poller.register(fd, handleId(h)) : 0;
+        if (r == -sc.einprogress() && reg == 0) {
+            handles.setFlags(h, 0);
+            return;
+        }
+        pollWriteQueue(h);
+        if (r == 0 && reg == 0) {
+            handles.setFlags(h, READ_READY | WRITE_READY);
+            complete(op, 0);
+        } else {
+            complete(op, r < 0 ? r : reg);
+            closeHandle(h);
+        }
+    }
+
+    @Override
+    protected void submit(int op, int h) {
+        if (ops.kind(op) == Operation.WRITE) {
+            if (handles.writeHead(h) == op && (handles.flags(h) & WRITE_READY) != 0) drainWrites(h);
+        } else if (handles.readHead(h) == op && (handles.flags(h) & READ_READY) != 0) {
+            drainReads(h);
+        }
+    }
+
+    @Override
+    protected boolean cancelInKernel(int op) {
+        return false; // nothing is ever in flight in the kernel: parked operations are ours alone
+    }
+
+    @Override
+    protected void closeDescriptor(int h) {
+        // close() also removes the descriptor from the poller (it is never duplicated).
+        closeDescriptorOf(handles.fd(h));
+    }
+
+    @Override
+    protected void closeDescriptorOf(long fd) {
+        if (Posix.close(callState, (int) fd) < 0) counters.error();
+    }
+
+    @Override
+    protected InetSocketAddress address(int h, boolean local) {
+        MemorySegment len = scratch.asSlice(0, 4);
+        int r = Posix.socketName(callState, (int) handles.fd(h), local, sockaddr, len);
+        if (r < 0) throw new AsyncIoException(local ? "getsockname" : "getpeername", -r);
+        return SockAddr.decode(sockaddr, sc);
+    }
+
+    @Override
+    protected void shutdownOutput(int h) {
+        int r = Posix.shutdown(callState, (int) handles.fd(h), sc.shutWr());
+        if (r < 0) throw new AsyncIoException("shutdown(SHUT_WR)", -r);
+    }
+
+    // ---- the engine ---------------------------------------------------------------------------
+
+    @Override
+    protected void waitForEvents(long timeoutMillis) {
+        int n = poller.select(timeoutMillis);
+        if (poller.woken()) wakeupReceived();
+        counters.events(n);
+        for (int i = 0; i < n; i++) {
+            int h = handleIndex(poller.token(i));
+            if (h < 0) continue; // closed earlier in this batch
+            int ready = poller.readiness(i);
+            int flags = handles.flags(h);
+            if ((ready & (Poller.WRITABLE | Poller.ERROR)) != 0) {
+                handles.setFlags(h, flags |= WRITE_READY);
+                if (handles.writeHead(h) >= 0) drainWrites(h);
+                if (handleIndex(poller.token(i)) < 0) continue; // a failed connect closed it
+            }
+            if ((ready & (Poller.READABLE | Poller.ERROR)) != 0) {
+                handles.setFlags(h, handles.flags(h) | READ_READY);
+                if (handles.readHead(h) >= 0) drainReads(h);
+            }
+        }
+    }
+
+    /** Runs the read queue (accepts or reads) of {@code h} until it is empty or the socket runs dry. */
+    private void drainReads(int h) {
+        int fd = (int) handles.fd(h);
+        int op;
+        while ((op = handles.readHead(h)) >= 0) {
+            if (ops.kind(op) == Operation.ACCEPT) {
+                int r = Posix.accept4(callState, fd, sc.sockNonblock() | sc.sockCloexec());
+                if (r == -sc.eagain()) {
+                    notReady(h, READ_READY);
+                    return;
+                }
+                if (r == -sc.eintr()) continue;
+                pollReadQueue(h);
+                complete(op, r >= 0 ? adoptAccepted(r) : r);
+            } else {
+                MemorySegment buf = ops.segment(op);
+                long len = buf.byteSize();
+                long r = len == 0 ? 0 : Posix.recv(callState, fd, buf, len, 0);
+                if (r == -sc.eagain()) {
+                    notReady(h, READ_READY);
+                    return;
+                }
+                if (r == -sc.eintr()) continue;
+                pollReadQueue(h);
+                complete(op, r);
+                if (r > 0 && r < len) {
+                    notReady(h, READ_READY); // drained; the next edge says when more arrives
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Runs the write queue (a connect, then writes) of {@code h} until empty or the socket is full. */
+    private void drainWrites(int h) {
+        int fd = (int) handles.fd(h);
+        int op;
+        while ((op = handles.writeHead(h)) >= 0) {
+            if (ops.kind(op) == Operation.CONNECT) {
+                int err = Posix.getIntOption(callState, fd, sc.solSocket(), sc.soError(), scratch);
+                pollWriteQueue(h);
+                if (err == 0) {
+                    handles.setFlags(h, READ_READY | WRITE_READY);
+                    complete(op, 0);
+                    continue;
+                }
+                complete(op, err > 0 ? -err : err);
+                closeHandle(h);
+                return;
+            }
+            MemorySegment buf = ops.segment(op);
+            long len = buf.byteSize();
+            long done = ops.progress(op);
+            if (done == len) {
+                pollWriteQueue(h);
+                complete(op, len);
+                continue;
+            }
+            MemorySegment rest = done == 0 ? buf : buf.asSlice(done);
+            long r = Posix.send(callState, fd, rest, len - done, sc.msgNosignal());
+            if (r == -sc.eagain()) {
+                notReady(h, WRITE_READY);
+                return;
+            }
+            if (r == -sc.eintr()) continue;
+            if (r < 0) {
+                pollWriteQueue(h);
+                complete(op, r);
+                continue;
+            }
+            ops.setProgress(op, done + r);
+            if (done + r < len) {
+                notReady(h, WRITE_READY); // the socket buffer is full; EPOLLOUT/EVFILT_WRITE resumes it
+                return;
+            }
+        }
+    }
+
+    private void notReady(int h, int flag) {
+        handles.setFlags(h, handles.flags(h) & ~flag);
+    }
+
+    @Override
+    protected void wakeKernel() {
+        poller.wakeup();
+    }
+
+    @Override
+    protected void closeBackend() {
+        try {
+            poller.close();
+        } finally {
+            arena.close();
+        }
+    }
+}
