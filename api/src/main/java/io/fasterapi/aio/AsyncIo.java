@@ -10,12 +10,14 @@ import java.util.List;
  * One asynchronous I/O event loop: the seed's {@code async_io} in Java.
  *
  * <h2>Threads</h2>
- * A loop is confined to one thread: the thread that calls {@link #run()} or {@link #poll(long)}
- * (before the first poll, the thread that created it). Every method must be called on that thread,
- * except {@link #wake()}, {@link #execute(Runnable)}, {@link #stop()}, {@link #isRunning()} and
+ * A loop is confined to one thread, its <em>loop thread</em>: the thread that created it, until
+ * the first call of {@link #run()} or {@link #poll(long)}, whose thread then owns the loop for good
+ * (so a loop may be set up on one thread and handed to another that runs it). Every method must
+ * be called on the loop thread, {@link #close()} included, except {@link #wake()},
+ * {@link #execute(Runnable)}, {@link #stop()}, {@link #isRunning()}, {@link #isOpen()} and
  * {@link #stats()}, which any thread may call. A call from another thread throws
- * {@link IllegalStateException}: hand the work to the loop with {@link #execute(Runnable)}.
- * Handlers and tasks run on the loop's thread.
+ * {@link IllegalStateException} and changes nothing: hand the work to the loop with
+ * {@link #execute(Runnable)}. Handlers and tasks run on the loop thread.
  *
  * <h2>Handles</h2>
  * Sockets are opened by the loop ({@link #listen}, {@link #connect}, {@link #accept}) and named by
@@ -236,7 +238,10 @@ public interface AsyncIo extends AutoCloseable {
      */
     int poll(long timeoutMillis);
 
-    /** Runs turns until {@link #stop()} is called; the calling thread becomes the loop's thread. */
+    /**
+     * Runs turns until {@link #stop()} is called. A {@code stop()} that arrives before {@code run()}
+     * starts ends that run after its first turn.
+     */
     void run();
 
     /** Makes {@link #run()} return after its current turn. Any thread; harmless when not running. */

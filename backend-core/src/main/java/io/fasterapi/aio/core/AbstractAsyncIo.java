@@ -50,6 +50,8 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     private int doneHead = -1;
     private int doneTail = -1;
     private volatile Thread owner;
+    /** Set by the first run() or poll(): from then on the loop belongs to that thread for good. */
+    private boolean bound;
     private volatile boolean running;
     private volatile boolean stopRequested;
     private volatile boolean open = true;
@@ -394,11 +396,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     public final int poll(long timeoutMillis) {
         if (timeoutMillis < -1) throw new IllegalArgumentException("timeout must be >= -1, was " + timeoutMillis);
         checkOpen();
-        Thread me = Thread.currentThread();
-        if (owner != me) {
-            if (running) throw new IllegalStateException("the loop is running on " + owner.getName());
-            owner = me;
-        }
+        bindToCurrentThread();
         return turn(timeoutMillis);
     }
 
@@ -431,11 +429,10 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     @Override
     public final void run() {
         checkOpen();
-        Thread me = Thread.currentThread();
         synchronized (this) {
-            if (running) throw new IllegalStateException("the loop is already running on " + owner.getName());
+            bindToCurrentThread();
+            if (running) throw new IllegalStateException("run() is already executing");
             running = true;
-            owner = me;
         }
         try {
             long timeout = config.pollBusy() ? 0 : config.pollTimeoutMillis();
@@ -495,12 +492,11 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     @Override
     public final void close() {
         if (!open || closing) return;
-        Thread me = Thread.currentThread();
-        if (running && owner != me) {
-            throw new IllegalStateException("close() while the loop runs on " + owner.getName()
-                    + ": call stop(), then close() on that thread after run() returns");
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("close() on " + Thread.currentThread().getName() + " but the loop belongs to "
+                    + owner.getName() + ": call stop(), then close() on that thread after run() returns");
         }
-        owner = me;
+        if (running) throw new IllegalStateException("close() inside run(): call stop() and close after run() returns");
         runTasks();
         closing = true;
         try {
@@ -531,6 +527,18 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     // ---- internals ----------------------------------------------------------------------------
+
+    private void bindToCurrentThread() {
+        Thread me = Thread.currentThread();
+        if (owner != me) {
+            if (bound) {
+                throw new IllegalStateException("called on " + me.getName() + " but the loop belongs to " + owner.getName()
+                        + " (the first thread that ran or polled it): use execute(Runnable) or stop()");
+            }
+            owner = me;
+        }
+        bound = true;
+    }
 
     private void expireTimers(long now) {
         while (!timers.isEmpty() && timers.nextDeadline() - now <= 0) {

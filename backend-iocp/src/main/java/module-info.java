@@ -1,0 +1,7 @@
+/** Windows I/O completion port backend. */
+module io.fasterapi.aio.iocp {
+    requires io.fasterapi.aio;
+    requires io.fasterapi.aio.core;
+
+    provides io.fasterapi.aio.spi.AsyncIoProvider with io.fasterapi.aio.iocp.IocpProvider;
+}

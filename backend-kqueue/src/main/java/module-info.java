@@ -1,0 +1,8 @@
+/** macOS / FreeBSD kqueue backend. */
+module io.fasterapi.aio.kqueue {
+    requires io.fasterapi.aio;
+    requires io.fasterapi.aio.core;
+    requires io.fasterapi.aio.unix;
+
+    provides io.fasterapi.aio.spi.AsyncIoProvider with io.fasterapi.aio.kqueue.KqueueProvider;
+}
