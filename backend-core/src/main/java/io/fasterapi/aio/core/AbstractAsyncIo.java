@@ -63,7 +63,11 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     protected AbstractAsyncIo(AsyncIoConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.loopNumber = (LOOP_NUMBERS.incrementAndGet() & Ids.LOOP_MASK) | 1;
+        int n;
+        do {
+            n = LOOP_NUMBERS.incrementAndGet() & Ids.LOOP_MASK; // 0 is never a loop number
+        } while (n == 0);
+        this.loopNumber = n;
         this.handles = new Handles(loopNumber, Math.min(1024, config.maxHandles()), config.maxHandles());
         this.ops = new Operations(loopNumber, config.queueDepth(), config.maxOperations());
         this.timers = new TimerHeap(ops);
