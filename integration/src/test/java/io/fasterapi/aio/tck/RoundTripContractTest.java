@@ -1,0 +1,258 @@
+package io.fasterapi.aio.tck;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.IoEvent;
+import io.fasterapi.aio.Operation;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Connecting, accepting, reading and writing: the data path, end to end through the library. */
+class RoundTripContractTest {
+
+    @ContractTest
+    void roundTripIpv4(Backend backend) {
+        roundTrip(backend, TestLoop.IPV4);
+    }
+
+    @ContractTest
+    void roundTripIpv6(Backend backend) {
+        InetAddress v6 = TestLoop.address("::1");
+        assumeTrue(loopbackWorks(v6), "no IPv6 loopback (::1) on this machine");
+        roundTrip(backend, v6);
+    }
+
+    private static void roundTrip(Backend backend, InetAddress host) {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair(host);
+            InetSocketAddress listening = io.localAddress(p.listener());
+            assertEquals(host, listening.getAddress(), "listener's local address");
+            assertEquals(listening.getPort(), io.remoteAddress(p.client()).getPort(), "client's peer is the listener's port");
+            assertEquals(io.localAddress(p.client()), io.remoteAddress(p.server()), "server end sees the client's address");
+            assertEquals(io.localAddress(p.server()), io.remoteAddress(p.client()), "client end sees the server end's address");
+
+            MemorySegment request = Bytes.random(arena, 10_000, 1);
+            loop.writeAll(p.client(), request);
+            Bytes.assertSame(request, loop.readExactly(p.server(), request.byteSize(), arena), "request, client -> server");
+
+            MemorySegment reply = Bytes.random(arena, 7_777, 2);
+            loop.writeAll(p.server(), reply);
+            Bytes.assertSame(reply, loop.readExactly(p.client(), reply.byteSize(), arena), "reply, server -> client");
+
+            assertTrue(io.close(p.client()), "close of an open handle returns true");
+            loop.assertEndOfStream(p.server(), arena);
+            assertTrue(io.close(p.server()));
+            assertTrue(io.close(p.listener()));
+        }
+    }
+
+    @ContractTest
+    void readCompletesWithZeroAtPeerClose(Backend backend) {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            MemorySegment last = Bytes.random(arena, 100, 3);
+            loop.writeAll(p.client(), last);
+            assertTrue(io.close(p.client()));
+
+            // The bytes sent before the close arrive first, then a read completes with 0.
+            Bytes.assertSame(last, loop.readExactly(p.server(), 100, arena), "bytes sent before the close");
+            loop.assertEndOfStream(p.server(), arena);
+            // End of stream stays end of stream.
+            loop.assertEndOfStream(p.server(), arena);
+        }
+    }
+
+    @ContractTest
+    void shutdownOutputMakesPeerReadZeroAndReadsStillWork(Backend backend) {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            io.shutdownOutput(p.client());
+            loop.assertEndOfStream(p.server(), arena);
+            MemorySegment reply = Bytes.random(arena, 5000, 4);
+            loop.writeAll(p.server(), reply);
+            Bytes.assertSame(reply, loop.readExactly(p.client(), reply.byteSize(), arena), "read after shutdownOutput");
+        }
+    }
+
+    @ContractTest
+    void connectToClosedPortCompletesWithEconnrefused(Backend backend) throws IOException {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            InetSocketAddress closed = closedPort();
+            Completion c = new Completion();
+            long handle = io.connect(closed, c, 42);
+            assertTrue(handle > 0, "connect returns the new socket's handle at once");
+            loop.await("the CONNECT completion to closed port " + closed, c::done);
+            IoEvent.Snapshot e = c.assertFailed(Operation.CONNECT, Errno.ECONNREFUSED);
+            assertEquals(handle, e.handle(), "CONNECT completion's handle");
+            assertEquals(42, e.userData(), "CONNECT userData");
+            assertEquals(Errno.ECONNREFUSED, e.error());
+            loop.pollFor(Duration.ofMillis(30));
+            assertEquals(1, c.calls(), "the CONNECT handler runs exactly once");
+
+            // "in which case the loop has already closed the handle"
+            assertFalse(io.close(handle), "after a failed connect the handle must already be closed (close returns false)");
+            Completion r = new Completion();
+            io.read(handle, arena.allocate(16), r);
+            loop.await("a read on the failed connect's handle", r::done);
+            r.assertFailed(Operation.READ, Errno.EBADF);
+            loop.assertStillWorks();
+        }
+    }
+
+    @ContractTest
+    void writesOnOneHandleCompleteInOrder(Backend backend) {
+        int n = 40;
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            List<MemorySegment> parts = new ArrayList<>();
+            long total = 0;
+            for (int i = 0; i < n; i++) {
+                MemorySegment part = Bytes.random(arena, 1 + (i * 7919L) % 300_000, 100 + i);
+                parts.add(part);
+                total += part.byteSize();
+            }
+            MemorySegment expected = arena.allocate(total);
+            long at = 0;
+            for (MemorySegment part : parts) {
+                MemorySegment.copy(part, 0, expected, at, part.byteSize());
+                at += part.byteSize();
+            }
+            List<IoEvent.Snapshot> order = new ArrayList<>();
+            for (int i = 0; i < n; i++) { // all submitted at once: most must wait for the peer to read
+                io.write(p.client(), parts.get(i), e -> order.add(e.snapshot()), i);
+            }
+            MemorySegment received = arena.allocate(total);
+            StreamReader reader = new StreamReader(io, p.server(), total, arena.allocate(64 * 1024), received).start();
+            loop.await(n + " writes (" + total + " bytes) and their reading", () -> order.size() == n && reader.done());
+            assertNull(reader.failure());
+            for (int i = 0; i < n; i++) {
+                IoEvent.Snapshot e = order.get(i);
+                assertEquals(i, e.userData(), "write #" + i + " completed in position " + i + "; order: "
+                        + order.stream().map(IoEvent::userData).toList());
+                assertEquals(parts.get(i).byteSize(), e.result(), "write #" + i + " result (partial-write rule)");
+            }
+            Bytes.assertSame(expected, received, "the concatenation of " + n + " writes");
+        }
+    }
+
+    @ContractTest
+    void byteBufferPositionAdvances(Backend backend) {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            ByteBuffer out = ByteBuffer.allocateDirect(64);
+            for (int i = 0; i < 64; i++) {
+                out.put(i, (byte) i);
+            }
+            out.position(3).limit(13);
+            Completion w = new Completion();
+            io.write(p.client(), out, w);
+            loop.await("a ByteBuffer write", w::done);
+            assertEquals(10, w.assertSucceeded(Operation.WRITE), "write covers position to limit");
+            assertEquals(13, out.position(), "write advances the position by the bytes sent");
+            assertEquals(13, out.limit(), "write leaves the limit alone");
+
+            ByteBuffer in = ByteBuffer.allocateDirect(100);
+            for (int i = 0; i < 100; i++) {
+                in.put(i, (byte) 0x55);
+            }
+            in.position(5);
+            int reads = 0;
+            while (in.position() < 15 && reads++ < 10) {
+                int before = in.position();
+                Completion r = new Completion();
+                io.read(p.server(), in, r);
+                loop.await("a ByteBuffer read", r::done);
+                long k = r.assertSucceeded(Operation.READ);
+                assertTrue(k > 0);
+                assertEquals(before + k, in.position(), "read advances the position by the bytes read");
+                assertEquals(100, in.limit(), "read leaves the limit alone");
+            }
+            assertEquals(15, in.position());
+            for (int i = 0; i < 100; i++) {
+                byte expected = i >= 5 && i < 15 ? (byte) (i - 2) : (byte) 0x55;
+                assertEquals(expected, in.get(i), "byte " + i + " of the read buffer");
+            }
+        }
+    }
+
+    @ContractTest
+    void completionsNeverRunInsideTheSubmittingCall(Backend backend) throws IOException {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            Pair stale = loop.connectPair(p.listener());
+            assertTrue(io.close(stale.client()));
+            // Make every operation below able to finish at once: data waiting, a connection queued.
+            MemorySegment data = Bytes.random(arena, 100, 5);
+            loop.writeAll(p.client(), data);
+            loop.pollFor(Duration.ofMillis(20));
+            long queued = io.connect(io.localAddress(p.listener()), new Completion());
+            loop.pollFor(Duration.ofMillis(20));
+
+            AtomicBoolean inCall = new AtomicBoolean();
+            AtomicInteger reentrant = new AtomicInteger();
+            AtomicInteger calls = new AtomicInteger();
+            List<String> reentered = new ArrayList<>();
+            CompletionHandler handler = e -> {
+                calls.incrementAndGet();
+                if (inCall.get()) {
+                    reentrant.incrementAndGet();
+                    reentered.add(e.toString());
+                }
+            };
+            inCall.set(true);
+            io.schedule(0, handler, 1);
+            io.read(p.server(), arena.allocate(1000), handler, 2);
+            io.write(p.client(), Bytes.random(arena, 10, 6), handler, 3);
+            io.accept(p.listener(), handler, 4);
+            io.read(stale.client(), arena.allocate(10), handler, 5);
+            io.write(stale.client(), arena.allocate(10), handler, 6);
+            io.connect(closedPort(), handler, 7);
+            io.close(stale.server(), handler, 8);
+            inCall.set(false); // no poll ran in between: any completion so far ran inside a submitting call
+            loop.await("8 completions", () -> calls.get() == 8);
+            assertEquals(0, reentrant.get(), "completions ran inside the submitting call: " + reentered);
+            assertTrue(queued > 0);
+        }
+    }
+
+    static InetSocketAddress closedPort() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, TestLoop.IPV4)) {
+            port = s.getLocalPort();
+        }
+        return new InetSocketAddress(TestLoop.IPV4, port);
+    }
+
+    static boolean loopbackWorks(InetAddress address) {
+        try (ServerSocket s = new ServerSocket(0, 1, address)) {
+            return s.getLocalPort() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
