@@ -5,6 +5,7 @@ import io.fasterapi.aio.spi.Availability;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -16,17 +17,29 @@ final class Providers {
 
     /** Every provider, highest rank first; the scan runs each call so newly added providers are seen. */
     static List<AsyncIoProvider> find() {
+        return find(new ArrayList<>());
+    }
+
+    /** As {@link #find()}, adding to {@code broken} the providers that failed to load, with the error. */
+    static List<AsyncIoProvider> find(List<String> broken) {
         List<AsyncIoProvider> found = new ArrayList<>();
         ClassLoader[] loaders = {Thread.currentThread().getContextClassLoader(), AsyncIo.class.getClassLoader()};
         for (ClassLoader loader : loaders) {
-            try {
-                for (AsyncIoProvider p : ServiceLoader.load(AsyncIoProvider.class, loader)) {
-                    if (found.stream().noneMatch(q -> q.getClass() == p.getClass())) {
-                        found.add(p);
-                    }
+            Iterator<AsyncIoProvider> it = ServiceLoader.load(AsyncIoProvider.class, loader).iterator();
+            while (true) {
+                AsyncIoProvider p;
+                try {
+                    if (!it.hasNext()) break;
+                    p = it.next();
+                } catch (ServiceConfigurationError e) {
+                    // A broken provider must not hide the working ones; the iterator goes on to the next.
+                    String why = e.getMessage() + (e.getCause() != null ? ": " + e.getCause() : "");
+                    if (!broken.contains(why)) broken.add(why);
+                    continue;
                 }
-            } catch (ServiceConfigurationError e) {
-                // A broken provider entry must not hide the working ones; it is simply not listed.
+                if (found.stream().noneMatch(q -> q.getClass() == p.getClass())) {
+                    found.add(p);
+                }
             }
         }
         found.sort(Comparator.comparingInt(AsyncIoProvider::rank).reversed().thenComparing(AsyncIoProvider::name));
@@ -43,9 +56,13 @@ final class Providers {
 
     static List<BackendInfo> describe() {
         List<BackendInfo> out = new ArrayList<>();
-        for (AsyncIoProvider p : find()) {
+        List<String> broken = new ArrayList<>();
+        for (AsyncIoProvider p : find(broken)) {
             Availability a = availability(p);
             out.add(new BackendInfo(p.name(), p.rank(), a.available(), a.reason()));
+        }
+        for (String why : broken) {
+            out.add(new BackendInfo("(broken provider)", Integer.MIN_VALUE, false, why));
         }
         return List.copyOf(out);
     }

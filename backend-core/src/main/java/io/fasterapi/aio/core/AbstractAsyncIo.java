@@ -176,11 +176,25 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     /** Closes handle {@code h} from inside the backend (a failed connect): cancels its queues, closes it. */
     protected final void closeHandle(int h) {
-        cancelQueue(h, true);
-        cancelQueue(h, false);
+        closeHandle(h, -1);
+    }
+
+    /** Closes {@code h}; a CLOSE operation {@code closeOp} (or -1) completes after every cancelled one. */
+    private void closeHandle(int h, int closeOp) {
+        int readChain = cancelQueue(h, true);
+        int writeChain = cancelQueue(h, false);
         closeDescriptor(h);
         handles.free(h);
         counters.closes++;
+        if (closeOp < 0) return;
+        int waits = (readChain >= 0 ? 1 : 0) + (writeChain >= 0 ? 1 : 0);
+        if (waits == 0) {
+            complete(closeOp, 0);
+            return;
+        }
+        ops.progress[closeOp] = waits;
+        if (readChain >= 0) ops.after[readChain] = closeOp;
+        if (writeChain >= 0) ops.after[writeChain] = closeOp;
     }
 
     /** The id of open handle {@code h} (for kernel user data). */
@@ -191,6 +205,16 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     /** The slot of a handle id taken back from the kernel, or -1 when it has been closed since. */
     protected final int handleIndex(long id) {
         return Ids.loop(id) == loopNumber ? handles.lookup(id) : -1;
+    }
+
+    /** The slot of handle {@code index} if it is open with {@code generation}, else -1 (for kernel tags). */
+    protected final int handleSlot(int index, int generation) {
+        return handleIndex(Ids.make(loopNumber, generation, index));
+    }
+
+    /** The generation of open handle {@code h}. */
+    protected final int handleGeneration(int h) {
+        return Ids.generation(handles.id(h));
     }
 
     /** Closes a descriptor that never got a handle (the handle table was full). */
@@ -341,8 +365,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         int h = handleIndex(handle, -1, "close");
         int op = newOperation(Operation.CLOSE, -1, handle, handler, userData);
         if (h < 0) return failNow(op, Errno.EBADF);
-        closeHandle(h);
-        complete(op, 0);
+        closeHandle(h, op);
         return ops.id(op);
     }
 
@@ -524,6 +547,18 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     /**
+     * Called once, on the loop thread, at its first run() or poll(): a backend whose kernel object
+     * is tied to one thread (io_uring's SINGLE_ISSUER) enables it here.
+     */
+    protected void loopThreadBound() {
+    }
+
+    /** Whether the loop thread has been fixed by a first run() or poll(). */
+    protected final boolean isBound() {
+        return bound;
+    }
+
+    /**
      * Before the backend is closed: lets a completion backend wait for the kernel to give back
      * operations it still owns. Readiness backends own nothing in the kernel.
      */
@@ -541,7 +576,10 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             }
             owner = me;
         }
-        bound = true;
+        if (!bound) {
+            bound = true;
+            loopThreadBound();
+        }
     }
 
     private void expireTimers(long now) {
@@ -695,10 +733,46 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         return true;
     }
 
-    private void cancelQueue(int h, boolean readQueue) {
+    /**
+     * Cancels every operation queued on {@code h}. When the head is still in the kernel, the ones
+     * behind it wait for its completion (see {@link #completeWithFollowers}), so they complete in
+     * order and no buffer is released while the kernel may still write it.
+     */
+    private int cancelQueue(int h, boolean readQueue) {
+        int inKernel = -1;
+        int last = -1;
         int op;
         while ((op = readQueue ? pollReadQueue(h) : pollWriteQueue(h)) >= 0) {
-            if (!cancelInKernel(op)) complete(op, -Errno.ECANCELED.code());
+            if (inKernel < 0 && cancelInKernel(op)) {
+                inKernel = last = op;
+            } else if (inKernel >= 0) {
+                ops.after[last] = op;
+                last = op;
+            } else {
+                complete(op, -Errno.ECANCELED.code());
+            }
+        }
+        return last;
+    }
+
+    /**
+     * Completes {@code op} (out of its queue), then every operation that was cancelled behind it
+     * while it was in the kernel, with ECANCELED.
+     */
+    protected final void completeWithFollowers(int op, long result) {
+        int follower = ops.after[op];
+        ops.after[op] = -1;
+        complete(op, result);
+        while (follower >= 0) {
+            if (ops.kind[follower] == Operation.CLOSE.ordinal()) {
+                // A CLOSE waits at the end of both queues' chains: it completes after the last one.
+                if (--ops.progress[follower] == 0) complete(follower, 0);
+                return;
+            }
+            int nextFollower = ops.after[follower];
+            ops.after[follower] = -1;
+            complete(follower, -Errno.ECANCELED.code());
+            follower = nextFollower;
         }
     }
 

@@ -42,6 +42,10 @@ public final class Operations {
     int[] heapIndex;
     /** Links an operation into its handle's queue, the delivery queue, or the free list. */
     int[] next;
+    /** Operations cancelled behind this one while it is still in the kernel: completed right after it. */
+    int[] after;
+    /** A word the backend may use per operation (for example "submitted to the kernel"). */
+    int[] backendState;
     CompletionHandler[] handler;
     MemorySegment[] segment;
     ByteBuffer[] byteBuffer;
@@ -69,6 +73,8 @@ public final class Operations {
         sequence = sequence == null ? new long[capacity] : Arrays.copyOf(sequence, capacity);
         heapIndex = heapIndex == null ? new int[capacity] : Arrays.copyOf(heapIndex, capacity);
         next = next == null ? new int[capacity] : Arrays.copyOf(next, capacity);
+        after = after == null ? new int[capacity] : Arrays.copyOf(after, capacity);
+        backendState = backendState == null ? new int[capacity] : Arrays.copyOf(backendState, capacity);
         handler = handler == null ? new CompletionHandler[capacity] : Arrays.copyOf(handler, capacity);
         segment = segment == null ? new MemorySegment[capacity] : Arrays.copyOf(segment, capacity);
         byteBuffer = byteBuffer == null ? new ByteBuffer[capacity] : Arrays.copyOf(byteBuffer, capacity);
@@ -99,6 +105,8 @@ public final class Operations {
         progress[i] = 0;
         heapIndex[i] = -1;
         next[i] = -1;
+        after[i] = -1;
+        backendState[i] = 0;
         pending++;
         return i;
     }
@@ -115,7 +123,7 @@ public final class Operations {
         pending--;
     }
 
-    long id(int i) {
+    public long id(int i) {
         return Ids.make(loop, generation[i], i);
     }
 
@@ -144,6 +152,24 @@ public final class Operations {
 
     public void setProgress(int i, long p) {
         progress[i] = p;
+    }
+
+    public int backendState(int i) {
+        return backendState[i];
+    }
+
+    public void setBackendState(int i, int s) {
+        backendState[i] = s;
+    }
+
+    /** The id of the handle the operation was submitted on (it may have been closed since). */
+    public long handleIdOf(int i) {
+        return handleId[i];
+    }
+
+    /** The slot of a pending operation id taken back from the kernel, or -1 when stale. */
+    public int slotOf(long id) {
+        return lookup(id);
     }
 
     public int next(int i) {

@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * The epoll and eventfd system calls, their constants and {@code struct epoll_event}; nothing else
+ * The epoll system calls, their constants and {@code struct epoll_event}; nothing else
  * in this backend touches an offset.
  *
  * <pre>
@@ -35,8 +35,6 @@ final class Epoll {
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_DEL = 2;
     static final int EPOLL_CLOEXEC = 0x80000;
-    static final int EFD_CLOEXEC = 0x80000;
-    static final int EFD_NONBLOCK = 0x800;
 
     static final boolean PACKED = isX86_64();
 
@@ -61,8 +59,6 @@ final class Epoll {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = NativeLibc.downcall("epoll_wait",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EVENTFD = NativeLibc.downcall("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     private Epoll() {
     }
@@ -100,14 +96,6 @@ final class Epoll {
             return check(st, (int) EPOLL_WAIT.invokeExact(st, epfd, events, max, timeoutMillis));
         } catch (Throwable t) {
             throw NativeLibc.fail("epoll_wait", t);
-        }
-    }
-
-    static int eventfd(MemorySegment st, int flags) {
-        try {
-            return check(st, (int) EVENTFD.invokeExact(st, 0, flags));
-        } catch (Throwable t) {
-            throw NativeLibc.fail("eventfd", t);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.fasterapi.aio.epoll;
 
 import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.NativeLibc;
 import io.fasterapi.aio.unix.Posix;
 import io.fasterapi.aio.unix.readiness.Poller;
@@ -9,7 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The epoll {@link Poller}: one epoll instance, an eventfd for wake-ups, a preallocated event array. */
+/** The epoll {@link Poller}: one epoll instance, an {@link EventFd} for wake-ups, a preallocated event array. */
 final class EpollPoller implements Poller {
     /** The eventfd's token; handle ids are never 0. */
     private static final long WAKE_TOKEN = 0;
@@ -42,7 +43,7 @@ final class EpollPoller implements Poller {
             arena.close();
             throw new AsyncIoException("epoll_create1 failed", -ep);
         }
-        int ev = Epoll.eventfd(state, Epoll.EFD_NONBLOCK | Epoll.EFD_CLOEXEC);
+        int ev = EventFd.create(state, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
         int r = ev < 0 ? ev : Epoll.ctl(state, ep, Epoll.EPOLL_CTL_ADD, ev, Epoll.EPOLLIN | Epoll.EPOLLET, WAKE_TOKEN, ctlEvent);
         if (r < 0) {
             if (ev >= 0) Posix.close(state, ev);

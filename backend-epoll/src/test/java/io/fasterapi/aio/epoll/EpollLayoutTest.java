@@ -1,5 +1,6 @@
 package io.fasterapi.aio.epoll;
 
+import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.testsupport.CProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -44,7 +45,7 @@ class EpollLayoutTest {
         assertEquals(v.get("EPOLL_CTL_ADD"), Integer.toUnsignedLong(Epoll.EPOLL_CTL_ADD));
         assertEquals(v.get("EPOLL_CTL_DEL"), Integer.toUnsignedLong(Epoll.EPOLL_CTL_DEL));
         assertEquals(v.get("EPOLL_CLOEXEC"), Integer.toUnsignedLong(Epoll.EPOLL_CLOEXEC));
-        assertEquals(v.get("EFD_CLOEXEC"), Integer.toUnsignedLong(Epoll.EFD_CLOEXEC));
-        assertEquals(v.get("EFD_NONBLOCK"), Integer.toUnsignedLong(Epoll.EFD_NONBLOCK));
+        assertEquals(v.get("EFD_CLOEXEC"), Integer.toUnsignedLong(EventFd.EFD_CLOEXEC));
+        assertEquals(v.get("EFD_NONBLOCK"), Integer.toUnsignedLong(EventFd.EFD_NONBLOCK));
     }
 }

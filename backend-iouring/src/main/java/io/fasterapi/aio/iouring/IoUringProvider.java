@@ -7,16 +7,15 @@ import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
-/**
- * The io_uring provider. <b>Not implemented yet:</b> it registers so that {@code aio backends} and the
- * contract suite list it, and it always reports itself unavailable with the reason.
- */
+/** The io_uring backend's provider: ranks above epoll, available when {@link IoUringProbe} says so. */
 public final class IoUringProvider implements AsyncIoProvider {
     /** The backend's name. */
     public static final String NAME = "io_uring";
-    private static final Pattern OPERATING_SYSTEMS = Pattern.compile("^(linux).*");
+    /** Above epoll (100). */
+    public static final int RANK = 200;
+
+    private static volatile Availability availability;
 
     /** For ServiceLoader and OSGi. */
     public IoUringProvider() {
@@ -29,20 +28,39 @@ public final class IoUringProvider implements AsyncIoProvider {
 
     @Override
     public int rank() {
-        return 200;
+        return RANK;
     }
 
     @Override
     public Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            availability = a = probe();
+        }
+        return a;
+    }
+
+    private static Availability probe() {
         String os = System.getProperty("os.name", "");
-        if (!OPERATING_SYSTEMS.matcher(os.toLowerCase(Locale.ROOT)).matches()) {
+        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
             return Availability.unavailable("not this operating system: io_uring is Linux-only, this is " + os);
         }
-        return Availability.unavailable("the io_uring backend is not implemented yet (issue #3); epoll serves Linux meanwhile");
+        try {
+            return IoUringProbe.probe();
+        } catch (IllegalCallerException e) {
+            return Availability.unavailable("native access refused: run with --enable-native-access=io.fasterapi.aio.iouring"
+                    + " (or ALL-UNNAMED on the class path): " + e.getMessage());
+        } catch (LinkageError | RuntimeException e) {
+            return Availability.unavailable("io_uring binding failed to load: " + e);
+        }
     }
 
     @Override
     public AsyncIo open(AsyncIoConfig config) {
-        throw new AsyncIoException(NAME + " is unavailable: " + availability().reason(), 0);
+        Availability a = availability();
+        if (!a.available()) {
+            throw new AsyncIoException("io_uring is unavailable: " + a.reason(), 0);
+        }
+        return new IoUringLoop(config);
     }
 }

@@ -1,15 +1,13 @@
 package io.fasterapi.aio.unix.readiness;
 
 import io.fasterapi.aio.AsyncIoConfig;
-import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 import io.fasterapi.aio.core.AbstractAsyncIo;
 import io.fasterapi.aio.core.Handles;
-import io.fasterapi.aio.unix.NativeLibc;
 import io.fasterapi.aio.unix.Posix;
-import io.fasterapi.aio.unix.SockAddr;
+import io.fasterapi.aio.unix.PosixSockets;
 import io.fasterapi.aio.unix.SocketConstants;
 
 import java.lang.foreign.Arena;
@@ -34,19 +32,17 @@ public class ReadinessLoop extends AbstractAsyncIo {
     private final Poller poller;
     private final SocketConstants sc;
     private final Arena arena = Arena.ofShared();
+    private final PosixSockets sockets;
     /** Receives errno from every call this loop makes (the loop is single-threaded). */
     private final MemorySegment callState;
-    private final MemorySegment sockaddr;
-    private final MemorySegment scratch;
 
     protected ReadinessLoop(String name, AsyncIoConfig config, Poller poller, SocketConstants constants) {
         super(config);
         this.name = name;
         this.poller = poller;
         this.sc = constants;
-        this.callState = arena.allocate(NativeLibc.callStateLayout());
-        this.sockaddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);
-        this.scratch = arena.allocate(8, 4);
+        this.sockets = new PosixSockets(arena, constants);
+        this.callState = sockets.callState();
     }
 
     @Override
@@ -58,48 +54,12 @@ public class ReadinessLoop extends AbstractAsyncIo {
 
     @Override
     protected long openListener(InetSocketAddress address, ListenOptions options) {
-        int fd = newSocket(address, "listen " + address);
-        int r = 0;
-        String step = "";
-        if (options.reuseAddress()) {
-            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseaddr(), 1, scratch);
-            step = "setsockopt(SO_REUSEADDR)";
-        }
-        if (r == 0 && options.reusePort()) {
-            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseport(), 1, scratch);
-            step = "setsockopt(SO_REUSEPORT)";
-        }
-        if (r == 0) {
-            // Accepted sockets inherit TCP_NODELAY from the listener: no setsockopt per connection.
-            r = Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
-            step = "setsockopt(TCP_NODELAY)";
-        }
-        if (r == 0) {
-            r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(address, sc, sockaddr));
-            step = "bind";
-        }
-        if (r == 0) {
-            r = Posix.listen(callState, fd, options.backlog());
-            step = "listen";
-        }
-        if (r < 0) {
-            Posix.close(callState, fd);
-            throw new AsyncIoException("listen on " + address + ": " + step + " failed", -r);
-        }
-        return fd;
+        return sockets.openListener(address, options);
     }
 
     @Override
     protected long openSocket(InetSocketAddress remote) {
-        int fd = newSocket(remote, "connect to " + remote);
-        Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
-        return fd;
-    }
-
-    private int newSocket(InetSocketAddress address, String what) {
-        int fd = Posix.socket(callState, SockAddr.family(address, sc), sc.sockStream() | sc.sockNonblock() | sc.sockCloexec(), 0);
-        if (fd < 0) throw new AsyncIoException(what + ": socket failed", -fd);
-        return fd;
+        return sockets.openStream(remote);
     }
 
     @Override
@@ -111,7 +71,7 @@ public class ReadinessLoop extends AbstractAsyncIo {
     @Override
     protected void startConnect(int op, int h, InetSocketAddress remote) {
         int fd = (int) handles.fd(h);
-        int r = Posix.connect(callState, fd, sockaddr, SockAddr.encode(remote, sc, sockaddr));
+        int r = sockets.connect(fd, remote);
         // Registered only after connect(): an unconnected socket polls as writable+hup, and that
         // stale edge must not be mistaken for the connection's completion.
         int reg = r == 0 || r == -sc.einprogress() ? poller.register(fd, handleId(h)) : 0;
@@ -151,21 +111,17 @@ public class ReadinessLoop extends AbstractAsyncIo {
 
     @Override
     protected void closeDescriptorOf(long fd) {
-        if (Posix.close(callState, (int) fd) < 0) counters.error();
+        if (sockets.close((int) fd) < 0) counters.error();
     }
 
     @Override
     protected InetSocketAddress address(int h, boolean local) {
-        MemorySegment len = scratch.asSlice(0, 4);
-        int r = Posix.socketName(callState, (int) handles.fd(h), local, sockaddr, len);
-        if (r < 0) throw new AsyncIoException(local ? "getsockname" : "getpeername", -r);
-        return SockAddr.decode(sockaddr, sc);
+        return sockets.address((int) handles.fd(h), local);
     }
 
     @Override
     protected void shutdownOutput(int h) {
-        int r = Posix.shutdown(callState, (int) handles.fd(h), sc.shutWr());
-        if (r < 0) throw new AsyncIoException("shutdown(SHUT_WR)", -r);
+        sockets.shutdownOutput((int) handles.fd(h));
     }
 
     // ---- the engine ---------------------------------------------------------------------------
@@ -231,7 +187,7 @@ public class ReadinessLoop extends AbstractAsyncIo {
         int op;
         while ((op = handles.writeHead(h)) >= 0) {
             if (ops.kind(op) == Operation.CONNECT) {
-                int err = Posix.getIntOption(callState, fd, sc.solSocket(), sc.soError(), scratch);
+                int err = sockets.socketError(fd);
                 pollWriteQueue(h);
                 if (err == 0) {
                     handles.setFlags(h, READ_READY | WRITE_READY);

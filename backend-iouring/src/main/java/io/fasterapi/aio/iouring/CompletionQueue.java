@@ -1,0 +1,81 @@
+package io.fasterapi.aio.iouring;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+
+import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The completion queue: read entries from {@code localHead} up to the kernel's tail (acquire),
+ * then hand the slots back with one release store of the head.
+ */
+final class CompletionQueue {
+    private final MemorySegment ring;
+    private final long headOffset;
+    private final long tailOffset;
+    private final long cqesOffset;
+    private final long overflowOffset;
+    private final int mask;
+    private final int entries;
+    private int localHead;
+
+    CompletionQueue(MemorySegment ring, MemorySegment params) {
+        this.ring = ring;
+        long o = P_CQ_OFF;
+        headOffset = offset(params, o, "head");
+        tailOffset = offset(params, o, "tail");
+        cqesOffset = offset(params, o, "cqes");
+        overflowOffset = offset(params, o, "overflow");
+        mask = ring.get(JAVA_INT, offset(params, o, "ring_mask"));
+        entries = ring.get(JAVA_INT, offset(params, o, "ring_entries"));
+        localHead = ring.get(JAVA_INT, headOffset);
+    }
+
+    private static long offset(MemorySegment params, long base, String field) {
+        return Integer.toUnsignedLong(params.get(JAVA_INT,
+                base + CQRING_OFFSETS.byteOffset(MemoryLayout.PathElement.groupElement(field))));
+    }
+
+    /** The kernel's tail: pairs with the kernel's release store after it posted entries. */
+    int tail() {
+        return (int) RING_INT.getAcquire(ring, tailOffset);
+    }
+
+    int head() {
+        return localHead;
+    }
+
+    /** Entries posted and not yet consumed. */
+    int ready() {
+        return tail() - localHead;
+    }
+
+    long userData(int index) {
+        return ring.get(JAVA_LONG, cqesOffset + (index & mask) * CQE_SIZE + CQE_USER_DATA);
+    }
+
+    int res(int index) {
+        return ring.get(JAVA_INT, cqesOffset + (index & mask) * CQE_SIZE + CQE_RES);
+    }
+
+    int flags(int index) {
+        return ring.get(JAVA_INT, cqesOffset + (index & mask) * CQE_SIZE + CQE_FLAGS);
+    }
+
+    /** Gives entries up to {@code newHead} back: pairs with the kernel's acquire load of the CQ head. */
+    void advanceTo(int newHead) {
+        localHead = newHead;
+        RING_INT.setRelease(ring, headOffset, newHead);
+    }
+
+    /** Completions the kernel dropped (only without FEAT_NODROP). */
+    int overflow() {
+        return (int) RING_INT.getAcquire(ring, overflowOffset);
+    }
+
+    int entries() {
+        return entries;
+    }
+}

@@ -1,0 +1,492 @@
+package io.fasterapi.aio.iouring;
+
+import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.ListenOptions;
+import io.fasterapi.aio.Operation;
+import io.fasterapi.aio.core.AbstractAsyncIo;
+import io.fasterapi.aio.core.Handles;
+import io.fasterapi.aio.unix.EventFd;
+import io.fasterapi.aio.unix.NativeLibc;
+import io.fasterapi.aio.unix.Posix;
+import io.fasterapi.aio.unix.PosixSockets;
+import io.fasterapi.aio.unix.SockAddr;
+import io.fasterapi.aio.unix.SocketConstants;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
+
+/**
+ * A loop on io_uring: every operation is an SQE, every submission of a turn goes to the kernel in
+ * the one {@code io_uring_enter} that also waits. Per handle, only the head of each queue is in
+ * the kernel (one recv, one send), which keeps completions in submission order and lets a partial
+ * send continue before the next one starts.
+ *
+ * <p>User data is the operation's id (slot and generation) for user operations, so a completion
+ * for a recycled slot can never reach the wrong handler; internal requests (wake-up read, cancels,
+ * multishot accept) carry bit 63 and a tag.
+ */
+final class IoUringLoop extends AbstractAsyncIo {
+    private static final int IN_KERNEL = 1;
+    private static final int CANCELLED = 2;
+    private static final int H_ACCEPT_ARMED = 1;
+    private static final int H_CONNECTING = 2;
+    private static final long INTERNAL = 1L << 63;
+    private static final long TAG_WAKE = INTERNAL | (1L << 56);
+    private static final long TAG_CANCEL = INTERNAL | (2L << 56);
+    private static final long TAG_ACCEPT = INTERNAL | (3L << 56);
+    private static final int ACCEPT_BACKLOG_LIMIT = 256;
+    /** Room for a sockaddr_in6 (28 bytes), aligned. */
+    private static final long ADDRESS_SLOT = 32;
+    private static final long DRAIN_TIMEOUT_NANOS = 5_000_000_000L;
+
+    private final Arena arena = Arena.ofShared();
+    private final PosixSockets sockets;
+    private final SocketConstants sc;
+    private final MemorySegment state;
+    private final MemorySegment wakeState;
+    private final Ring ring;
+    private final SubmissionQueue sq;
+    private final CompletionQueue cq;
+    private final MemorySegment wakeBuffer;
+    private final MemorySegment wakeValue;
+    private final MemorySegment getEventsArg;
+    private final MemorySegment timespec;
+    /** One socket address per SQE slot, for CONNECTs; the kernel copies it when it takes the SQE. */
+    private final MemorySegment connectAddresses;
+    private final int eventfd;
+    private final Object wakeLock = new Object();
+    private boolean wakeClosed;
+    private boolean enabled;
+    private boolean draining;
+    private boolean multishotAccept = true;
+    /** Requests submitted whose last completion has not arrived yet. */
+    private int kernelOwned;
+    /** Connections the multishot accept took before anyone asked for them, per listener slot. */
+    private final Map<Integer, ArrayDeque<Integer>> acceptBacklog = new HashMap<>();
+
+    IoUringLoop(AsyncIoConfig config) {
+        super(config);
+        this.sockets = new PosixSockets(arena, SocketConstants.LINUX);
+        this.sc = sockets.constants();
+        this.state = sockets.callState();
+        this.wakeState = arena.allocate(NativeLibc.callStateLayout());
+        this.wakeBuffer = arena.allocate(ValueLayout.JAVA_LONG);
+        this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
+        wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
+        this.getEventsArg = arena.allocate(GETEVENTS_ARG);
+        this.timespec = arena.allocate(TIMESPEC);
+        getEventsArg.set(ValueLayout.JAVA_LONG, GA_TS, timespec.address());
+        int entries = Math.min(config.queueDepth(), 32768);
+        // Multishot accept and completions of a whole turn can outnumber submissions: 4x room.
+        int cqEntries = Math.max(entries * 4, 1024);
+        try {
+            this.ring = Ring.open(state, arena, entries, cqEntries, Ring.FLAG_PREFERENCES);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        this.sq = ring.sq;
+        this.cq = ring.cq;
+        this.connectAddresses = arena.allocate(ADDRESS_SLOT * sq.entries(), 8);
+        int ev = EventFd.create(state, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
+        if (ev < 0) {
+            ring.close();
+            arena.close();
+            throw new AsyncIoException("eventfd failed", -ev);
+        }
+        this.eventfd = ev;
+        this.enabled = !ring.setupFlag(IORING_SETUP_R_DISABLED);
+        armWakeRead();
+    }
+
+    @Override
+    protected String name() {
+        return IoUringProvider.NAME;
+    }
+
+    /** The setup flags the kernel accepted, for diagnostics. */
+    String setupDescription() {
+        return ring.describeFlags();
+    }
+
+    @Override
+    protected void loopThreadBound() {
+        if (!enabled) {
+            // SINGLE_ISSUER binds the ring to the thread that enables it: the loop thread.
+            int r = ring.enable();
+            if (r < 0) throw new AsyncIoException("io_uring_register(ENABLE_RINGS)", -r);
+            enabled = true;
+        }
+    }
+
+    // ---- sockets ------------------------------------------------------------------------------
+
+    @Override
+    protected long openListener(InetSocketAddress address, ListenOptions options) {
+        return sockets.openListener(address, options);
+    }
+
+    @Override
+    protected long openSocket(InetSocketAddress remote) {
+        return sockets.openStream(remote);
+    }
+
+    @Override
+    protected int register(int h) {
+        return 0; // io_uring needs no registration: requests name the descriptor
+    }
+
+    @Override
+    protected void startConnect(int op, int h, InetSocketAddress remote) {
+        ensureRoom();
+        long offset = ADDRESS_SLOT * sq.nextIndex(); // the SQE's own slot: reused only after the kernel took it
+        int len = SockAddr.encode(remote, sc, connectAddresses.asSlice(offset, ADDRESS_SLOT));
+        handles.setFlags(h, H_CONNECTING);
+        sq.connect((int) handles.fd(h), connectAddresses.address() + offset, len, ops.id(op));
+        inKernel(op);
+    }
+
+    @Override
+    protected void submit(int op, int h) {
+        switch (ops.kind(op)) {
+            case ACCEPT -> serveAccepts(h);
+            case READ -> {
+                if (handles.readHead(h) == op && (handles.flags(h) & H_CONNECTING) == 0) startRead(op, h);
+            }
+            case WRITE -> {
+                if (handles.writeHead(h) == op) startWrite(op, h);
+            }
+            default -> throw new IllegalStateException("unexpected " + ops.kind(op));
+        }
+    }
+
+    private void startRead(int op, int h) {
+        long len = ops.segment(op).byteSize();
+        if (len == 0) {
+            pollReadQueue(h);
+            complete(op, 0);
+            int next = handles.readHead(h);
+            if (next >= 0) startRead(next, h);
+            return;
+        }
+        ensureRoom();
+        sq.recv((int) handles.fd(h), ops.segment(op).address(), (int) Math.min(len, Integer.MAX_VALUE), ops.id(op));
+        inKernel(op);
+    }
+
+    private void startWrite(int op, int h) {
+        long len = ops.segment(op).byteSize();
+        long done = ops.progress(op);
+        if (done == len) { // zero-length write
+            pollWriteQueue(h);
+            complete(op, len);
+            int next = handles.writeHead(h);
+            if (next >= 0) startWrite(next, h);
+            return;
+        }
+        ensureRoom();
+        sq.send((int) handles.fd(h), ops.segment(op).address() + done, (int) Math.min(len - done, Integer.MAX_VALUE),
+                sc.msgNosignal(), ops.id(op));
+        inKernel(op);
+    }
+
+    /** Hands accepted connections to queued accepts; arms the multishot accept when more are wanted. */
+    private void serveAccepts(int h) {
+        ArrayDeque<Integer> backlog = acceptBacklog.get(h);
+        while (backlog != null && !backlog.isEmpty() && handles.readHead(h) >= 0) {
+            int op = pollReadQueue(h);
+            complete(op, adoptAccepted(backlog.poll()));
+        }
+        if (handles.readHead(h) >= 0 && (handles.flags(h) & H_ACCEPT_ARMED) == 0) {
+            ensureRoom();
+            sq.accept((int) handles.fd(h), sc.sockNonblock() | sc.sockCloexec(), multishotAccept, acceptTag(h));
+            handles.setFlags(h, handles.flags(h) | H_ACCEPT_ARMED);
+            kernelOwned++;
+        }
+    }
+
+    private long acceptTag(int h) {
+        return TAG_ACCEPT | ((long) handleGeneration(h) << 24) | h;
+    }
+
+    @Override
+    protected boolean cancelInKernel(int op) {
+        int s = ops.backendState(op);
+        if ((s & IN_KERNEL) == 0) return false; // queued behind another: the core completes it
+        if ((s & CANCELLED) == 0) {
+            ensureRoom();
+            sq.cancel(ops.id(op), TAG_CANCEL);
+            kernelOwned++;
+            ops.setBackendState(op, s | CANCELLED);
+        }
+        return true;
+    }
+
+    @Override
+    protected void closeDescriptor(int h) {
+        if (handles.kind(h) == Handles.KIND_LISTENER) {
+            if ((handles.flags(h) & H_ACCEPT_ARMED) != 0) {
+                ensureRoom();
+                sq.cancel(acceptTag(h), TAG_CANCEL);
+                kernelOwned++;
+            }
+            ArrayDeque<Integer> backlog = acceptBacklog.remove(h);
+            if (backlog != null) backlog.forEach(this::closeDescriptorOf);
+        }
+        // Requests still in the kernel hold their own reference to the socket; the cancels queued
+        // above end them, and the descriptor number is free for reuse at once.
+        closeDescriptorOf(handles.fd(h));
+    }
+
+    @Override
+    protected void closeDescriptorOf(long fd) {
+        if (sockets.close((int) fd) < 0) counters.error();
+    }
+
+    @Override
+    protected InetSocketAddress address(int h, boolean local) {
+        return sockets.address((int) handles.fd(h), local);
+    }
+
+    @Override
+    protected void shutdownOutput(int h) {
+        sockets.shutdownOutput((int) handles.fd(h));
+    }
+
+    // ---- submission and completion ------------------------------------------------------------
+
+    private void inKernel(int op) {
+        ops.setBackendState(op, IN_KERNEL);
+        kernelOwned++;
+    }
+
+    private void armWakeRead() {
+        ensureRoom();
+        sq.read(eventfd, wakeBuffer.address(), 8, TAG_WAKE);
+        kernelOwned++;
+    }
+
+    /** Makes room for one SQE, submitting what is queued if the ring is full. */
+    private void ensureRoom() {
+        if (sq.isFull()) submitNow();
+    }
+
+    /** Submits queued SQEs without waiting (the ring is full). */
+    private void submitNow() {
+        if (!enabled) {
+            throw new AsyncIoException("io_uring: more than " + sq.entries()
+                    + " submissions before the loop's first poll() (raise AsyncIoConfig.queueDepth)", Errno.ENOBUFS.code());
+        }
+        sq.publish();
+        int r = ring.enter(state, sq.unsubmitted(), 0, 0, MemorySegment.NULL, 0);
+        if (r < 0) counters.error();
+    }
+
+    @Override
+    protected void waitForEvents(long timeoutMillis) {
+        sq.publish();
+        int toSubmit = sq.unsubmitted();
+        int min = timeoutMillis == 0 || cq.ready() > 0 ? 0 : 1;
+        int flags = IORING_ENTER_GETEVENTS;
+        MemorySegment arg = MemorySegment.NULL;
+        long argSize = 0;
+        if (min == 1 && timeoutMillis > 0) {
+            timespec.set(ValueLayout.JAVA_LONG, 0, timeoutMillis / 1000);
+            timespec.set(ValueLayout.JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+            flags |= IORING_ENTER_EXT_ARG;
+            arg = getEventsArg;
+            argSize = GETEVENTS_ARG.byteSize();
+        }
+        int r = ring.enter(state, toSubmit, min, flags, arg, argSize);
+        if (r < 0 && r != -62 /* ETIME: the wait timed out */ && r != -sc.eintr() && r != -Errno.EBUSY.code()
+                && r != -sc.eagain()) {
+            counters.error();
+        }
+        int n = reap();
+        if ((sq.flags() & IORING_SQ_CQ_OVERFLOW) != 0) {
+            // Completions waiting in the kernel's overflow list (NODROP): flush them into the ring.
+            ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0);
+            n += reap();
+        }
+        counters.events(n);
+    }
+
+    /** Consumes every posted CQE; returns how many. */
+    private int reap() {
+        int n = 0;
+        int head = cq.head();
+        int tail = cq.tail();
+        while (head != tail) {
+            for (; head != tail; head++) {
+                long ud = cq.userData(head);
+                int res = cq.res(head);
+                int fl = cq.flags(head);
+                n++;
+                if (ud < 0) {
+                    internal(ud, res, fl);
+                } else {
+                    completed(ud, res);
+                }
+            }
+            cq.advanceTo(head);
+            tail = cq.tail();
+        }
+        return n;
+    }
+
+    private void internal(long ud, int res, int flags) {
+        long tag = ud & (0xffL << 56);
+        if (tag == (TAG_WAKE & (0xffL << 56))) {
+            kernelOwned--;
+            if (res != -Errno.ECANCELED.code()) wakeupReceived();
+            if (!draining) armWakeRead();
+        } else if (tag == (TAG_CANCEL & (0xffL << 56))) {
+            kernelOwned--; // ENOENT or EALREADY when the target finished first: nothing to do
+        } else if (tag == (TAG_ACCEPT & (0xffL << 56))) {
+            boolean more = (flags & IORING_CQE_F_MORE) != 0;
+            if (!more) kernelOwned--;
+            accepted((int) (ud & 0xffffff), (int) ((ud >>> 24) & 0xffffff), res, more);
+        }
+    }
+
+    private void accepted(int index, int generation, int res, boolean more) {
+        int h = handleSlot(index, generation);
+        if (h < 0) { // the listener closed while the accept was in flight
+            if (res >= 0) closeDescriptorOf(res);
+            return;
+        }
+        if (!more) handles.setFlags(h, handles.flags(h) & ~H_ACCEPT_ARMED);
+        if (res >= 0) {
+            if (handles.readHead(h) >= 0) {
+                int op = pollReadQueue(h);
+                complete(op, adoptAccepted(res));
+            } else {
+                ArrayDeque<Integer> backlog = acceptBacklog.computeIfAbsent(h, k -> new ArrayDeque<>());
+                backlog.add(res);
+                if (backlog.size() >= ACCEPT_BACKLOG_LIMIT && more) {
+                    ensureRoom(); // nobody is accepting: stop taking connections off the kernel's queue
+                    sq.cancel(acceptTag(h), TAG_CANCEL);
+                    kernelOwned++;
+                }
+            }
+        } else if (res == -Errno.EINVAL.code() && multishotAccept) {
+            multishotAccept = false; // a kernel before 5.19: one accept request per connection
+        } else if (res != -Errno.ECANCELED.code() && handles.readHead(h) >= 0) {
+            int op = pollReadQueue(h);
+            complete(op, res);
+        }
+        if (!more && handles.readHead(h) >= 0) serveAccepts(h);
+    }
+
+    private void completed(long ud, int res) {
+        int op = ops.slotOf(ud);
+        if (op < 0) return; // cannot happen: a slot stays taken while the kernel owns its request
+        kernelOwned--;
+        int s = ops.backendState(op);
+        ops.setBackendState(op, 0);
+        int h = handleIndex(ops.handleIdOf(op));
+        Operation kind = ops.kind(op);
+        if ((s & CANCELLED) != 0) {
+            if (h >= 0) unqueue(kind, h, op);
+            completeWithFollowers(op, -Errno.ECANCELED.code());
+            if (h >= 0) startNext(kind, h);
+            return;
+        }
+        if (h < 0) { // closed while in flight, without a cancel (cannot happen; be safe)
+            completeWithFollowers(op, -Errno.ECANCELED.code());
+            return;
+        }
+        switch (kind) {
+            case READ -> {
+                pollReadQueue(h);
+                complete(op, res);
+                startNext(kind, h);
+            }
+            case WRITE -> {
+                long len = ops.segment(op).byteSize();
+                if (res > 0 && ops.progress(op) + res < len) {
+                    ops.setProgress(op, ops.progress(op) + res);
+                    startWrite(op, h); // the rest of a partial send, before any later write
+                    return;
+                }
+                pollWriteQueue(h);
+                complete(op, res > 0 ? len : res == 0 ? -Errno.EPIPE.code() : res);
+                startNext(kind, h);
+            }
+            case CONNECT -> {
+                pollWriteQueue(h);
+                handles.setFlags(h, handles.flags(h) & ~H_CONNECTING);
+                if (res < 0) {
+                    complete(op, res);
+                    closeHandle(h);
+                    return;
+                }
+                complete(op, 0);
+                int read = handles.readHead(h);
+                if (read >= 0) startRead(read, h);
+                startNext(Operation.WRITE, h);
+            }
+            default -> throw new IllegalStateException("unexpected completion of " + kind);
+        }
+    }
+
+    private void unqueue(Operation kind, int h, int op) {
+        if (kind == Operation.READ) {
+            if (handles.readHead(h) == op) pollReadQueue(h);
+        } else if (handles.writeHead(h) == op) {
+            pollWriteQueue(h);
+        }
+    }
+
+    private void startNext(Operation kind, int h) {
+        if (kind == Operation.READ) {
+            int next = handles.readHead(h);
+            if (next >= 0 && (ops.backendState(next) & IN_KERNEL) == 0) startRead(next, h);
+        } else {
+            int next = handles.writeHead(h);
+            if (next >= 0 && (ops.backendState(next) & IN_KERNEL) == 0) startWrite(next, h);
+        }
+    }
+
+    // ---- wake-ups and shutdown ----------------------------------------------------------------
+
+    @Override
+    protected void wakeKernel() {
+        synchronized (wakeLock) {
+            if (!wakeClosed) Posix.write(wakeState, eventfd, wakeValue, 8);
+        }
+    }
+
+    /** Cancels what is left in the kernel and waits for every request to come back. */
+    @Override
+    protected void drainKernel() {
+        if (!enabled) return; // nothing was ever submitted
+        draining = true;
+        ensureRoom();
+        sq.cancel(TAG_WAKE, TAG_CANCEL);
+        kernelOwned++;
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
+        while (kernelOwned > 0 && System.nanoTime() - deadline < 0) {
+            waitForEvents(100);
+        }
+    }
+
+    @Override
+    protected void closeBackend() {
+        synchronized (wakeLock) {
+            wakeClosed = true;
+            Posix.close(state, eventfd);
+        }
+        ring.close(); // if requests were still out (drain timed out), the kernel cancels them here
+        arena.close();
+    }
+}

@@ -1,0 +1,133 @@
+package io.fasterapi.aio.iouring;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+
+import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The submission queue: the SQ ring shared with the kernel and the array of SQEs. Entries are
+ * filled at {@code localTail} and published with one release store of the tail per batch.
+ */
+final class SubmissionQueue {
+    private final MemorySegment ring;
+    private final MemorySegment sqes;
+    private final long headOffset;
+    private final long tailOffset;
+    private final long flagsOffset;
+    private final int mask;
+    private final int entries;
+    private int localTail;
+
+    SubmissionQueue(MemorySegment ring, MemorySegment sqes, MemorySegment params) {
+        this.ring = ring;
+        this.sqes = sqes;
+        long o = P_SQ_OFF;
+        headOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("head"))));
+        tailOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("tail"))));
+        flagsOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("flags"))));
+        long arrayOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("array"))));
+        mask = ring.get(JAVA_INT, Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("ring_mask")))));
+        entries = ring.get(JAVA_INT, Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("ring_entries")))));
+        localTail = ring.get(JAVA_INT, tailOffset);
+        // The indirection array maps ring slot i to SQE i, once: SQEs are always used in ring order.
+        for (int i = 0; i < entries; i++) {
+            ring.set(JAVA_INT, arrayOffset + 4L * i, i);
+        }
+    }
+
+    private static MemoryLayout.PathElement groupElement(String name) {
+        return MemoryLayout.PathElement.groupElement(name);
+    }
+
+    /** The kernel's head: pairs with the kernel's release store after it consumed entries. */
+    private int head() {
+        return (int) RING_INT.getAcquire(ring, headOffset);
+    }
+
+    /** Entries filled but not yet consumed by the kernel. */
+    int unsubmitted() {
+        return localTail - head();
+    }
+
+    /** Whether no entry is free until the kernel consumes some. */
+    boolean isFull() {
+        return localTail - head() == entries;
+    }
+
+    /** Publishes every filled entry: pairs with the kernel's acquire load of the SQ tail. */
+    void publish() {
+        RING_INT.setRelease(ring, tailOffset, localTail);
+    }
+
+    /** The SQ ring's flags word (CQ_OVERFLOW, TASKRUN). */
+    int flags() {
+        return (int) RING_INT.getAcquire(ring, flagsOffset);
+    }
+
+    /** Claims the next SQE, zeroed; returns its offset in the SQE array. The caller checked {@link #isFull()}. */
+    private long claim(byte opcode, int fd, long userData) {
+        long base = (localTail & mask) * SQE_SIZE;
+        localTail++;
+        for (long i = 0; i < SQE_SIZE; i += 8) {
+            sqes.set(JAVA_LONG, base + i, 0L);
+        }
+        sqes.set(JAVA_BYTE, base + SQE_OPCODE, opcode);
+        sqes.set(JAVA_INT, base + SQE_FD, fd);
+        sqes.set(JAVA_LONG, base + SQE_USER_DATA, userData);
+        return base;
+    }
+
+    void recv(int fd, long address, int length, long userData) {
+        long s = claim(IORING_OP_RECV, fd, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, address);
+        sqes.set(JAVA_INT, s + SQE_LEN, length);
+    }
+
+    void send(int fd, long address, int length, int msgFlags, long userData) {
+        long s = claim(IORING_OP_SEND, fd, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, address);
+        sqes.set(JAVA_INT, s + SQE_LEN, length);
+        sqes.set(JAVA_INT, s + SQE_OP_FLAGS, msgFlags);
+    }
+
+    void read(int fd, long address, int length, long userData) {
+        long s = claim(IORING_OP_READ, fd, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, address);
+        sqes.set(JAVA_INT, s + SQE_LEN, length);
+        sqes.set(JAVA_LONG, s + SQE_OFF, -1L); // current position: an eventfd has none
+    }
+
+    /** accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC, multishot (5.19+) or single. */
+    void accept(int fd, int acceptFlags, boolean multishot, long userData) {
+        long s = claim(IORING_OP_ACCEPT, fd, userData);
+        sqes.set(JAVA_INT, s + SQE_OP_FLAGS, acceptFlags);
+        if (multishot) sqes.set(JAVA_SHORT, s + SQE_IOPRIO, (short) IORING_ACCEPT_MULTISHOT);
+    }
+
+    /** The ring index the next claimed SQE will have: scratch kept per index lives until the kernel took it. */
+    int nextIndex() {
+        return localTail & mask;
+    }
+
+    /** The kernel copies the address when it takes the entry (FEAT_SUBMIT_STABLE). */
+    void connect(int fd, long sockaddr, int length, long userData) {
+        long s = claim(IORING_OP_CONNECT, fd, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, sockaddr);
+        sqes.set(JAVA_LONG, s + SQE_OFF, length); // addrlen travels in the off field
+    }
+
+    /** Cancels the request whose user data is {@code target}. */
+    void cancel(long target, long userData) {
+        long s = claim(IORING_OP_ASYNC_CANCEL, -1, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, target);
+    }
+
+    int entries() {
+        return entries;
+    }
+}

@@ -1,0 +1,109 @@
+package io.fasterapi.aio.unix;
+
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.ListenOptions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+/**
+ * The synchronous socket steps every POSIX backend takes the same way: open a listener (socket,
+ * options, bind, listen), open a socket to connect, ask addresses, shut down, close. One per loop:
+ * it owns the loop's errno call-state and scratch memory, so it is confined to the loop thread.
+ */
+public final class PosixSockets {
+    private final SocketConstants sc;
+    private final MemorySegment callState;
+    private final MemorySegment sockaddr;
+    private final MemorySegment scratch;
+
+    /** Allocates its memory from {@code arena}, which the loop closes. */
+    public PosixSockets(Arena arena, SocketConstants constants) {
+        this.sc = constants;
+        this.callState = arena.allocate(NativeLibc.callStateLayout());
+        this.sockaddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);
+        this.scratch = arena.allocate(8, 4);
+    }
+
+    public SocketConstants constants() {
+        return sc;
+    }
+
+    /** The errno call-state for the loop's other calls on the loop thread. */
+    public MemorySegment callState() {
+        return callState;
+    }
+
+    /** socket, SO_REUSEADDR / SO_REUSEPORT, TCP_NODELAY (inherited by accepted sockets), bind, listen. */
+    public int openListener(InetSocketAddress address, ListenOptions options) {
+        int fd = newSocket(address, "listen on " + address);
+        int r = 0;
+        String step = "";
+        if (options.reuseAddress()) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseaddr(), 1, scratch);
+            step = "setsockopt(SO_REUSEADDR)";
+        }
+        if (r == 0 && options.reusePort()) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseport(), 1, scratch);
+            step = "setsockopt(SO_REUSEPORT)";
+        }
+        if (r == 0) {
+            // Accepted sockets inherit TCP_NODELAY from the listener: no setsockopt per connection.
+            r = Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
+            step = "setsockopt(TCP_NODELAY)";
+        }
+        if (r == 0) {
+            r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(address, sc, sockaddr));
+            step = "bind";
+        }
+        if (r == 0) {
+            r = Posix.listen(callState, fd, options.backlog());
+            step = "listen";
+        }
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException("listen on " + address + ": " + step + " failed", -r);
+        }
+        return fd;
+    }
+
+    /** A non-blocking stream socket for {@code remote}'s family, with TCP_NODELAY. */
+    public int openStream(InetSocketAddress remote) {
+        int fd = newSocket(remote, "connect to " + remote);
+        Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
+        return fd;
+    }
+
+    private int newSocket(InetSocketAddress address, String what) {
+        int fd = Posix.socket(callState, SockAddr.family(address, sc), sc.sockStream() | sc.sockNonblock() | sc.sockCloexec(), 0);
+        if (fd < 0) throw new AsyncIoException(what + ": socket failed", -fd);
+        return fd;
+    }
+
+    /** connect(2) on a non-blocking socket: 0, or the negated errno (EINPROGRESS while it goes on). */
+    public int connect(int fd, InetSocketAddress remote) {
+        return Posix.connect(callState, fd, sockaddr, SockAddr.encode(remote, sc, sockaddr));
+    }
+
+    /** The pending error of a socket (SO_ERROR) as a positive errno, 0, or a negated errno if getsockopt failed. */
+    public int socketError(int fd) {
+        return Posix.getIntOption(callState, fd, sc.solSocket(), sc.soError(), scratch);
+    }
+
+    public InetSocketAddress address(int fd, boolean local) {
+        int r = Posix.socketName(callState, fd, local, sockaddr, scratch.asSlice(0, 4));
+        if (r < 0) throw new AsyncIoException(local ? "getsockname" : "getpeername", -r);
+        return SockAddr.decode(sockaddr, sc);
+    }
+
+    public void shutdownOutput(int fd) {
+        int r = Posix.shutdown(callState, fd, sc.shutWr());
+        if (r < 0) throw new AsyncIoException("shutdown(SHUT_WR)", -r);
+    }
+
+    /** close(2): 0 or the negated errno. */
+    public int close(int fd) {
+        return Posix.close(callState, fd);
+    }
+}
