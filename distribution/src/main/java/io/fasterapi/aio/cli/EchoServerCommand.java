@@ -1,0 +1,142 @@
+package io.fasterapi.aio.cli;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
+
+/** {@code aio echo-server}: a TCP echo server on one loop, until Ctrl-C. */
+@Command(name = "echo-server",
+        header = "Serve TCP echo on one loop until Ctrl-C.",
+        mixinStandardHelpOptions = true,
+        version = "aio 0.1.0",
+        sortOptions = false,
+        description = "Serves TCP echo on one loop until Ctrl-C: each connection gets back every byte it sends."
+                + " Port 0 picks a free port; the real one is printed.",
+        footer = {"%nExample:", "  aio echo-server --port 7000 &  then: nc 127.0.0.1 7000"})
+final class EchoServerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", required = true,
+            description = "TCP port to listen on; 0 picks a free one.")
+    int port;
+
+    @Option(names = {"-H", "--host"}, paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = {"-b", "--backend"}, paramLabel = "NAME",
+            description = "Backend to use (see 'aio backends'); default: the best available.")
+    String backend;
+
+    @Option(names = "--buffer-size", paramLabel = "BYTES", defaultValue = "16384",
+            description = "Native buffer per connection (default: ${DEFAULT-VALUE}).")
+    int bufferSize;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print a line when a connection opens or closes.")
+    boolean verbose;
+
+    /** Completed with the bound address once the server listens (for tests and embedders). */
+    final CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
+
+    private volatile AsyncIo loop;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be in 0..65535, was " + port);
+        }
+        if (bufferSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--buffer-size must be at least 1");
+        }
+        int status = Main.guard(spec, this::serve);
+        if (!bound.isDone()) {
+            bound.completeExceptionally(new IllegalStateException("the echo server did not start"));
+        }
+        return status;
+    }
+
+    private int serve() {
+        PrintWriter out = spec.commandLine().getOut();
+        InetSocketAddress address;
+        try {
+            address = new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host: " + host);
+        }
+        AsyncIo io = AsyncIo.create(AsyncIoConfig.builder().backend(backend).uncaughtHandler(
+                t -> log(spec.commandLine().getErr(), "exception in a handler: " + Main.message(t))).build());
+        EchoServer server = null;
+        Thread hook = new Thread(this::requestStop, "aio-echo-server-shutdown");
+        try {
+            server = new EchoServer(io, address, bufferSize, verbose ? line -> log(out, line) : null);
+            loop = io;
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf("aio echo-server: backend %s, listening on %s (Ctrl-C to stop)%n", io.backend(),
+                    Table.address(server.address()));
+            out.flush();
+            bound.complete(server.address());
+            io.run();
+            long served = server.acceptedConnections();
+            var stats = io.stats();
+            io.close(); // cancels the pending reads and closes every connection
+            out.println();
+            out.printf("aio echo-server: stopped after %s connection%s%n", Table.count(served), served == 1 ? "" : "s");
+            DemoCommand.statsTable(stats, 0).print(out, "  ");
+            out.flush();
+            return Main.OK;
+        } finally {
+            loop = null;
+            io.close();
+            if (server != null) {
+                server.free();
+            }
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down (the hook is running) or never added
+            }
+        }
+    }
+
+    /** Stops the server from any thread, and waits a little for its loop to close (Ctrl-C does this). */
+    void requestStop() {
+        AsyncIo io = loop;
+        if (io != null) {
+            try {
+                io.stop();
+                io.execute(io::stop); // in case run() had not started yet
+            } catch (IllegalStateException e) {
+                // already closed
+            }
+        }
+        try {
+            closed.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void log(PrintWriter w, String line) {
+        w.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + line);
+        w.flush();
+    }
+}
