@@ -536,7 +536,10 @@ public abstract class AbstractAsyncIo implements AsyncIo {
                 complete(op, -Errno.ECANCELED.code());
             }
             drainKernel();
-            while (doneHead >= 0 || !tasks.isEmpty()) {
+            // Handlers may submit again while the loop closes; those complete with ECANCELED. A
+            // handler that resubmits forever is cut off: after a few rounds the loop refuses calls.
+            for (int round = 0; doneHead >= 0 || !tasks.isEmpty(); round++) {
+                if (round == 16) open = false;
                 deliver();
                 runTasks();
             }
