@@ -3,18 +3,15 @@ package io.fasterapi.aio.iouring;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
-import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
-import io.fasterapi.aio.core.AbstractAsyncIo;
 import io.fasterapi.aio.core.Handles;
 import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.NativeLibc;
 import io.fasterapi.aio.unix.Posix;
-import io.fasterapi.aio.unix.PosixSockets;
+import io.fasterapi.aio.unix.PosixLoop;
 import io.fasterapi.aio.unix.SockAddr;
 import io.fasterapi.aio.unix.SocketConstants;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
@@ -34,7 +31,7 @@ import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
  * for a recycled slot can never reach the wrong handler; internal requests (wake-up read, cancels,
  * multishot accept) carry bit 63 and a tag.
  */
-final class IoUringLoop extends AbstractAsyncIo {
+final class IoUringLoop extends PosixLoop {
     private static final int IN_KERNEL = 1;
     private static final int CANCELLED = 2;
     private static final int H_ACCEPT_ARMED = 1;
@@ -48,9 +45,6 @@ final class IoUringLoop extends AbstractAsyncIo {
     private static final long ADDRESS_SLOT = 32;
     private static final long DRAIN_TIMEOUT_NANOS = 5_000_000_000L;
 
-    private final Arena arena = Arena.ofShared();
-    private final PosixSockets sockets;
-    private final SocketConstants sc;
     private final MemorySegment state;
     private final MemorySegment wakeState;
     private final Ring ring;
@@ -74,10 +68,8 @@ final class IoUringLoop extends AbstractAsyncIo {
     private final Map<Integer, ArrayDeque<Integer>> acceptBacklog = new HashMap<>();
 
     IoUringLoop(AsyncIoConfig config) {
-        super(config);
-        this.sockets = new PosixSockets(arena, SocketConstants.LINUX);
-        this.sc = sockets.constants();
-        this.state = sockets.callState();
+        super(IoUringProvider.NAME, config, SocketConstants.LINUX);
+        this.state = callState;
         this.wakeState = arena.allocate(NativeLibc.callStateLayout());
         this.wakeBuffer = arena.allocate(ValueLayout.JAVA_LONG);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
@@ -108,11 +100,6 @@ final class IoUringLoop extends AbstractAsyncIo {
         armWakeRead();
     }
 
-    @Override
-    protected String name() {
-        return IoUringProvider.NAME;
-    }
-
     /** The setup flags the kernel accepted, for diagnostics. */
     String setupDescription() {
         return ring.describeFlags();
@@ -129,16 +116,6 @@ final class IoUringLoop extends AbstractAsyncIo {
     }
 
     // ---- sockets ------------------------------------------------------------------------------
-
-    @Override
-    protected long openListener(InetSocketAddress address, ListenOptions options) {
-        return sockets.openListener(address, options);
-    }
-
-    @Override
-    protected long openSocket(InetSocketAddress remote) {
-        return sockets.openStream(remote);
-    }
 
     @Override
     protected int register(int h) {
@@ -244,22 +221,7 @@ final class IoUringLoop extends AbstractAsyncIo {
         }
         // Requests still in the kernel hold their own reference to the socket; the cancels queued
         // above end them, and the descriptor number is free for reuse at once.
-        closeDescriptorOf(handles.fd(h));
-    }
-
-    @Override
-    protected void closeDescriptorOf(long fd) {
-        if (sockets.close((int) fd) < 0) counters.error();
-    }
-
-    @Override
-    protected InetSocketAddress address(int h, boolean local) {
-        return sockets.address((int) handles.fd(h), local);
-    }
-
-    @Override
-    protected void shutdownOutput(int h) {
-        sockets.shutdownOutput((int) handles.fd(h));
+        super.closeDescriptor(h);
     }
 
     // ---- submission and completion ------------------------------------------------------------
@@ -487,6 +449,6 @@ final class IoUringLoop extends AbstractAsyncIo {
             Posix.close(state, eventfd);
         }
         ring.close(); // if requests were still out (drain timed out), the kernel cancels them here
-        arena.close();
+        super.closeBackend();
     }
 }

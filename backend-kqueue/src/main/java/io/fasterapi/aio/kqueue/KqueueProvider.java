@@ -2,47 +2,32 @@ package io.fasterapi.aio.kqueue;
 
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
-import io.fasterapi.aio.AsyncIoException;
-import io.fasterapi.aio.spi.AsyncIoProvider;
+import io.fasterapi.aio.core.AbstractProvider;
 import io.fasterapi.aio.spi.Availability;
-
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The kqueue provider. <b>Not implemented yet:</b> it registers so that {@code aio backends} and the
  * contract suite list it, and it always reports itself unavailable with the reason.
  */
-public final class KqueueProvider implements AsyncIoProvider {
+public final class KqueueProvider extends AbstractProvider {
     /** The backend's name. */
     public static final String NAME = "kqueue";
-    private static final Pattern OPERATING_SYSTEMS = Pattern.compile("^(mac|freebsd|openbsd|netbsd).*");
 
     /** For ServiceLoader and OSGi. */
     public KqueueProvider() {
+        super(NAME, 100, "io.fasterapi.aio.kqueue");
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int rank() {
-        return 100;
-    }
-
-    @Override
-    public Availability availability() {
-        String os = System.getProperty("os.name", "");
-        if (!OPERATING_SYSTEMS.matcher(os.toLowerCase(Locale.ROOT)).matches()) {
-            return Availability.unavailable("not this operating system: kqueue needs macOS or a BSD, this is " + os);
+    protected Availability probe() {
+        if (!osIs("mac", "freebsd", "openbsd", "netbsd")) {
+            return Availability.unavailable("not this operating system: kqueue needs macOS or a BSD, this is " + osName());
         }
         return Availability.unavailable("the kqueue backend is not implemented yet (issue #6)");
     }
 
     @Override
-    public AsyncIo open(AsyncIoConfig config) {
-        throw new AsyncIoException(NAME + " is unavailable: " + availability().reason(), 0);
+    protected AsyncIo create(AsyncIoConfig config) {
+        throw new AssertionError("never called: probe() never reports kqueue available");
     }
 }

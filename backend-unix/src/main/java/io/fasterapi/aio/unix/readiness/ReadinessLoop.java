@@ -2,15 +2,12 @@ package io.fasterapi.aio.unix.readiness;
 
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.Errno;
-import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
-import io.fasterapi.aio.core.AbstractAsyncIo;
 import io.fasterapi.aio.core.Handles;
 import io.fasterapi.aio.unix.Posix;
-import io.fasterapi.aio.unix.PosixSockets;
+import io.fasterapi.aio.unix.PosixLoop;
 import io.fasterapi.aio.unix.SocketConstants;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 
@@ -24,42 +21,15 @@ import java.net.InetSocketAddress;
  * kernel raises a new edge when more data arrives), which saves the EAGAIN call: an echo round
  * trip costs one wait, one recv and one send.
  */
-public class ReadinessLoop extends AbstractAsyncIo {
+public class ReadinessLoop extends PosixLoop {
     private static final int READ_READY = 1;
     private static final int WRITE_READY = 2;
 
-    private final String name;
     private final Poller poller;
-    private final SocketConstants sc;
-    private final Arena arena = Arena.ofShared();
-    private final PosixSockets sockets;
-    /** Receives errno from every call this loop makes (the loop is single-threaded). */
-    private final MemorySegment callState;
 
     protected ReadinessLoop(String name, AsyncIoConfig config, Poller poller, SocketConstants constants) {
-        super(config);
-        this.name = name;
+        super(name, config, constants);
         this.poller = poller;
-        this.sc = constants;
-        this.sockets = new PosixSockets(arena, constants);
-        this.callState = sockets.callState();
-    }
-
-    @Override
-    protected final String name() {
-        return name;
-    }
-
-    // ---- sockets ------------------------------------------------------------------------------
-
-    @Override
-    protected long openListener(InetSocketAddress address, ListenOptions options) {
-        return sockets.openListener(address, options);
-    }
-
-    @Override
-    protected long openSocket(InetSocketAddress remote) {
-        return sockets.openStream(remote);
     }
 
     @Override
@@ -106,22 +76,7 @@ public class ReadinessLoop extends AbstractAsyncIo {
     @Override
     protected void closeDescriptor(int h) {
         // close() also removes the descriptor from the poller (it is never duplicated).
-        closeDescriptorOf(handles.fd(h));
-    }
-
-    @Override
-    protected void closeDescriptorOf(long fd) {
-        if (sockets.close((int) fd) < 0) counters.error();
-    }
-
-    @Override
-    protected InetSocketAddress address(int h, boolean local) {
-        return sockets.address((int) handles.fd(h), local);
-    }
-
-    @Override
-    protected void shutdownOutput(int h) {
-        sockets.shutdownOutput((int) handles.fd(h));
+        super.closeDescriptor(h);
     }
 
     // ---- the engine ---------------------------------------------------------------------------
@@ -240,7 +195,7 @@ public class ReadinessLoop extends AbstractAsyncIo {
         try {
             poller.close();
         } finally {
-            arena.close();
+            super.closeBackend();
         }
     }
 }
