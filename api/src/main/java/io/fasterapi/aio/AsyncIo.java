@@ -156,6 +156,41 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
+     * Creates a pool of receive buffers owned by this loop, for {@link #receive}: {@code count}
+     * buffers (a power of two, at most 32,768) of {@code size} bytes each. On io_uring it is a
+     * provided buffer ring the kernel picks from; elsewhere the loop picks. The pool lives until
+     * the loop closes.
+     *
+     * @return the pool's id
+     */
+    long createBufferPool(int count, int size);
+
+    /** The whole memory of a pool: buffer {@code i} starts at {@code i * size}. Read it, never write it while the kernel may. */
+    MemorySegment bufferPoolMemory(long pool);
+
+    /**
+     * Multishot receive into buffers of {@code pool}: the handler is called once per chunk of
+     * data, with the bytes in {@link IoEvent#buffer()} / {@link IoEvent#bufferId()} and
+     * {@link IoEvent#MORE} in {@link IoEvent#flags()}; each chunk's buffer belongs to the caller
+     * until {@link #releaseBuffer}. When every buffer of the pool is taken, the receive pauses and
+     * says so with a call of result {@code -ENOBUFS} that has {@code MORE} set; it resumes by
+     * itself when a buffer is released. The operation ends with one last call without
+     * {@code MORE}: result 0 at end of stream, a negated error, or {@code -ECANCELED}. It occupies
+     * the handle's read queue until it ends; several receives may share a pool.
+     *
+     * @return the operation id, for {@link #cancel(long)}
+     */
+    long receive(long handle, long pool, CompletionHandler handler, long userData);
+
+    /**
+     * Gives a buffer of a receive chunk back to its pool.
+     *
+     * @throws IllegalArgumentException if the buffer is not held by the caller (never received,
+     *                                  or released already)
+     */
+    void releaseBuffer(long pool, int bufferId);
+
+    /**
      * Writes the whole segment (see the partial-write rule above). Result: the segment's size, or
      * a negated error ({@link Errno#EPIPE}, {@link Errno#ECONNRESET}...).
      *

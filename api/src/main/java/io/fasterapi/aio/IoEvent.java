@@ -12,6 +12,12 @@ package io.fasterapi.aio;
  */
 public interface IoEvent {
 
+    /**
+     * In {@link #flags()}: a multishot {@link AsyncIo#receive receive} goes on after this chunk
+     * (more completions of the same operation will follow).
+     */
+    int MORE = 1;
+
     /** The kind of operation that completed. */
     Operation operation();
 
@@ -29,6 +35,24 @@ public interface IoEvent {
 
     /** Backend-specific flags; 0 unless a backend documents otherwise. */
     int flags();
+
+    /**
+     * For a chunk of {@link AsyncIo#receive receive}: the pool buffer holding the bytes, which the
+     * caller owns until {@link AsyncIo#releaseBuffer}; -1 otherwise.
+     */
+    default int bufferId() {
+        return -1;
+    }
+
+    /**
+     * For a chunk of {@link AsyncIo#receive receive}: the received bytes ({@link #result()} of
+     * them, in the pool buffer {@link #bufferId()}), valid until that buffer is released;
+     * {@code null} otherwise. Allocates a slice: {@link AsyncIo#bufferPoolMemory} with
+     * {@code bufferId * bufferSize} reads the same bytes without allocating.
+     */
+    default java.lang.foreign.MemorySegment buffer() {
+        return null;
+    }
 
     /** Whether {@link #result()} is an error. */
     default boolean failed() {

@@ -5,15 +5,19 @@ import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.IoStats;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +64,9 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     private volatile int wakePending;
     private boolean wokenThisTurn;
     private Runnable onWake;
+    private final List<BufferPool> pools = new ArrayList<>();
+    /** Memory of the buffer pools; created with the first pool, closed with the loop. */
+    private Arena poolArena;
 
     protected AbstractAsyncIo(AsyncIoConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -114,6 +121,52 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     /** Frees the backend's own kernel objects and memory; every handle is already closed. */
     protected abstract void closeBackend();
+
+    /** A buffer pool was created: a backend that lends buffers to the kernel registers it here (may throw). */
+    protected void poolCreated(BufferPool pool) {
+    }
+
+    /** The user gave a receive buffer back: make it available for receiving again. */
+    protected void bufferReleased(BufferPool pool, int bufferId) {
+        pool.putBack(bufferId);
+    }
+
+    /** The pool with index {@code index}. */
+    protected final BufferPool pool(int index) {
+        return pools.get(index);
+    }
+
+    /**
+     * Delivers one chunk of the multishot receive {@code op} (which stays pending): {@code length}
+     * bytes in {@code bufferId}, now held by the user. Returns false when no operation slot is
+     * left for the chunk (the caller then ends the receive with ENOBUFS).
+     */
+    protected final boolean chunk(int op, int bufferId, long length) {
+        int c = ops.allocate(Operation.READ, ops.handle[op], ops.handler[op], ops.userData[op]);
+        if (c < 0) return false;
+        ops.handleId[c] = ops.handleId[op];
+        ops.originId[c] = ops.id(op);
+        ops.pool[c] = ops.pool[op];
+        ops.bufferId[c] = bufferId;
+        pools.get(ops.pool[op]).lend(bufferId);
+        complete(c, length);
+        return true;
+    }
+
+    /**
+     * Tells the user that receive {@code op} paused because every buffer of its pool is taken: a
+     * {@code -ENOBUFS} call with {@link IoEvent#MORE} (the receive goes on once a buffer is
+     * released). Remembers the receive in the pool's waiting list.
+     */
+    protected final void pausedForBuffers(int op) {
+        BufferPool pool = pools.get(ops.pool[op]);
+        pool.addWaiting(ops.id(op));
+        int c = ops.allocate(Operation.READ, ops.handle[op], ops.handler[op], ops.userData[op]);
+        if (c < 0) return; // no slot for the notice; the receive still resumes
+        ops.handleId[c] = ops.handleId[op];
+        ops.originId[c] = ops.id(op);
+        complete(c, -Errno.ENOBUFS.code());
+    }
 
     /** getsockname / getpeername. */
     protected abstract InetSocketAddress address(int h, boolean local);
@@ -321,6 +374,63 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     public final long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
         checkBuffer(buffer, false);
         return submitTransfer(Operation.WRITE, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
+    }
+
+    @Override
+    public final long createBufferPool(int count, int size) {
+        checkLoopThread();
+        if (closing) throw new IllegalStateException("the loop is closing");
+        if (count < 1 || count > 32768 || Integer.bitCount(count) != 1) {
+            throw new IllegalArgumentException("buffer count must be a power of two in 1..32768, was " + count);
+        }
+        if (size < 1) throw new IllegalArgumentException("buffer size must be positive, was " + size);
+        if (poolArena == null) poolArena = Arena.ofShared();
+        MemorySegment memory = poolArena.allocate((long) count * size, 64);
+        BufferPool pool = new BufferPool(Ids.make(loopNumber, 1, pools.size()), pools.size(), count, size, memory);
+        poolCreated(pool);
+        pools.add(pool);
+        return pool.id;
+    }
+
+    @Override
+    public final MemorySegment bufferPoolMemory(long pool) {
+        checkLoopThread();
+        return poolOf(pool).memory();
+    }
+
+    @Override
+    public final long receive(long handle, long pool, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(handler, "handler");
+        checkLoopThread();
+        BufferPool bp = poolOf(pool);
+        int h = handleIndex(handle, Handles.KIND_STREAM, "receive");
+        int op = newOperation(Operation.READ, h, handle, handler, userData);
+        ops.pool[op] = bp.index;
+        if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
+        enqueueRead(h, op);
+        submit(op, h);
+        return ops.id(op);
+    }
+
+    @Override
+    public final void releaseBuffer(long pool, int bufferId) {
+        checkLoopThread();
+        BufferPool bp = poolOf(pool);
+        if (!bp.isHeld(bufferId)) {
+            throw new IllegalArgumentException("buffer " + bufferId + " of pool 0x" + Long.toHexString(pool)
+                    + " is not held by the caller (never received, or released already)");
+        }
+        bp.release(bufferId);
+        bufferReleased(bp, bufferId);
+    }
+
+    private BufferPool poolOf(long id) {
+        checkOwnId(id, "buffer pool");
+        int i = Ids.index(id);
+        if (i >= pools.size() || pools.get(i).id != id) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is not a buffer pool of this loop");
+        }
+        return pools.get(i);
     }
 
     private long submitTransfer(Operation kind, long handle, MemorySegment segment, ByteBuffer bb,
@@ -545,7 +655,11 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             }
         } finally {
             open = false;
-            closeBackend();
+            try {
+                closeBackend();
+            } finally {
+                if (poolArena != null) poolArena.close();
+            }
         }
     }
 
@@ -612,10 +726,13 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         Operation kind = ops.kind(op);
         long result = ops.result[op];
         long handleId = ops.handleId[op];
-        long opId = ops.id(op);
+        long opId = ops.originId[op] != 0 ? ops.originId[op] : ops.id(op);
         long data = ops.userData[op];
         CompletionHandler handler = ops.handler[op];
         ByteBuffer bb = ops.byteBuffer[op];
+        int bufferId = ops.bufferId[op];
+        int poolIndex = ops.pool[op];
+        boolean more = ops.originId[op] != 0;
         ops.free(op);
         Counters c = counters;
         switch (kind) {
@@ -638,7 +755,8 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         } else if (bb != null && result > 0) {
             bb.position(bb.position() + (int) result);
         }
-        event.set(kind, handleId, opId, data, result, 0);
+        event.set(kind, handleId, opId, data, result, more ? IoEvent.MORE : 0);
+        if (bufferId >= 0) event.setBuffer(pools.get(poolIndex), bufferId);
         try {
             handler.completed(event);
         } catch (Throwable t) {

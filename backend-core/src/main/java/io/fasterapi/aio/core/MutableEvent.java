@@ -3,6 +3,8 @@ package io.fasterapi.aio.core;
 import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.Operation;
 
+import java.lang.foreign.MemorySegment;
+
 /** The loop's one reusable {@link IoEvent}: filled before each handler call, so delivery allocates nothing. */
 final class MutableEvent implements IoEvent {
     private Operation operation;
@@ -11,6 +13,8 @@ final class MutableEvent implements IoEvent {
     private long userData;
     private long result;
     private int flags;
+    private BufferPool pool;
+    private int bufferId = -1;
 
     void set(Operation operation, long handle, long operationId, long userData, long result, int flags) {
         this.operation = operation;
@@ -19,6 +23,23 @@ final class MutableEvent implements IoEvent {
         this.userData = userData;
         this.result = result;
         this.flags = flags;
+        this.pool = null;
+        this.bufferId = -1;
+    }
+
+    void setBuffer(BufferPool pool, int bufferId) {
+        this.pool = pool;
+        this.bufferId = bufferId;
+    }
+
+    @Override
+    public int bufferId() {
+        return bufferId;
+    }
+
+    @Override
+    public MemorySegment buffer() {
+        return pool == null ? null : pool.memory().asSlice((long) bufferId * pool.bufferSize(), result);
     }
 
     @Override

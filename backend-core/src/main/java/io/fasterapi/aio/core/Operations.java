@@ -46,6 +46,12 @@ public final class Operations {
     int[] after;
     /** A word the backend may use per operation (for example "submitted to the kernel"). */
     int[] backendState;
+    /** The buffer pool of a receive (-1 for other operations). */
+    int[] pool;
+    /** For a receive chunk: the buffer holding it; else -1. */
+    int[] bufferId;
+    /** For a receive chunk: the id of its receive operation (reported as the chunk's id); else 0. */
+    long[] originId;
     CompletionHandler[] handler;
     MemorySegment[] segment;
     ByteBuffer[] byteBuffer;
@@ -75,6 +81,9 @@ public final class Operations {
         next = next == null ? new int[capacity] : Arrays.copyOf(next, capacity);
         after = after == null ? new int[capacity] : Arrays.copyOf(after, capacity);
         backendState = backendState == null ? new int[capacity] : Arrays.copyOf(backendState, capacity);
+        pool = pool == null ? new int[capacity] : Arrays.copyOf(pool, capacity);
+        bufferId = bufferId == null ? new int[capacity] : Arrays.copyOf(bufferId, capacity);
+        originId = originId == null ? new long[capacity] : Arrays.copyOf(originId, capacity);
         handler = handler == null ? new CompletionHandler[capacity] : Arrays.copyOf(handler, capacity);
         segment = segment == null ? new MemorySegment[capacity] : Arrays.copyOf(segment, capacity);
         byteBuffer = byteBuffer == null ? new ByteBuffer[capacity] : Arrays.copyOf(byteBuffer, capacity);
@@ -107,6 +116,9 @@ public final class Operations {
         next[i] = -1;
         after[i] = -1;
         backendState[i] = 0;
+        pool[i] = -1;
+        bufferId[i] = -1;
+        originId[i] = 0;
         pending++;
         return i;
     }
@@ -160,6 +172,11 @@ public final class Operations {
 
     public void setBackendState(int i, int s) {
         backendState[i] = s;
+    }
+
+    /** The buffer pool index of a receive, or -1 for any other operation. */
+    public int pool(int i) {
+        return pool[i];
     }
 
     /** The id of the handle the operation was submitted on (it may have been closed since). */

@@ -95,6 +95,7 @@ final class EpollPoller implements Poller {
         if ((e & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP)) != 0) r |= READABLE;
         if ((e & Epoll.EPOLLOUT) != 0) r |= WRITABLE;
         if ((e & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0) r |= ERROR;
+        if ((e & (Epoll.EPOLLRDHUP | Epoll.EPOLLHUP)) != 0) r |= READ_CLOSED;
         return r;
     }
 

@@ -4,6 +4,7 @@ import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
+import io.fasterapi.aio.core.BufferPool;
 import io.fasterapi.aio.core.Handles;
 import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.NativeLibc;
@@ -62,6 +63,7 @@ final class IoUringLoop extends PosixLoop {
     private boolean enabled;
     private boolean draining;
     private boolean multishotAccept = true;
+    private final long[] waiting = new long[16];
     /** Requests submitted whose last completion has not arrived yet. */
     private int kernelOwned;
     /** Connections the multishot accept took before anyone asked for them, per listener slot. */
@@ -147,6 +149,12 @@ final class IoUringLoop extends PosixLoop {
     }
 
     private void startRead(int op, int h) {
+        if (ops.pool(op) >= 0) {
+            ensureRoom();
+            sq.recvMultishot((int) handles.fd(h), ops.pool(op), ops.id(op));
+            inKernel(op);
+            return;
+        }
         long len = ops.segment(op).byteSize();
         if (len == 0) {
             pollReadQueue(h);
@@ -224,6 +232,27 @@ final class IoUringLoop extends PosixLoop {
         super.closeDescriptor(h);
     }
 
+    @Override
+    protected void poolCreated(BufferPool pool) {
+        pool.backendState = new BufferRing(pool, arena, state, ring.fd);
+    }
+
+    @Override
+    protected void bufferReleased(BufferPool pool, int bufferId) {
+        ((BufferRing) pool.backendState).release(bufferId);
+        // Receives the kernel ended with ENOBUFS: re-arm those waiting now, once each.
+        for (int left = pool.waitingCount(); left > 0; ) {
+            int n = pool.takeWaiting(waiting, left);
+            left -= n;
+            for (int i = 0; i < n; i++) {
+                int op = ops.slotOf(waiting[i]);
+                if (op < 0 || !ops.isPending(op) || (ops.backendState(op) & IN_KERNEL) != 0) continue;
+                int h = handleIndex(ops.handleIdOf(op));
+                if (h >= 0 && handles.readHead(h) == op) startRead(op, h);
+            }
+        }
+    }
+
     // ---- submission and completion ------------------------------------------------------------
 
     private void inKernel(int op) {
@@ -296,7 +325,7 @@ final class IoUringLoop extends PosixLoop {
                 if (ud < 0) {
                     internal(ud, res, fl);
                 } else {
-                    completed(ud, res);
+                    completed(ud, res, fl);
                 }
             }
             cq.advanceTo(head);
@@ -349,9 +378,13 @@ final class IoUringLoop extends PosixLoop {
         if (!more && handles.readHead(h) >= 0) serveAccepts(h);
     }
 
-    private void completed(long ud, int res) {
+    private void completed(long ud, int res, int flags) {
         int op = ops.slotOf(ud);
         if (op < 0) return; // cannot happen: a slot stays taken while the kernel owns its request
+        if (ops.pool(op) >= 0) {
+            received(op, res, flags);
+            return;
+        }
         kernelOwned--;
         int s = ops.backendState(op);
         ops.setBackendState(op, 0);
@@ -398,6 +431,36 @@ final class IoUringLoop extends PosixLoop {
                 startNext(Operation.WRITE, h);
             }
             default -> throw new IllegalStateException("unexpected completion of " + kind);
+        }
+    }
+
+    /** A completion of a multishot receive: a chunk (MORE set), or its end. */
+    private void received(int op, int res, int flags) {
+        BufferPool pool = pool(ops.pool(op));
+        if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
+            int b = flags >>> IORING_CQE_BUFFER_SHIFT;
+            if (!chunk(op, b, res)) {
+                ((BufferRing) pool.backendState).release(b); // no slot to report it: drop, end the receive
+                cancelInKernel(op);
+            }
+        }
+        if ((flags & IORING_CQE_F_MORE) != 0) return;
+        kernelOwned--; // the kernel ended the multishot
+        int s = ops.backendState(op);
+        ops.setBackendState(op, 0);
+        int h = handleIndex(ops.handleIdOf(op));
+        if ((s & CANCELLED) != 0 || h < 0) {
+            if (h >= 0) unqueue(Operation.READ, h, op);
+            completeWithFollowers(op, -Errno.ECANCELED.code());
+            if (h >= 0) startNext(Operation.READ, h);
+        } else if (res > 0) {
+            startRead(op, h); // ended after data (for example the CQ was full): go on receiving
+        } else if (res == -Errno.ENOBUFS.code()) {
+            pausedForBuffers(op); // the user holds every buffer: resumes on a release
+        } else {
+            pollReadQueue(h);
+            complete(op, res); // 0 at end of stream, -ENOBUFS when the user holds every buffer
+            startNext(Operation.READ, h);
         }
     }
 

@@ -55,8 +55,12 @@ final class IoUringSyscalls {
     static final byte IORING_OP_RECV = 27;
 
     // sqe flags, op flags, cqe flags
+    static final byte IOSQE_BUFFER_SELECT = 1 << 5;
     static final int IORING_ACCEPT_MULTISHOT = 1;
+    static final int IORING_RECV_MULTISHOT = 1 << 1;
+    static final int IORING_CQE_F_BUFFER = 1;
     static final int IORING_CQE_F_MORE = 1 << 1;
+    static final int IORING_CQE_BUFFER_SHIFT = 16;
 
     // io_uring_enter flags
     static final int IORING_ENTER_GETEVENTS = 1;
@@ -69,6 +73,7 @@ final class IoUringSyscalls {
     // io_uring_register opcodes
     static final int IORING_REGISTER_PROBE = 8;
     static final int IORING_REGISTER_ENABLE_RINGS = 12;
+    static final int IORING_REGISTER_PBUF_RING = 22;
     static final int IO_URING_OP_SUPPORTED = 1;
 
     // mmap offsets and flags
@@ -110,6 +115,15 @@ final class IoUringSyscalls {
     static final StructLayout CQE = MemoryLayout.structLayout(
             JAVA_LONG.withName("user_data"), JAVA_INT.withName("res"), JAVA_INT.withName("flags"));
 
+    /** struct io_uring_buf: one entry of a provided buffer ring. */
+    static final StructLayout BUF = MemoryLayout.structLayout(
+            JAVA_LONG.withName("addr"), JAVA_INT.withName("len"), JAVA_SHORT.withName("bid"), JAVA_SHORT.withName("resv"));
+
+    /** struct io_uring_buf_reg, for IORING_REGISTER_PBUF_RING. */
+    static final StructLayout BUF_REG = MemoryLayout.structLayout(
+            JAVA_LONG.withName("ring_addr"), JAVA_INT.withName("ring_entries"), JAVA_SHORT.withName("bgid"),
+            JAVA_SHORT.withName("flags"), MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("resv"));
+
     /** struct io_uring_getevents_arg, for IORING_ENTER_EXT_ARG. */
     static final StructLayout GETEVENTS_ARG = MemoryLayout.structLayout(
             JAVA_LONG.withName("sigmask"), JAVA_INT.withName("sigmask_sz"), JAVA_INT.withName("pad"),
@@ -150,6 +164,14 @@ final class IoUringSyscalls {
     static final long SQE_LEN = SQE.byteOffset(groupElement("len"));
     static final long SQE_OP_FLAGS = SQE.byteOffset(groupElement("op_flags"));
     static final long SQE_USER_DATA = SQE.byteOffset(groupElement("user_data"));
+    static final long SQE_BUF_GROUP = SQE.byteOffset(groupElement("buf_index"));
+
+    // a provided buffer ring: entries, and the tail that overlays bufs[0].resv (struct io_uring_buf_ring)
+    static final long BUF_SIZE = BUF.byteSize();
+    static final long BUF_ADDR = BUF.byteOffset(groupElement("addr"));
+    static final long BUF_LEN = BUF.byteOffset(groupElement("len"));
+    static final long BUF_BID = BUF.byteOffset(groupElement("bid"));
+    static final long BUF_RING_TAIL = BUF.byteOffset(groupElement("resv"));
 
     // offsets inside the cqe
     static final long CQE_USER_DATA = CQE.byteOffset(groupElement("user_data"));
@@ -160,6 +182,8 @@ final class IoUringSyscalls {
 
     /** Acquire/release access to the 32-bit ring indexes shared with the kernel. */
     static final VarHandle RING_INT = JAVA_INT.varHandle();
+    /** Release stores of a buffer ring's 16-bit tail. */
+    static final VarHandle RING_SHORT = JAVA_SHORT.varHandle();
 
     private static final MethodHandle SETUP = NativeLibc.downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(1));

@@ -88,6 +88,14 @@ final class SubmissionQueue {
         sqes.set(JAVA_INT, s + SQE_LEN, length);
     }
 
+    /** Multishot recv into buffers the kernel picks from provided buffer ring {@code group}. */
+    void recvMultishot(int fd, int group, long userData) {
+        long s = claim(IORING_OP_RECV, fd, userData);
+        sqes.set(JAVA_BYTE, s + SQE_FLAGS, IOSQE_BUFFER_SELECT);
+        sqes.set(JAVA_SHORT, s + SQE_IOPRIO, (short) IORING_RECV_MULTISHOT);
+        sqes.set(JAVA_SHORT, s + SQE_BUF_GROUP, (short) group);
+    }
+
     void send(int fd, long address, int length, int msgFlags, long userData) {
         long s = claim(IORING_OP_SEND, fd, userData);
         sqes.set(JAVA_LONG, s + SQE_ADDR, address);

@@ -11,6 +11,8 @@ public interface Poller extends AutoCloseable {
     int WRITABLE = 2;
     /** An error or hang-up: both directions should be tried so the operations learn it. */
     int ERROR = 4;
+    /** The peer will send no more (FIN seen): reads end with 0 from now on, and no new edge comes. */
+    int READ_CLOSED = 8;
 
     /**
      * Registers {@code fd} for edge-triggered read and write readiness with {@code token} as the
@@ -30,7 +32,7 @@ public interface Poller extends AutoCloseable {
     /** The token of event {@code i} of the last {@link #select}. */
     long token(int i);
 
-    /** The readiness of event {@code i}: a mix of {@link #READABLE}, {@link #WRITABLE}, {@link #ERROR}. */
+    /** The readiness of event {@code i}: a mix of {@link #READABLE}, {@link #WRITABLE}, {@link #ERROR}, {@link #READ_CLOSED}. */
     int readiness(int i);
 
     /** Makes a blocked {@link #select} return. Any thread. */

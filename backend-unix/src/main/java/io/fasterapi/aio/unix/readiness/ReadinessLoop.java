@@ -3,6 +3,7 @@ package io.fasterapi.aio.unix.readiness;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
+import io.fasterapi.aio.core.BufferPool;
 import io.fasterapi.aio.core.Handles;
 import io.fasterapi.aio.unix.Posix;
 import io.fasterapi.aio.unix.PosixLoop;
@@ -24,8 +25,14 @@ import java.net.InetSocketAddress;
 public class ReadinessLoop extends PosixLoop {
     private static final int READ_READY = 1;
     private static final int WRITE_READY = 2;
+    /** Sticky: the peer's FIN was seen, so a short read no longer means "wait for the next edge". */
+    private static final int PEER_CLOSED = 4;
+
+    /** A receive that waits for a pool buffer. */
+    private static final int PAUSED = 1;
 
     private final Poller poller;
+    private final long[] waiting = new long[16];
 
     protected ReadinessLoop(String name, AsyncIoConfig config, Poller poller, SocketConstants constants) {
         super(name, config, constants);
@@ -96,8 +103,9 @@ public class ReadinessLoop extends PosixLoop {
                 if (handles.writeHead(h) >= 0) drainWrites(h);
                 if (handleIndex(poller.token(i)) < 0) continue; // a failed connect closed it
             }
-            if ((ready & (Poller.READABLE | Poller.ERROR)) != 0) {
-                handles.setFlags(h, handles.flags(h) | READ_READY);
+            if ((ready & (Poller.READABLE | Poller.ERROR | Poller.READ_CLOSED)) != 0) {
+                int closed = (ready & Poller.READ_CLOSED) != 0 ? PEER_CLOSED : 0;
+                handles.setFlags(h, handles.flags(h) | READ_READY | closed);
                 if (handles.readHead(h) >= 0) drainReads(h);
             }
         }
@@ -117,6 +125,8 @@ public class ReadinessLoop extends PosixLoop {
                 if (r == -sc.eintr()) continue;
                 pollReadQueue(h);
                 complete(op, r >= 0 ? adoptAccepted(r) : r);
+            } else if (ops.pool(op) >= 0) {
+                if (!receive(h, fd, op)) return;
             } else {
                 MemorySegment buf = ops.segment(op);
                 long len = buf.byteSize();
@@ -129,9 +139,71 @@ public class ReadinessLoop extends PosixLoop {
                 pollReadQueue(h);
                 complete(op, r);
                 if (r > 0 && r < len) {
-                    notReady(h, READ_READY); // drained; the next edge says when more arrives
-                    return;
+                    drained(h);
+                    if ((handles.flags(h) & READ_READY) == 0) return;
                 }
+            }
+        }
+    }
+
+    /**
+     * A multishot receive: reads chunks into pool buffers while data is there. Returns false when
+     * the socket ran dry (the receive stays queued), true when the receive ended.
+     */
+    private boolean receive(int h, int fd, int op) {
+        BufferPool pool = pool(ops.pool(op));
+        while (true) {
+            int b = pool.take();
+            if (b < 0) {
+                // The user holds every buffer: pause (once noticed) until one is released.
+                if ((ops.backendState(op) & PAUSED) == 0) {
+                    ops.setBackendState(op, PAUSED);
+                    pausedForBuffers(op);
+                } else {
+                    pool.addWaiting(ops.id(op)); // still waiting: stay on the list
+                }
+                return false;
+            }
+            ops.setBackendState(op, 0);
+            long r = Posix.recv(callState, fd, pool.memory().asSlice((long) b * pool.bufferSize(), pool.bufferSize()),
+                    pool.bufferSize(), 0);
+            if (r > 0) {
+                if (!chunk(op, b, r)) {
+                    pool.putBack(b);
+                    pollReadQueue(h);
+                    complete(op, -Errno.ENOBUFS.code());
+                    return true;
+                }
+                if (r < pool.bufferSize()) {
+                    drained(h);
+                    if ((handles.flags(h) & READ_READY) == 0) return false;
+                }
+                continue;
+            }
+            pool.putBack(b);
+            if (r == -sc.eagain()) {
+                notReady(h, READ_READY);
+                return false;
+            }
+            if (r == -sc.eintr()) continue;
+            pollReadQueue(h);
+            complete(op, r); // 0 at end of stream, or the error
+            return true;
+        }
+    }
+
+    @Override
+    protected void bufferReleased(BufferPool pool, int bufferId) {
+        pool.putBack(bufferId);
+        // One pass over the receives waiting now; one that pauses again re-enters the list itself.
+        for (int left = pool.waitingCount(); left > 0; ) {
+            int n = pool.takeWaiting(waiting, left);
+            left -= n;
+            for (int i = 0; i < n; i++) {
+                int op = ops.slotOf(waiting[i]);
+                if (op < 0 || !ops.isPending(op)) continue; // ended or cancelled meanwhile
+                int h = handleIndex(ops.handleIdOf(op));
+                if (h >= 0 && handles.readHead(h) == op && (handles.flags(h) & READ_READY) != 0) drainReads(h);
             }
         }
     }
@@ -183,6 +255,15 @@ public class ReadinessLoop extends PosixLoop {
 
     private void notReady(int h, int flag) {
         handles.setFlags(h, handles.flags(h) & ~flag);
+    }
+
+    /**
+     * After a read that filled less than its buffer: the socket is drained and the next edge will
+     * say when more arrives, unless the peer's FIN was already seen: then no edge comes, and the
+     * next read must try (it returns 0).
+     */
+    private void drained(int h) {
+        if ((handles.flags(h) & PEER_CLOSED) == 0) notReady(h, READ_READY);
     }
 
     @Override
