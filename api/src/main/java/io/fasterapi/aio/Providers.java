@@ -9,6 +9,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Finds providers with ServiceLoader and picks one; behind {@link AsyncIo#create}. */
 final class Providers {
@@ -46,6 +48,17 @@ final class Providers {
         return found;
     }
 
+    private static final System.Logger LOG = System.getLogger("io.fasterapi.aio");
+    /** Fallbacks already reported: each is said once per process, not at every create(). */
+    private static final Set<String> FALLBACK_SAID = ConcurrentHashMap.newKeySet();
+
+    private static int rankOfBestAvailable(List<AsyncIoProvider> providers) {
+        for (AsyncIoProvider p : providers) {
+            if (availability(p).available()) return p.rank();
+        }
+        return Integer.MIN_VALUE;
+    }
+
     static Availability availability(AsyncIoProvider p) {
         try {
             return p.availability();
@@ -76,9 +89,16 @@ final class Providers {
             }
             Availability a = availability(p);
             if (a.available()) {
+                if (!why.isEmpty() && FALLBACK_SAID.add(p.name() + why)) {
+                    LOG.log(System.Logger.Level.INFO, "io.fasterapi.aio: using " + p.name()
+                            + " because a better backend is unavailable:" + why);
+                }
                 return p.open(config);
             }
-            why.append("\n  ").append(p.name()).append(": ").append(a.reason());
+            // Worth saying: the named backend, or one that would have beaten the backend chosen.
+            if (config.backend() != null || p.rank() > rankOfBestAvailable(providers)) {
+                why.append("\n  ").append(p.name()).append(": ").append(a.reason());
+            }
         }
         if (config.backend() != null && why.isEmpty()) {
             throw new AsyncIoException("no backend named '" + config.backend() + "' was found; found: "
