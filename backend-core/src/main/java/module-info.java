@@ -5,6 +5,7 @@
  */
 module io.fasterapi.aio.core {
     requires transitive io.fasterapi.aio;
+    requires static org.osgi.service.component.annotations;
 
     exports io.fasterapi.aio.core to
             io.fasterapi.aio.unix, io.fasterapi.aio.epoll, io.fasterapi.aio.iouring,

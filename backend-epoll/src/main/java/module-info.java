@@ -6,6 +6,7 @@ module io.fasterapi.aio.epoll {
     requires io.fasterapi.aio;
     requires io.fasterapi.aio.core;
     requires io.fasterapi.aio.unix;
+    requires static org.osgi.service.component.annotations;
 
     provides io.fasterapi.aio.spi.AsyncIoProvider with io.fasterapi.aio.epoll.EpollProvider;
 }

@@ -7,6 +7,7 @@
  */
 module io.fasterapi.aio.cli {
     requires io.fasterapi.aio;
+    requires io.fasterapi.aio.servers;
     requires info.picocli;
 
     opens io.fasterapi.aio.cli to info.picocli;

@@ -6,7 +6,9 @@ import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The part every provider shares: name and rank, availability probed once and kept (with the
@@ -14,6 +16,12 @@ import java.util.Locale;
  * with that reason.
  */
 public abstract class AbstractProvider implements AsyncIoProvider {
+    /**
+     * The Felix SCR namespace in which an activate method may return the service properties
+     * (standard DS cannot change them after registration): each backend's {@code @Component}
+     * names it.
+     */
+    public static final String SCR_NAMESPACE = "http://felix.apache.org/xmlns/scr/v1.2.0-felix";
     private final String name;
     private final int rank;
     private final String module;
@@ -57,6 +65,32 @@ public abstract class AbstractProvider implements AsyncIoProvider {
         } catch (LinkageError | RuntimeException e) {
             return Availability.unavailable(name + " binding failed to load: " + e);
         }
+    }
+
+    /**
+     * The OSGi service properties of this provider: {@code aio.backend} (name), {@code aio.rank},
+     * {@code aio.available} and {@code aio.reason}, and {@code service.ranking} = rank. Declarative
+     * Services registers the provider with them: {@link #activate()} returns them.
+     */
+    public final Map<String, Object> serviceProperties() {
+        Availability a = availability();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("aio.backend", name);
+        p.put("aio.rank", rank);
+        p.put("aio.available", a.available());
+        p.put("aio.reason", a.reason());
+        p.put("service.ranking", rank);
+        return p;
+    }
+
+    /**
+     * Called by Declarative Services when the component activates (each backend's provider is a
+     * DS component, see its {@code @Component}): probes availability and returns the service
+     * properties, which Felix SCR applies to the registration ({@link #SCR_NAMESPACE}).
+     */
+    @org.osgi.service.component.annotations.Activate
+    protected Map<String, Object> activate() {
+        return serviceProperties();
     }
 
     /** Whether this backend can run here; may throw, which counts as unavailable with the cause. */

@@ -4,9 +4,12 @@ import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.core.AbstractProvider;
+import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
+import org.osgi.service.component.annotations.Component;
 
 /** The epoll backend's provider: available on Linux when the FFM bindings load and epoll works. */
+@Component(service = AsyncIoProvider.class, immediate = true, xmlns = AbstractProvider.SCR_NAMESPACE)
 public final class EpollProvider extends AbstractProvider {
     /** The backend's name. */
     public static final String NAME = "epoll";

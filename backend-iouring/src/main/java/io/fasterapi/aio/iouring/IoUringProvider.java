@@ -3,9 +3,12 @@ package io.fasterapi.aio.iouring;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.core.AbstractProvider;
+import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
+import org.osgi.service.component.annotations.Component;
 
 /** The io_uring backend's provider: ranks above epoll, available when {@link IoUringProbe} says so. */
+@Component(service = AsyncIoProvider.class, immediate = true, xmlns = AbstractProvider.SCR_NAMESPACE)
 public final class IoUringProvider extends AbstractProvider {
     /** The backend's name. */
     public static final String NAME = "io_uring";

@@ -1,5 +1,6 @@
 package io.fasterapi.aio.cli;
 
+import io.fasterapi.aio.servers.EchoServer;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.BackendInfo;

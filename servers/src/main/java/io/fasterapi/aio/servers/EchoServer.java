@@ -1,4 +1,4 @@
-package io.fasterapi.aio.cli;
+package io.fasterapi.aio.servers;
 
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.CompletionHandler;
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * it, write it all back, read again...). The pool's memory belongs to one arena owned by the
  * server and is freed by {@link #free()}. Everything here runs on the loop's thread.
  */
-final class EchoServer {
+public final class EchoServer {
     /** Accept errors after which accepting again at once would fail again: wait a little. */
     private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(50);
 
@@ -45,7 +45,7 @@ final class EchoServer {
      * @param log receives one line per connection event, or {@code null} for silence
      * @throws io.fasterapi.aio.AsyncIoException when the address cannot be bound
      */
-    EchoServer(AsyncIo io, InetSocketAddress address, int bufferSize, Consumer<String> log) {
+    public EchoServer(AsyncIo io, InetSocketAddress address, int bufferSize, Consumer<String> log) {
         this.io = io;
         this.bufferSize = bufferSize;
         this.log = log;
@@ -61,22 +61,22 @@ final class EchoServer {
     }
 
     /** The bound address (the real port when asked for port 0). */
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
     /** Connections open now. */
-    int openConnections() {
+    public int openConnections() {
         return open;
     }
 
     /** Connections accepted so far. */
-    long acceptedConnections() {
+    public long acceptedConnections() {
         return accepted;
     }
 
     /** Native bytes the buffer pool holds (in use or free). */
-    long pooledBytes() {
+    public long pooledBytes() {
         return (long) bufferSize * (open + pool.size());
     }
 
@@ -84,7 +84,7 @@ final class EchoServer {
      * Frees the buffers. Call after the loop was closed (which completes every pending operation)
      * or once no connection is open.
      */
-    void free() {
+    public void free() {
         if (open > 0 && io.isOpen()) {
             throw new IllegalStateException(open + " connections still open");
         }
@@ -147,7 +147,8 @@ final class EchoServer {
             buffer = borrow();
             if (log != null) {
                 try {
-                    peer = Table.address(io.remoteAddress(handle));
+                    InetSocketAddress a = io.remoteAddress(handle);
+                    peer = a.getHostString() + ":" + a.getPort();
                 } catch (RuntimeException ex) {
                     peer = "?";
                 }
