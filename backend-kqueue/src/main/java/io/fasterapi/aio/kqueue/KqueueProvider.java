@@ -3,12 +3,15 @@ package io.fasterapi.aio.kqueue;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.core.AbstractProvider;
+import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
+import org.osgi.service.component.annotations.Component;
 
 /**
  * The kqueue provider. <b>Not implemented yet:</b> it registers so that {@code aio backends} and the
  * contract suite list it, and it always reports itself unavailable with the reason.
  */
+@Component(service = AsyncIoProvider.class, immediate = true, xmlns = AbstractProvider.SCR_NAMESPACE)
 public final class KqueueProvider extends AbstractProvider {
     /** The backend's name. */
     public static final String NAME = "kqueue";
