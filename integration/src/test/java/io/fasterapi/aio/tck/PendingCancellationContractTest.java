@@ -164,6 +164,55 @@ class PendingCancellationContractTest {
         }
     }
 
+    /**
+     * A read cancelled after its bytes reached the socket (but before the loop polled again) must
+     * not swallow them: either it did not take them (ECANCELED, and the next read gets them) or
+     * it did (and then its completion must carry them). Bytes come from a plain blocking socket,
+     * so nothing the loop does in between can deliver the read first.
+     */
+    @ContractTest
+    void cancelledReadLosesNoBytes(Backend backend) throws Exception {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            Completion a = new Completion();
+            io.accept(listener, a);
+            try (java.net.Socket peer = new java.net.Socket()) {
+                peer.connect(io.localAddress(listener), 10_000);
+                loop.await("accept", a::done);
+                long server = a.assertSucceeded(Operation.ACCEPT);
+                MemorySegment into = arena.allocate(64);
+                for (int round = 0; round < 20; round++) {
+                    Completion r = new Completion();
+                    long op = io.read(server, into, r);
+                    loop.pollFor(Duration.ofMillis(5)); // the read is waiting (in the kernel, for io_uring)
+                    byte[] msg = ("round-" + round + "-bytes").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    peer.getOutputStream().write(msg);
+                    Thread.sleep(10); // the bytes are in the server's socket buffer now
+                    boolean cancelled = io.cancel(op);
+                    loop.await("the cancelled read", r::done);
+                    long result = r.event().result();
+                    byte[] got;
+                    if (result == -Errno.ECANCELED.code()) {
+                        assertTrue(cancelled, "ECANCELED although cancel() returned false");
+                        got = loop.readExactly(server, msg.length, arena).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    } else {
+                        assertTrue(result > 0, () -> "the read ended with " + r);
+                        byte[] first = into.asSlice(0, result).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                        byte[] rest = loop.readExactly(server, msg.length - result, arena).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                        got = new byte[msg.length];
+                        System.arraycopy(first, 0, got, 0, first.length);
+                        System.arraycopy(rest, 0, got, first.length, rest.length);
+                    }
+                    assertEquals(new String(msg, java.nio.charset.StandardCharsets.US_ASCII),
+                            new String(got, java.nio.charset.StandardCharsets.US_ASCII),
+                            "round " + round + ": the peer's bytes, after a read cancelled (cancel returned " + cancelled
+                                    + ", the read completed with " + r.event().result() + ")");
+                }
+            }
+        }
+    }
+
     @ContractTest
     void closeOfLoopWithThousandsOfPendingOperations(Backend backend) {
         Fds.assumeCountable();
