@@ -259,9 +259,13 @@ public interface AsyncIo extends AutoCloseable {
 
     /**
      * Cancels a pending operation: it completes with {@link Errno#ECANCELED} (a cancelled timer
-     * never fires). Ids of completed operations are stale and ignored.
+     * never fires). On a completion backend (io_uring, IOCP) the kernel may have finished the
+     * operation before the cancel reached it: then it completes with its real result instead — a
+     * read with the bytes it received, so cancelling never loses data. After a cancelled write
+     * some bytes may have been sent: close the connection. Ids of completed operations are stale
+     * and ignored; a handle id is refused ({@link IllegalArgumentException}).
      *
-     * @return {@code true} if the operation was pending and is now cancelled
+     * @return {@code true} if the operation was pending; it completes exactly once either way
      */
     boolean cancel(long operationId);
 

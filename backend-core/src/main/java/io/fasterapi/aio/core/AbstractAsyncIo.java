@@ -107,8 +107,12 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     /**
      * Cancels {@code op} in the kernel. Returns true when the kernel still owns it and the backend
      * will {@link #complete} it later; false when the core should complete it with ECANCELED now.
+     *
+     * @param handleClosing true when the handle closes (the completion must be ECANCELED); false
+     *                      for {@link #cancel(long)}, where a kernel that already finished the
+     *                      operation may report its real result, so no received byte is lost
      */
-    protected abstract boolean cancelInKernel(int op);
+    protected abstract boolean cancelInKernel(int op, boolean handleClosing);
 
     /** Closes the descriptor of handle {@code h} (its queues are already empty). */
     protected abstract void closeDescriptor(int h);
@@ -262,7 +266,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     /** The slot of handle {@code index} if it is open with {@code generation}, else -1 (for kernel tags). */
     protected final int handleSlot(int index, int generation) {
-        return handleIndex(Ids.make(loopNumber, generation, index));
+        return handleIndex(Ids.make(Ids.HANDLE, loopNumber, generation, index));
     }
 
     /** The generation of open handle {@code h}. */
@@ -386,7 +390,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         if (size < 1) throw new IllegalArgumentException("buffer size must be positive, was " + size);
         if (poolArena == null) poolArena = Arena.ofShared();
         MemorySegment memory = poolArena.allocate((long) count * size, 64);
-        BufferPool pool = new BufferPool(Ids.make(loopNumber, 1, pools.size()), pools.size(), count, size, memory);
+        BufferPool pool = new BufferPool(Ids.make(Ids.POOL, loopNumber, 1, pools.size()), pools.size(), count, size, memory);
         poolCreated(pool);
         pools.add(pool);
         return pool.id;
@@ -425,7 +429,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     private BufferPool poolOf(long id) {
-        checkOwnId(id, "buffer pool");
+        checkOwnId(id, Ids.POOL);
         int i = Ids.index(id);
         if (i >= pools.size() || pools.get(i).id != id) {
             throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is not a buffer pool of this loop");
@@ -512,7 +516,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     @Override
     public final boolean cancel(long operationId) {
         checkLoopThread();
-        checkOwnId(operationId, "operation");
+        checkOwnId(operationId, Ids.OPERATION);
         int op = ops.lookup(operationId);
         if (op < 0 || ops.state[op] != Operations.STATE_PENDING) return false;
         if (ops.kind[op] == Operation.TIMER.ordinal()) {
@@ -521,7 +525,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             return true;
         }
         int h = ops.handle[op];
-        if (cancelInKernel(op)) return true;
+        if (cancelInKernel(op, false)) return true;
         unlink(h, op);
         complete(op, -Errno.ECANCELED.code());
         return true;
@@ -864,7 +868,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         int last = -1;
         int op;
         while ((op = readQueue ? pollReadQueue(h) : pollWriteQueue(h)) >= 0) {
-            if (inKernel < 0 && cancelInKernel(op)) {
+            if (inKernel < 0 && cancelInKernel(op, true)) {
                 inKernel = last = op;
             } else if (inKernel >= 0) {
                 ops.after[last] = op;
@@ -899,7 +903,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     /** The slot of {@code id}, or -1 when it is closed or stale; throws for ids that were never this loop's. */
     private int handleIndex(long id, int expectedKind, String what) {
-        checkOwnId(id, "handle");
+        checkOwnId(id, Ids.HANDLE);
         int h = handles.lookup(id);
         if (h >= 0 && expectedKind >= 0 && handles.kind[h] != expectedKind) {
             throw new IllegalArgumentException(what + ": handle 0x" + Long.toHexString(id) + " is a "
@@ -909,9 +913,14 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         return h;
     }
 
-    private void checkOwnId(long id, String what) {
+    private void checkOwnId(long id, int kind) {
+        String what = Ids.kindName(kind);
         if (id <= 0 || Ids.generation(id) == 0) {
             throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is not a " + what + " id");
+        }
+        if (Ids.kind(id) != kind) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is a " + Ids.kindName(Ids.kind(id))
+                    + " id, not a " + what + " id");
         }
         if (Ids.loop(id) != loopNumber) {
             throw new IllegalArgumentException(what + " 0x" + Long.toHexString(id) + " belongs to another loop");

@@ -82,13 +82,13 @@ public final class Handles {
     }
 
     long id(int i) {
-        return Ids.make(loop, generation[i], i);
+        return Ids.make(Ids.HANDLE, loop, generation[i], i);
     }
 
     /** The index of an open handle, or -1 when the id is stale or closed (wrong loop is checked by the caller). */
     public int lookup(long id) {
         int i = Ids.index(id);
-        if (i >= used || kind[i] == KIND_FREE || generation[i] != Ids.generation(id)) return -1;
+        if (Ids.kind(id) != Ids.HANDLE || i >= used || kind[i] == KIND_FREE || generation[i] != Ids.generation(id)) return -1;
         return i;
     }
 

@@ -136,13 +136,13 @@ public final class Operations {
     }
 
     public long id(int i) {
-        return Ids.make(loop, generation[i], i);
+        return Ids.make(Ids.OPERATION, loop, generation[i], i);
     }
 
     /** The slot of a pending or undelivered operation, or -1 when the id is stale. */
     int lookup(long id) {
         int i = Ids.index(id);
-        if (i >= used || state[i] == STATE_FREE || generation[i] != Ids.generation(id)) return -1;
+        if (Ids.kind(id) != Ids.OPERATION || i >= used || state[i] == STATE_FREE || generation[i] != Ids.generation(id)) return -1;
         return i;
     }
 

@@ -15,12 +15,25 @@ class SlotTablesTest {
 
     @Test
     void idsRoundTripAndArePositive() {
-        long id = Ids.make(Ids.LOOP_MASK, Ids.GEN_MASK, Ids.INDEX_MASK);
+        long id = Ids.make(Ids.POOL, Ids.LOOP_MASK, Ids.GEN_MASK, Ids.INDEX_MASK);
         assertTrue(id > 0);
+        assertEquals(Ids.POOL, Ids.kind(id));
         assertEquals(Ids.LOOP_MASK, Ids.loop(id));
         assertEquals(Ids.GEN_MASK, Ids.generation(id));
         assertEquals(Ids.INDEX_MASK, Ids.index(id));
         assertEquals(1, Ids.nextGeneration(Ids.GEN_MASK), "generation wraps past 0");
+    }
+
+    @Test
+    void anOperationIdIsNeverAHandleId() {
+        Handles h = new Handles(3, 2, 16);
+        Operations ops = new Operations(3, 2, 16);
+        int hi = h.allocate(Handles.KIND_STREAM, 10);
+        int oi = ops.allocate(io.fasterapi.aio.Operation.READ, hi, e -> { }, 0);
+        assertEquals(hi, oi, "same slot index and generation in both tables");
+        assertNotEquals(h.id(hi), ops.id(oi), "but different ids");
+        assertEquals(-1, ops.lookup(h.id(hi)), "a handle id finds no operation");
+        assertEquals(-1, h.lookup(ops.id(oi)), "an operation id finds no handle");
     }
 
     @Test

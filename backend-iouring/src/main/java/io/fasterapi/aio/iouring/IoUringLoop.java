@@ -35,8 +35,12 @@ import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
 final class IoUringLoop extends PosixLoop {
     private static final int IN_KERNEL = 1;
     private static final int CANCELLED = 2;
+    /** Cancelled because its handle closed: the completion is ECANCELED whatever the kernel did. */
+    private static final int CLOSING = 4;
     private static final int H_ACCEPT_ARMED = 1;
     private static final int H_CONNECTING = 2;
+    /** A cancel of the multishot accept is on its way (sent once). */
+    private static final int H_ACCEPT_STOPPING = 4;
     private static final long INTERNAL = 1L << 63;
     private static final long TAG_WAKE = INTERNAL | (1L << 56);
     private static final long TAG_CANCEL = INTERNAL | (2L << 56);
@@ -70,6 +74,11 @@ final class IoUringLoop extends PosixLoop {
     private final Map<Integer, ArrayDeque<Integer>> acceptBacklog = new HashMap<>();
 
     IoUringLoop(AsyncIoConfig config) {
+        this(config, Ring.FLAG_PREFERENCES);
+    }
+
+    /** With the setup flag sets to try, best first (tests force fallbacks through this). */
+    IoUringLoop(AsyncIoConfig config, int[] flagPreferences) {
         super(IoUringProvider.NAME, config, SocketConstants.LINUX);
         this.state = callState;
         this.wakeState = arena.allocate(NativeLibc.callStateLayout());
@@ -83,7 +92,7 @@ final class IoUringLoop extends PosixLoop {
         // Multishot accept and completions of a whole turn can outnumber submissions: 4x room.
         int cqEntries = Math.max(entries * 4, 1024);
         try {
-            this.ring = Ring.open(state, arena, entries, cqEntries, Ring.FLAG_PREFERENCES);
+            this.ring = Ring.open(state, arena, entries, cqEntries, flagPreferences);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -204,15 +213,15 @@ final class IoUringLoop extends PosixLoop {
     }
 
     @Override
-    protected boolean cancelInKernel(int op) {
+    protected boolean cancelInKernel(int op, boolean handleClosing) {
         int s = ops.backendState(op);
         if ((s & IN_KERNEL) == 0) return false; // queued behind another: the core completes it
         if ((s & CANCELLED) == 0) {
             ensureRoom();
             sq.cancel(ops.id(op), TAG_CANCEL);
             kernelOwned++;
-            ops.setBackendState(op, s | CANCELLED);
         }
+        ops.setBackendState(op, s | CANCELLED | (handleClosing ? CLOSING : 0));
         return true;
     }
 
@@ -268,7 +277,14 @@ final class IoUringLoop extends PosixLoop {
 
     /** Makes room for one SQE, submitting what is queued if the ring is full. */
     private void ensureRoom() {
-        if (sq.isFull()) submitNow();
+        for (int tries = 0; sq.isFull(); tries++) {
+            if (tries == 100) {
+                throw new AsyncIoException("io_uring: the submission queue stays full (the kernel takes no entries)",
+                        Errno.EBUSY.code());
+            }
+            submitNow();
+            if (sq.isFull()) ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0); // flush overflow
+        }
     }
 
     /** Submits queued SQEs without waiting (the ring is full). */
@@ -317,10 +333,13 @@ final class IoUringLoop extends PosixLoop {
         int head = cq.head();
         int tail = cq.tail();
         while (head != tail) {
-            for (; head != tail; head++) {
+            for (; head != tail; ) {
                 long ud = cq.userData(head);
                 int res = cq.res(head);
                 int fl = cq.flags(head);
+                // Free the slot before acting on it: a dispatch that submits (and so may flush the
+                // kernel's overflow list into the CQ) must find room.
+                cq.advanceTo(++head);
                 n++;
                 if (ud < 0) {
                     internal(ud, res, fl);
@@ -328,7 +347,6 @@ final class IoUringLoop extends PosixLoop {
                     completed(ud, res, fl);
                 }
             }
-            cq.advanceTo(head);
             tail = cq.tail();
         }
         return n;
@@ -355,7 +373,7 @@ final class IoUringLoop extends PosixLoop {
             if (res >= 0) closeDescriptorOf(res);
             return;
         }
-        if (!more) handles.setFlags(h, handles.flags(h) & ~H_ACCEPT_ARMED);
+        if (!more) handles.setFlags(h, handles.flags(h) & ~(H_ACCEPT_ARMED | H_ACCEPT_STOPPING));
         if (res >= 0) {
             if (handles.readHead(h) >= 0) {
                 int op = pollReadQueue(h);
@@ -363,10 +381,11 @@ final class IoUringLoop extends PosixLoop {
             } else {
                 ArrayDeque<Integer> backlog = acceptBacklog.computeIfAbsent(h, k -> new ArrayDeque<>());
                 backlog.add(res);
-                if (backlog.size() >= ACCEPT_BACKLOG_LIMIT && more) {
+                if (backlog.size() >= ACCEPT_BACKLOG_LIMIT && more && (handles.flags(h) & H_ACCEPT_STOPPING) == 0) {
                     ensureRoom(); // nobody is accepting: stop taking connections off the kernel's queue
                     sq.cancel(acceptTag(h), TAG_CANCEL);
                     kernelOwned++;
+                    handles.setFlags(h, handles.flags(h) | H_ACCEPT_STOPPING);
                 }
             }
         } else if (res == -Errno.EINVAL.code() && multishotAccept) {
@@ -392,7 +411,7 @@ final class IoUringLoop extends PosixLoop {
         Operation kind = ops.kind(op);
         if ((s & CANCELLED) != 0) {
             if (h >= 0) unqueue(kind, h, op);
-            completeWithFollowers(op, -Errno.ECANCELED.code());
+            completeWithFollowers(op, (s & CLOSING) != 0 || h < 0 ? -Errno.ECANCELED.code() : cancelledResult(op, kind, res));
             if (h >= 0) startNext(kind, h);
             return;
         }
@@ -434,6 +453,21 @@ final class IoUringLoop extends PosixLoop {
         }
     }
 
+    /**
+     * The result of an operation cancel() raced with: the kernel may have finished it before the
+     * cancel reached it. A read that received bytes reports them (they left the socket: dropping
+     * them would lose data); a write reports success only if it sent everything; else ECANCELED.
+     */
+    private long cancelledResult(int op, Operation kind, int res) {
+        return switch (kind) {
+            case READ -> res >= 0 ? res : -Errno.ECANCELED.code();
+            case WRITE -> res >= 0 && ops.progress(op) + res == ops.segment(op).byteSize()
+                    ? ops.segment(op).byteSize() : -Errno.ECANCELED.code();
+            case CONNECT -> res == 0 ? 0 : -Errno.ECANCELED.code();
+            default -> -Errno.ECANCELED.code();
+        };
+    }
+
     /** A completion of a multishot receive: a chunk (MORE set), or its end. */
     private void received(int op, int res, int flags) {
         BufferPool pool = pool(ops.pool(op));
@@ -441,7 +475,7 @@ final class IoUringLoop extends PosixLoop {
             int b = flags >>> IORING_CQE_BUFFER_SHIFT;
             if (!chunk(op, b, res)) {
                 ((BufferRing) pool.backendState).release(b); // no slot to report it: drop, end the receive
-                cancelInKernel(op);
+                cancelInKernel(op, false);
             }
         }
         if ((flags & IORING_CQE_F_MORE) != 0) return;

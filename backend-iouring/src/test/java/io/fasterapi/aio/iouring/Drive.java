@@ -39,6 +39,11 @@ final class Drive {
         this(AsyncIoConfig.builder());
     }
 
+    /** A loop whose ring tries only {@code preferences} (the package-private hook for fallback tests). */
+    Drive(AsyncIoConfig.Builder config, int[] preferences) {
+        this.io = new IoUringLoop(config.backend(IoUringProvider.NAME).uncaughtHandler(failures::add).build(), preferences);
+    }
+
     void check() {
         if (!failures.isEmpty()) {
             AssertionError e = new AssertionError("a handler threw on the loop thread: " + failures.getFirst(), failures.getFirst());

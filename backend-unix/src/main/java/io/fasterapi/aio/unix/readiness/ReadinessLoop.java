@@ -76,7 +76,7 @@ public class ReadinessLoop extends PosixLoop {
     }
 
     @Override
-    protected boolean cancelInKernel(int op) {
+    protected boolean cancelInKernel(int op, boolean handleClosing) {
         return false; // nothing is ever in flight in the kernel: parked operations are ours alone
     }
 
