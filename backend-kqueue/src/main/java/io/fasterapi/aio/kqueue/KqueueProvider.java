@@ -2,35 +2,51 @@ package io.fasterapi.aio.kqueue;
 
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.core.AbstractProvider;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
+import io.fasterapi.aio.unix.SocketConstants;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The kqueue provider. <b>Not implemented yet:</b> it registers so that {@code aio backends} and the
- * contract suite list it, and it always reports itself unavailable with the reason.
+ * The kqueue backend's provider: available on macOS and FreeBSD when the FFM bindings load and a
+ * kqueue can be made. Other BSDs have kqueue too, but their {@code struct kevent} and socket
+ * constants are not tabled here, so they are refused by name.
  */
 @Component(service = AsyncIoProvider.class, immediate = true, xmlns = AbstractProvider.SCR_NAMESPACE)
 public final class KqueueProvider extends AbstractProvider {
     /** The backend's name. */
     public static final String NAME = "kqueue";
+    /** Its OS's only backend: the rank does not compete with Linux's. */
+    public static final int RANK = 100;
 
     /** For ServiceLoader and OSGi. */
     public KqueueProvider() {
-        super(NAME, 100, "io.fasterapi.aio.kqueue");
+        super(NAME, RANK, "io.fasterapi.aio.kqueue");
     }
 
     @Override
     protected Availability probe() {
-        if (!osIs("mac", "freebsd", "openbsd", "netbsd")) {
-            return Availability.unavailable("not this operating system: kqueue needs macOS or a BSD, this is " + osName());
+        Kevent.Abi abi = Kevent.forOs(osName());
+        SocketConstants constants = SocketConstants.forOs(osName());
+        if (abi == null || constants == null) {
+            return Availability.unavailable("not this operating system: kqueue needs macOS or FreeBSD, this is " + osName());
         }
-        return Availability.unavailable("the kqueue backend is not implemented yet (issue #6)");
+        if (!Kevent.present()) {
+            return Availability.unavailable("libc has no kqueue/kevent on this " + osName());
+        }
+        try {
+            new KqueuePoller(1, abi).close();
+            return Availability.yes();
+        } catch (AsyncIoException e) {
+            return Availability.unavailable(e.getMessage());
+        }
     }
 
     @Override
     protected AsyncIo create(AsyncIoConfig config) {
-        throw new AssertionError("never called: probe() never reports kqueue available");
+        String os = osName();
+        return new KqueueLoop(config, Kevent.forOs(os), SocketConstants.forOs(os));
     }
 }

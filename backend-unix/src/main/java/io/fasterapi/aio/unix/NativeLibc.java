@@ -9,7 +9,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Looks up libc functions for the binding classes ({@link Posix}, and each backend's own), with
- * errno captured by the linker at the call ({@code captureCallState}), never read afterwards.
+ * errno captured by the linker at the call ({@code captureCallState}), never read afterwards, and
+ * translated here, once, onto the portable numbers of {@link io.fasterapi.aio.Errno} (the
+ * identity on Linux; see {@link ErrnoTable}).
  */
 public final class NativeLibc {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -17,6 +19,7 @@ public final class NativeLibc {
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final ErrnoTable ERRNOS = errnoTable();
 
     private NativeLibc() {
     }
@@ -42,9 +45,15 @@ public final class NativeLibc {
         return CALL_STATE;
     }
 
-    /** The errno the last call through {@code state} captured, as the OS numbers it. */
+    /** The errno the last call through {@code state} captured, as a portable {@link io.fasterapi.aio.Errno} number. */
     public static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
+        return ERRNOS.portable((int) ERRNO.get(state, 0L));
+    }
+
+    /** The running system's errno numbering (Linux's where there is no table: nothing to translate). */
+    public static ErrnoTable errnoTable() {
+        SocketConstants sc = SocketConstants.current();
+        return sc != null ? sc.errnos() : ErrnoTable.LINUX;
     }
 
     /** Turns an unexpected failure of an exact invocation into an error: bindings never throw checked. */

@@ -1,6 +1,7 @@
 package io.fasterapi.aio.unix;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -23,8 +24,17 @@ public final class Posix {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = NativeLibc.downcall("listen",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = NativeLibc.downcall("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    /** Null where libc has no accept4 (macOS): {@link PosixSockets#accept} then uses accept + fcntl. */
+    private static final MethodHandle ACCEPT4 = NativeLibc.has("accept4") ? NativeLibc.downcall("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)) : null;
+    private static final MethodHandle ACCEPT = NativeLibc.downcall("accept",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    /**
+     * {@code int fcntl(int fd, int cmd, ...)} is variadic: the third argument must be passed the
+     * variadic way (on macOS arm64 variadic arguments go on the stack, not in registers).
+     */
+    private static final MethodHandle FCNTL = NativeLibc.downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CONNECT = NativeLibc.downcall("connect",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECV = NativeLibc.downcall("recv",
@@ -83,12 +93,36 @@ public final class Posix {
         }
     }
 
-    /** accept4 without the peer's address (getpeername gives it on demand). */
+    /** Whether libc has accept4 (Linux, FreeBSD 10+; not macOS). */
+    public static boolean hasAccept4() {
+        return ACCEPT4 != null;
+    }
+
+    /** accept4 without the peer's address (getpeername gives it on demand). Only where {@link #hasAccept4()}. */
     public static int accept4(MemorySegment st, int fd, int flags) {
+        if (ACCEPT4 == null) throw new UnsupportedOperationException("libc has no accept4 here");
         try {
             return check(st, (int) ACCEPT4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
         } catch (Throwable t) {
             throw NativeLibc.fail("accept4", t);
+        }
+    }
+
+    /** accept without the peer's address. */
+    public static int accept(MemorySegment st, int fd) {
+        try {
+            return check(st, (int) ACCEPT.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("accept", t);
+        }
+    }
+
+    /** fcntl with an int argument (F_GETFL, F_SETFL, F_SETFD...): the result, or the negated errno. */
+    public static int fcntl(MemorySegment st, int fd, int cmd, int arg) {
+        try {
+            return check(st, (int) FCNTL.invokeExact(st, fd, cmd, arg));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("fcntl", t);
         }
     }
 

@@ -78,7 +78,51 @@ public final class PosixSockets {
     private int newSocket(InetSocketAddress address, String what) {
         int fd = Posix.socket(callState, SockAddr.family(address, sc), sc.sockStream() | sc.sockNonblock() | sc.sockCloexec(), 0);
         if (fd < 0) throw new AsyncIoException(what + ": socket failed", -fd);
+        int r = configure(fd);
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException(what + ": making the socket non-blocking failed", -r);
+        }
         return fd;
+    }
+
+    /**
+     * accept(2) on a non-blocking listener: the new descriptor, non-blocking and close-on-exec, or
+     * the negated errno (EAGAIN when no connection waits). One accept4 where the system has it
+     * (Linux, FreeBSD); accept then fcntl where it has not (macOS).
+     */
+    public int accept(int listenFd) {
+        if (Posix.hasAccept4() && sc.hasSocketFlags()) {
+            int fd = Posix.accept4(callState, listenFd, sc.sockNonblock() | sc.sockCloexec());
+            if (fd < 0 || !sc.needsNosigpipe()) return fd;
+            int r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soNosigpipe(), 1, scratch);
+            if (r < 0) Posix.close(callState, fd);
+            return r < 0 ? r : fd;
+        }
+        int fd = Posix.accept(callState, listenFd);
+        if (fd < 0) return fd;
+        int r = configure(fd);
+        if (r < 0) Posix.close(callState, fd);
+        return r < 0 ? r : fd;
+    }
+
+    /**
+     * What socket() / accept4() flags could not do on this system: O_NONBLOCK and FD_CLOEXEC with
+     * fcntl where SOCK_NONBLOCK is missing, SO_NOSIGPIPE where send() has no MSG_NOSIGNAL.
+     * Nothing (no system call) on Linux. Returns 0 or the negated errno.
+     */
+    private int configure(int fd) {
+        int r = 0;
+        if (!sc.hasSocketFlags()) {
+            // A new socket has no status flag we must keep (F_SETFL ignores the access mode), so no
+            // F_GETFL first: one call each for the status and the descriptor flag.
+            r = Posix.fcntl(callState, fd, sc.fSetfl(), sc.oNonblock());
+            if (r >= 0) r = Posix.fcntl(callState, fd, sc.fSetfd(), sc.fdCloexec());
+        }
+        if (r >= 0 && sc.needsNosigpipe()) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soNosigpipe(), 1, scratch);
+        }
+        return Math.min(r, 0);
     }
 
     /** connect(2) on a non-blocking socket: 0, or the negated errno (EINPROGRESS while it goes on). */
@@ -86,9 +130,13 @@ public final class PosixSockets {
         return Posix.connect(callState, fd, sockaddr, SockAddr.encode(remote, sc, sockaddr));
     }
 
-    /** The pending error of a socket (SO_ERROR) as a positive errno, 0, or a negated errno if getsockopt failed. */
+    /**
+     * The pending error of a socket (SO_ERROR) as a positive portable errno, 0, or a negated errno
+     * if getsockopt failed. SO_ERROR is the system's own number: translated like errno.
+     */
     public int socketError(int fd) {
-        return Posix.getIntOption(callState, fd, sc.solSocket(), sc.soError(), scratch);
+        int e = Posix.getIntOption(callState, fd, sc.solSocket(), sc.soError(), scratch);
+        return e > 0 ? sc.errnos().portable(e) : e;
     }
 
     public InetSocketAddress address(int fd, boolean local) {

@@ -15,14 +15,22 @@ import java.nio.ByteOrder;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 /**
- * Encodes and decodes {@code struct sockaddr_in} and {@code sockaddr_in6} (Linux layout: a 16-bit
- * family first; ports and addresses in network byte order).
+ * Encodes and decodes {@code struct sockaddr_in} and {@code sockaddr_in6}; ports and addresses in
+ * network byte order. Two layouts, chosen by {@link SocketConstants#sockaddrLen()}:
  *
  * <pre>
+ * Linux ({@code <netinet/in.h>}, {@code <linux/in6.h>}): a 16-bit family first.
  * struct sockaddr_in  { sa_family_t sin_family; in_port_t sin_port; struct in_addr sin_addr; char sin_zero[8]; };
  * struct sockaddr_in6 { sa_family_t sin6_family; in_port_t sin6_port; uint32_t sin6_flowinfo;
  *                       struct in6_addr sin6_addr; uint32_t sin6_scope_id; };
+ *
+ * macOS and FreeBSD ({@code <netinet/in.h>}, {@code <netinet6/in6.h>}): the length, then an 8-bit family.
+ * struct sockaddr_in  { uint8_t sin_len; sa_family_t sin_family; in_port_t sin_port; struct in_addr sin_addr;
+ *                       char sin_zero[8]; };
+ * struct sockaddr_in6 { uint8_t sin6_len; sa_family_t sin6_family; in_port_t sin6_port; uint32_t sin6_flowinfo;
+ *                       struct in6_addr sin6_addr; uint32_t sin6_scope_id; };
  * </pre>
+ * Port, address, flow and scope sit at the same offsets in both; only the first two bytes differ.
  */
 public final class SockAddr {
     private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
@@ -40,7 +48,24 @@ public final class SockAddr {
             MemoryLayout.sequenceLayout(16, ValueLayout.JAVA_BYTE).withName("sin6_addr"),
             ValueLayout.JAVA_INT.withName("sin6_scope_id"));
 
-    /** {@code sizeof(struct sockaddr_storage)}: room for any address. */
+    /** BSD {@code struct sockaddr_in} (16 bytes). */
+    public static final StructLayout BSD_SOCKADDR_IN = MemoryLayout.structLayout(
+            ValueLayout.JAVA_BYTE.withName("sin_len"),
+            ValueLayout.JAVA_BYTE.withName("sin_family"),
+            NET_SHORT.withName("sin_port"),
+            MemoryLayout.sequenceLayout(4, ValueLayout.JAVA_BYTE).withName("sin_addr"),
+            MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("sin_zero"));
+
+    /** BSD {@code struct sockaddr_in6} (28 bytes). */
+    public static final StructLayout BSD_SOCKADDR_IN6 = MemoryLayout.structLayout(
+            ValueLayout.JAVA_BYTE.withName("sin6_len"),
+            ValueLayout.JAVA_BYTE.withName("sin6_family"),
+            NET_SHORT.withName("sin6_port"),
+            ValueLayout.JAVA_INT.withName("sin6_flowinfo"),
+            MemoryLayout.sequenceLayout(16, ValueLayout.JAVA_BYTE).withName("sin6_addr"),
+            ValueLayout.JAVA_INT.withName("sin6_scope_id"));
+
+    /** {@code sizeof(struct sockaddr_storage)}: room for any address (128 on Linux, macOS and FreeBSD). */
     public static final long STORAGE_SIZE = 128;
 
     private static final VarHandle IN_FAMILY = SOCKADDR_IN.varHandle(groupElement("sin_family"));
@@ -50,6 +75,8 @@ public final class SockAddr {
     private static final VarHandle IN6_FLOW = SOCKADDR_IN6.varHandle(groupElement("sin6_flowinfo"));
     private static final long IN6_ADDR = SOCKADDR_IN6.byteOffset(groupElement("sin6_addr"));
     private static final VarHandle IN6_SCOPE = SOCKADDR_IN6.varHandle(groupElement("sin6_scope_id"));
+    private static final VarHandle BSD_LEN = BSD_SOCKADDR_IN.varHandle(groupElement("sin_len"));
+    private static final VarHandle BSD_FAMILY = BSD_SOCKADDR_IN.varHandle(groupElement("sin_family"));
 
     private SockAddr() {
     }
@@ -59,18 +86,27 @@ public final class SockAddr {
         InetAddress ip = address.getAddress();
         out.asSlice(0, SOCKADDR_IN6.byteSize()).fill((byte) 0);
         if (ip instanceof Inet4Address) {
-            IN_FAMILY.set(out, 0L, (short) c.afInet());
+            setFamily(out, c, c.afInet(), SOCKADDR_IN.byteSize());
             IN_PORT.set(out, 0L, (short) address.getPort());
             MemorySegment.copy(ip.getAddress(), 0, out, ValueLayout.JAVA_BYTE, IN_ADDR, 4);
             return (int) SOCKADDR_IN.byteSize();
         }
         Inet6Address ip6 = (Inet6Address) ip;
-        IN_FAMILY.set(out, 0L, (short) c.afInet6());
+        setFamily(out, c, c.afInet6(), SOCKADDR_IN6.byteSize());
         IN6_PORT.set(out, 0L, (short) address.getPort());
         IN6_FLOW.set(out, 0L, 0);
         MemorySegment.copy(ip6.getAddress(), 0, out, ValueLayout.JAVA_BYTE, IN6_ADDR, 16);
         IN6_SCOPE.set(out, 0L, ip6.getScopeId());
         return (int) SOCKADDR_IN6.byteSize();
+    }
+
+    private static void setFamily(MemorySegment out, SocketConstants c, int family, long length) {
+        if (c.sockaddrLen()) {
+            BSD_LEN.set(out, 0L, (byte) length);
+            BSD_FAMILY.set(out, 0L, (byte) family);
+        } else {
+            IN_FAMILY.set(out, 0L, (short) family);
+        }
     }
 
     /** The address family to open a socket for {@code address}. */
@@ -80,7 +116,8 @@ public final class SockAddr {
 
     /** Reads an address written by the kernel (getsockname, getpeername). */
     public static InetSocketAddress decode(MemorySegment in, SocketConstants c) {
-        int family = Short.toUnsignedInt((short) IN_FAMILY.get(in, 0L));
+        int family = c.sockaddrLen() ? Byte.toUnsignedInt((byte) BSD_FAMILY.get(in, 0L))
+                : Short.toUnsignedInt((short) IN_FAMILY.get(in, 0L));
         try {
             if (family == c.afInet()) {
                 byte[] a = in.asSlice(IN_ADDR, 4).toArray(ValueLayout.JAVA_BYTE);

@@ -1,22 +1,89 @@
 package io.fasterapi.aio.unix;
 
+import java.util.Locale;
+
 /**
- * Socket constants of one operating system. Only Linux's table is filled today; the BSD values
- * differ (SOL_SOCKET is 0xffff there, sockaddr carries sin_len) and come with the kqueue backend.
+ * Socket constants of one operating system, and what its socket calls can do. The code above
+ * asks the table, never the OS name: {@link SockAddr} picks the sockaddr layout by
+ * {@link #sockaddrLen()}, {@link PosixSockets} sets non-blocking mode with {@code fcntl} where
+ * {@link #sockNonblock()} is 0 and SO_NOSIGPIPE where {@link #msgNosignal()} is 0, and
+ * {@link NativeLibc#errno} translates through {@link #errnos()}.
+ *
+ * <p>A value of 0 for {@code sockNonblock}, {@code sockCloexec}, {@code msgNosignal} or
+ * {@code soNosigpipe} means the system has no such flag. {@code eagain}, {@code eintr} and
+ * {@code einprogress} are the system's own numbers, kept for reference: results reaching Java are
+ * already portable, so code compares them with {@link io.fasterapi.aio.Errno} codes.
  */
-public record SocketConstants(int afInet, int afInet6, int sockStream, int sockNonblock, int sockCloexec,
+public record SocketConstants(String os, boolean sockaddrLen,
+                              int afInet, int afInet6, int sockStream, int sockNonblock, int sockCloexec,
                               int solSocket, int soReuseaddr, int soReuseport, int soError, int soSndbuf,
-                              int soRcvbuf, int ipprotoTcp, int tcpNodelay, int ipprotoIpv6, int ipv6V6only,
-                              int msgNosignal, int shutWr, int eagain, int eintr, int einprogress) {
+                              int soRcvbuf, int soNosigpipe, int ipprotoTcp, int tcpNodelay, int ipprotoIpv6,
+                              int ipv6V6only, int msgNosignal, int shutWr,
+                              int oNonblock, int fGetfl, int fSetfl, int fSetfd, int fdCloexec,
+                              int eagain, int eintr, int einprogress, ErrnoTable errnos) {
 
-    /** Linux, from {@code <sys/socket.h>}, {@code <netinet/in.h>}, {@code <netinet/tcp.h>}, {@code <errno.h>}. */
-    public static final SocketConstants LINUX = new SocketConstants(2, 10, 1, 0x800, 0x80000,
-            1, 2, 15, 4, 7, 8, 6, 1, 41, 26,
-            0x4000, 1, 11, 4, 115);
+    /**
+     * Linux (glibc), from {@code <sys/socket.h>} (bits/socket.h, bits/socket_type.h),
+     * {@code <netinet/in.h>}, {@code <netinet/tcp.h>}, {@code <fcntl.h>}, {@code <errno.h>};
+     * checked against gcc by SockAddrLayoutTest.
+     */
+    public static final SocketConstants LINUX = new SocketConstants("Linux", false,
+            2, 10, 1, 0x800, 0x80000,                  // AF_INET AF_INET6 SOCK_STREAM SOCK_NONBLOCK SOCK_CLOEXEC
+            1, 2, 15, 4, 7,                            // SOL_SOCKET SO_REUSEADDR SO_REUSEPORT SO_ERROR SO_SNDBUF
+            8, 0, 6, 1, 41,                            // SO_RCVBUF (no SO_NOSIGPIPE) IPPROTO_TCP TCP_NODELAY IPPROTO_IPV6
+            26, 0x4000, 1,                             // IPV6_V6ONLY MSG_NOSIGNAL SHUT_WR
+            0x800, 3, 4, 2, 1,                         // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
+            11, 4, 115, ErrnoTable.LINUX);             // EAGAIN EINTR EINPROGRESS
 
-    /** The table of the running operating system, or null where there is none yet. */
+    /**
+     * macOS, from the macOS SDK's {@code <sys/socket.h>}, {@code <netinet/in.h>},
+     * {@code <netinet6/in6.h>}, {@code <netinet/tcp.h>}, {@code <sys/fcntl.h>}, {@code <sys/errno.h>}.
+     * macOS has no SOCK_NONBLOCK / SOCK_CLOEXEC (socket, then fcntl), no accept4, and no
+     * MSG_NOSIGNAL (SO_NOSIGPIPE on each socket instead).
+     */
+    public static final SocketConstants DARWIN = new SocketConstants("macOS", true,
+            2, 30, 1, 0, 0,                            // AF_INET AF_INET6 SOCK_STREAM (no SOCK_NONBLOCK, SOCK_CLOEXEC)
+            0xffff, 0x4, 0x200, 0x1007, 0x1001,        // SOL_SOCKET SO_REUSEADDR SO_REUSEPORT SO_ERROR SO_SNDBUF
+            0x1002, 0x1022, 6, 1, 41,                  // SO_RCVBUF SO_NOSIGPIPE IPPROTO_TCP TCP_NODELAY IPPROTO_IPV6
+            27, 0, 1,                                  // IPV6_V6ONLY (no MSG_NOSIGNAL) SHUT_WR
+            0x4, 3, 4, 2, 1,                           // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
+            35, 4, 36, ErrnoTable.DARWIN);             // EAGAIN EINTR EINPROGRESS
+
+    /**
+     * FreeBSD 12 to 14, from {@code <sys/socket.h>}, {@code <netinet/in.h>}, {@code <netinet6/in6.h>},
+     * {@code <netinet/tcp.h>}, {@code <sys/fcntl.h>}, {@code <sys/errno.h>}. SO_REUSEPORT (0x200)
+     * lets several sockets bind one port; unlike Linux it does not spread connections among them
+     * (that is SO_REUSEPORT_LB, 0x10000, FreeBSD 12+).
+     */
+    public static final SocketConstants FREEBSD = new SocketConstants("FreeBSD", true,
+            2, 28, 1, 0x20000000, 0x10000000,          // AF_INET AF_INET6 SOCK_STREAM SOCK_NONBLOCK SOCK_CLOEXEC
+            0xffff, 0x4, 0x200, 0x1007, 0x1001,        // SOL_SOCKET SO_REUSEADDR SO_REUSEPORT SO_ERROR SO_SNDBUF
+            0x1002, 0x800, 6, 1, 41,                   // SO_RCVBUF SO_NOSIGPIPE IPPROTO_TCP TCP_NODELAY IPPROTO_IPV6
+            27, 0x20000, 1,                            // IPV6_V6ONLY MSG_NOSIGNAL SHUT_WR
+            0x4, 3, 4, 2, 1,                           // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
+            35, 4, 36, ErrnoTable.FREEBSD);            // EAGAIN EINTR EINPROGRESS
+
+    /** The table of the running operating system, or null where there is none. */
     public static SocketConstants current() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        return os.startsWith("linux") ? LINUX : null;
+        return forOs(System.getProperty("os.name", ""));
+    }
+
+    /** The table for an {@code os.name} value ("Linux", "Mac OS X", "FreeBSD"), or null. */
+    public static SocketConstants forOs(String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.startsWith("linux")) return LINUX;
+        if (os.startsWith("mac") || os.startsWith("darwin")) return DARWIN;
+        if (os.startsWith("freebsd")) return FREEBSD;
+        return null;
+    }
+
+    /** Whether {@code socket()} and {@code accept4()} take SOCK_NONBLOCK / SOCK_CLOEXEC (else fcntl after). */
+    public boolean hasSocketFlags() {
+        return sockNonblock != 0;
+    }
+
+    /** Whether each socket needs SO_NOSIGPIPE because send() has no MSG_NOSIGNAL. */
+    public boolean needsNosigpipe() {
+        return msgNosignal == 0 && soNosigpipe != 0;
     }
 }

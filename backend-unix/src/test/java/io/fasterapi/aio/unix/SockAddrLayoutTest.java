@@ -1,5 +1,6 @@
 package io.fasterapi.aio.unix;
 
+import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.unix.testsupport.CProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -16,6 +17,8 @@ import java.util.Map;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @EnabledOnOs(value = OS.LINUX, disabledReason = "the sockaddr layouts and constants here are Linux's")
 class SockAddrLayoutTest {
@@ -52,15 +55,32 @@ class SockAddrLayoutTest {
         Map<String, String> c = new LinkedHashMap<>();
         String[] names = {"AF_INET", "AF_INET6", "SOCK_STREAM", "SOCK_NONBLOCK", "SOCK_CLOEXEC", "SOL_SOCKET",
                 "SO_REUSEADDR", "SO_REUSEPORT", "SO_ERROR", "SO_SNDBUF", "SO_RCVBUF", "IPPROTO_TCP", "TCP_NODELAY",
-                "IPPROTO_IPV6", "IPV6_V6ONLY", "MSG_NOSIGNAL", "SHUT_WR", "EAGAIN", "EINTR", "EINPROGRESS"};
+                "IPPROTO_IPV6", "IPV6_V6ONLY", "MSG_NOSIGNAL", "SHUT_WR", "EAGAIN", "EINTR", "EINPROGRESS",
+                "O_NONBLOCK", "F_GETFL", "F_SETFL", "F_SETFD", "FD_CLOEXEC"};
         for (String n : names) c.put(n, n);
         Map<String, Long> v = CProbe.evaluate(dir,
-                new String[] {"sys/socket.h", "netinet/in.h", "netinet/tcp.h", "errno.h"}, c);
+                new String[] {"sys/socket.h", "netinet/in.h", "netinet/tcp.h", "errno.h", "fcntl.h"}, c);
         long[] ours = {k.afInet(), k.afInet6(), k.sockStream(), k.sockNonblock(), k.sockCloexec(), k.solSocket(),
                 k.soReuseaddr(), k.soReuseport(), k.soError(), k.soSndbuf(), k.soRcvbuf(), k.ipprotoTcp(), k.tcpNodelay(),
-                k.ipprotoIpv6(), k.ipv6V6only(), k.msgNosignal(), k.shutWr(), k.eagain(), k.eintr(), k.einprogress()};
+                k.ipprotoIpv6(), k.ipv6V6only(), k.msgNosignal(), k.shutWr(), k.eagain(), k.eintr(), k.einprogress(),
+                k.oNonblock(), k.fGetfl(), k.fSetfl(), k.fSetfd(), k.fdCloexec()};
         for (int i = 0; i < names.length; i++) {
             assertEquals(v.get(names[i]), ours[i], names[i]);
+        }
+        assertEquals(0, k.soNosigpipe(), "Linux has no SO_NOSIGPIPE (MSG_NOSIGNAL instead)");
+        assertTrue(k.hasSocketFlags());
+        assertFalse(k.needsNosigpipe());
+        assertFalse(k.sockaddrLen());
+    }
+
+    @Test
+    void portableErrnoNumbersAreLinuxs(@TempDir Path dir) throws Exception {
+        Map<String, String> c = new LinkedHashMap<>();
+        for (Errno e : Errno.values()) c.put(e.name(), e.name());
+        Map<String, Long> v = CProbe.evaluate(dir, new String[] {"errno.h"}, c);
+        for (Errno e : Errno.values()) {
+            assertEquals(v.get(e.name()), (long) e.code(), "<errno.h> " + e.name());
+            assertEquals(e.code(), SocketConstants.LINUX.errnos().portable(e.code()), "identity on Linux: " + e);
         }
     }
 

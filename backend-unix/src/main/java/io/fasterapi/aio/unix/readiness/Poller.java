@@ -16,9 +16,20 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Registers {@code fd} for edge-triggered read and write readiness with {@code token} as the
-     * event's user data. Returns 0, or the negated errno.
+     * event's user data. Returns 0, or the negated errno. A poller that batches registrations into
+     * its next {@link #select} returns 0 here and reports a registration the kernel refused as an
+     * {@link #ERROR} event for {@code token}.
      */
     int register(int fd, long token);
+
+    /**
+     * Called just before {@code fd} is closed. Closing a descriptor removes it from the kernel's
+     * interest list by itself (epoll, kqueue), so a poller that applies registrations at once has
+     * nothing to do; one that batches them (kqueue's change list) drops those not yet applied,
+     * which would otherwise reach a closed descriptor, or a new one that reused its number.
+     */
+    default void beforeClose(int fd) {
+    }
 
     /**
      * Waits at most {@code timeoutMillis} (-1: no limit) for events; returns how many were stored.

@@ -31,6 +31,11 @@ public class ReadinessLoop extends PosixLoop {
     /** A receive that waits for a pool buffer. */
     private static final int PAUSED = 1;
 
+    // Results are portable (NativeLibc translates errno), whatever the system numbers them.
+    private static final int EAGAIN = Errno.EAGAIN.code();
+    private static final int EINTR = Errno.EINTR.code();
+    private static final int EINPROGRESS = Errno.EINPROGRESS.code();
+
     private final Poller poller;
     private final long[] waiting = new long[16];
 
@@ -51,8 +56,8 @@ public class ReadinessLoop extends PosixLoop {
         int r = sockets.connect(fd, remote);
         // Registered only after connect(): an unconnected socket polls as writable+hup, and that
         // stale edge must not be mistaken for the connection's completion.
-        int reg = r == 0 || r == -sc.einprogress() ? poller.register(fd, handleId(h)) : 0;
-        if (r == -sc.einprogress() && reg == 0) {
+        int reg = r == 0 || r == -EINPROGRESS ? poller.register(fd, handleId(h)) : 0;
+        if (r == -EINPROGRESS && reg == 0) {
             handles.setFlags(h, 0);
             return;
         }
@@ -82,7 +87,9 @@ public class ReadinessLoop extends PosixLoop {
 
     @Override
     protected void closeDescriptor(int h) {
-        // close() also removes the descriptor from the poller (it is never duplicated).
+        // close() also removes the descriptor from the kernel's interest list (it is never
+        // duplicated); the poller only forgets what it has not yet told the kernel.
+        poller.beforeClose((int) handles.fd(h));
         super.closeDescriptor(h);
     }
 
@@ -117,12 +124,12 @@ public class ReadinessLoop extends PosixLoop {
         int op;
         while ((op = handles.readHead(h)) >= 0) {
             if (ops.kind(op) == Operation.ACCEPT) {
-                int r = Posix.accept4(callState, fd, sc.sockNonblock() | sc.sockCloexec());
-                if (r == -sc.eagain()) {
+                int r = sockets.accept(fd);
+                if (r == -EAGAIN) {
                     notReady(h, READ_READY);
                     return;
                 }
-                if (r == -sc.eintr()) continue;
+                if (r == -EINTR) continue;
                 pollReadQueue(h);
                 complete(op, r >= 0 ? adoptAccepted(r) : r);
             } else if (ops.pool(op) >= 0) {
@@ -131,11 +138,11 @@ public class ReadinessLoop extends PosixLoop {
                 MemorySegment buf = ops.segment(op);
                 long len = buf.byteSize();
                 long r = len == 0 ? 0 : Posix.recv(callState, fd, buf, len, 0);
-                if (r == -sc.eagain()) {
+                if (r == -EAGAIN) {
                     notReady(h, READ_READY);
                     return;
                 }
-                if (r == -sc.eintr()) continue;
+                if (r == -EINTR) continue;
                 pollReadQueue(h);
                 complete(op, r);
                 if (r > 0 && r < len) {
@@ -181,11 +188,11 @@ public class ReadinessLoop extends PosixLoop {
                 continue;
             }
             pool.putBack(b);
-            if (r == -sc.eagain()) {
+            if (r == -EAGAIN) {
                 notReady(h, READ_READY);
                 return false;
             }
-            if (r == -sc.eintr()) continue;
+            if (r == -EINTR) continue;
             pollReadQueue(h);
             complete(op, r); // 0 at end of stream, or the error
             return true;
@@ -235,11 +242,11 @@ public class ReadinessLoop extends PosixLoop {
             }
             MemorySegment rest = done == 0 ? buf : buf.asSlice(done);
             long r = Posix.send(callState, fd, rest, len - done, sc.msgNosignal());
-            if (r == -sc.eagain()) {
+            if (r == -EAGAIN) {
                 notReady(h, WRITE_READY);
                 return;
             }
-            if (r == -sc.eintr()) continue;
+            if (r == -EINTR) continue;
             if (r < 0) {
                 pollWriteQueue(h);
                 complete(op, r);
