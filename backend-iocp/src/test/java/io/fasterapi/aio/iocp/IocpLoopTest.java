@@ -49,6 +49,7 @@ class IocpLoopTest {
 
     @AfterEach
     void close() {
+        port.cancelOutstanding();
         if (io.isOpen()) io.close();
         arena.close();
     }

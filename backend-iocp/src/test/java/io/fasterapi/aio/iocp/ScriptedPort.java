@@ -48,6 +48,24 @@ final class ScriptedPort implements CompletionPort {
     /** Queues one entry for the loop's next wait, exactly as GetQueuedCompletionStatusEx would write it. */
     void entry(long key, long overlapped, int status, int bytes) {
         Winsock.writeEntry(queued, queuedCount++, key, overlapped, status, bytes);
+        outstanding.remove(overlapped);
+    }
+
+    /** Requests the loop started (the call answered 0) and no entry was queued for yet: OVERLAPPED → key. */
+    private final Map<Long, Long> outstanding = new java.util.LinkedHashMap<>();
+    private final Map<Long, Long> keys = new HashMap<>();
+
+    /** Queues a STATUS_CANCELLED entry for every request still out (what closing their sockets does). */
+    void cancelOutstanding() {
+        for (Map.Entry<Long, Long> e : List.copyOf(outstanding.entrySet())) {
+            entry(e.getValue(), e.getKey(), WindowsErrors.STATUS_CANCELLED, 0);
+        }
+    }
+
+    private int request(String name, long socket, long overlapped) {
+        int r = (int) result(name);
+        if (r == 0) outstanding.put(overlapped, keys.getOrDefault(socket, 0L));
+        return r;
     }
 
     /** The last recorded call of that name. */
@@ -91,13 +109,14 @@ final class ScriptedPort implements CompletionPort {
     @Override
     public int associate(long socket, long key) {
         record("associate", socket, 0, key, null);
+        keys.put(socket, key);
         return (int) result("associate");
     }
 
     @Override
     public int accept(long listener, int family, long acceptSocket, MemorySegment addresses, long overlapped) {
         record("accept", listener, overlapped, acceptSocket, null);
-        return (int) result("accept");
+        return request("accept", listener, overlapped);
     }
 
     @Override
@@ -109,7 +128,7 @@ final class ScriptedPort implements CompletionPort {
     @Override
     public int connect(long socket, InetSocketAddress remote, long overlapped) {
         record("connect", socket, overlapped, 0, null);
-        return (int) result("connect");
+        return request("connect", socket, overlapped);
     }
 
     @Override
@@ -121,13 +140,13 @@ final class ScriptedPort implements CompletionPort {
     @Override
     public int receive(long socket, MemorySegment wsabuf, MemorySegment flags, long overlapped) {
         record("receive", socket, overlapped, 0, wsabuf);
-        return (int) result("receive");
+        return request("receive", socket, overlapped);
     }
 
     @Override
     public int send(long socket, MemorySegment wsabuf, long overlapped) {
         record("send", socket, overlapped, 0, wsabuf);
-        return (int) result("send");
+        return request("send", socket, overlapped);
     }
 
     @Override
