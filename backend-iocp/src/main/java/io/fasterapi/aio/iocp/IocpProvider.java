@@ -2,23 +2,26 @@ package io.fasterapi.aio.iocp;
 
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.core.AbstractProvider;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The iocp provider. <b>Not implemented yet:</b> it registers so that {@code aio backends} and the
- * contract suite list it, and it always reports itself unavailable with the reason.
+ * The IOCP backend's provider: available on Windows when Winsock starts and a completion port
+ * can be created; elsewhere it says which operating system it needs.
  */
 @Component(service = AsyncIoProvider.class, immediate = true, xmlns = AbstractProvider.SCR_NAMESPACE)
 public final class IocpProvider extends AbstractProvider {
     /** The backend's name. */
     public static final String NAME = "iocp";
+    /** The only backend on Windows; the rank matters against third-party providers only. */
+    public static final int RANK = 100;
 
     /** For ServiceLoader and OSGi. */
     public IocpProvider() {
-        super(NAME, 100, "io.fasterapi.aio.iocp");
+        super(NAME, RANK, "io.fasterapi.aio.iocp");
     }
 
     @Override
@@ -26,11 +29,22 @@ public final class IocpProvider extends AbstractProvider {
         if (!osIs("windows")) {
             return Availability.unavailable("not this operating system: iocp needs Windows, this is " + osName());
         }
-        return Availability.unavailable("the IOCP backend is not implemented yet (issue #6)");
+        try {
+            WinsockPort.open().close(); // WSAStartup, CreateIoCompletionPort, and back
+            return Availability.yes();
+        } catch (AsyncIoException e) {
+            return Availability.unavailable(e.getMessage());
+        }
     }
 
     @Override
     protected AsyncIo create(AsyncIoConfig config) {
-        throw new AssertionError("never called: probe() never reports iocp available");
+        WinsockPort port = WinsockPort.open();
+        try {
+            return new IocpLoop(config, port);
+        } catch (RuntimeException | Error e) {
+            port.close();
+            throw e;
+        }
     }
 }

@@ -1,0 +1,232 @@
+package io.fasterapi.aio.iocp;
+
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.ListenOptions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The {@link CompletionPort} of a real Windows: Winsock initialised, one I/O completion port, the
+ * AcceptEx / ConnectEx pointers looked up per address family with the first socket of that family.
+ * Confined to the loop thread, except {@link #post}, which the loop serialises under its lock.
+ */
+final class WinsockPort implements CompletionPort {
+    private final Arena arena;
+    private final MemorySegment state;
+    /** The call state of {@link #post}, which runs on other threads. */
+    private final MemorySegment postState;
+    private final MemorySegment sockaddr;
+    private final MemorySegment intValue;
+    private final MemorySegment longValue;
+    private final MemorySegment dword;
+    private final MemorySegment removed;
+    private final MemorySegment scratch;
+    private final long port;
+    /** AcceptEx and ConnectEx per family: [0] AF_INET, [1] AF_INET6; NULL until first needed. */
+    private final MemorySegment[] acceptEx = {MemorySegment.NULL, MemorySegment.NULL};
+    private final MemorySegment[] connectEx = {MemorySegment.NULL, MemorySegment.NULL};
+
+    private WinsockPort(Arena arena, MemorySegment state, long port) {
+        this.arena = arena;
+        this.state = state;
+        this.port = port;
+        this.postState = arena.allocate(Winsock.callStateLayout());
+        this.sockaddr = arena.allocate(WinSockAddr.STORAGE_SIZE, 8);
+        this.intValue = arena.allocate(JAVA_INT);
+        this.longValue = arena.allocate(JAVA_LONG);
+        this.dword = arena.allocate(JAVA_INT);
+        this.removed = arena.allocate(JAVA_INT);
+        this.scratch = arena.allocate(32, 8);
+    }
+
+    /** Starts Winsock and creates the port. Throws {@link AsyncIoException} when either fails. */
+    static WinsockPort open() {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment st = arena.allocate(Winsock.callStateLayout());
+            int r = Winsock.wsaStartup(st, arena.allocate(Winsock.WSADATA));
+            if (r != 0) throw new AsyncIoException("WSAStartup(2.2) failed: Winsock error " + r, WindowsErrors.errno(r).code());
+            long port = Winsock.createIoCompletionPort(st, Winsock.INVALID_HANDLE_VALUE, 0, 0, 1);
+            if (port == 0) {
+                int e = Winsock.lastError(st);
+                Winsock.wsaCleanup(st);
+                throw new AsyncIoException("CreateIoCompletionPort failed: Windows error " + e, WindowsErrors.errno(e).code());
+            }
+            return new WinsockPort(arena, st, port);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private int wsaError() {
+        return WindowsErrors.result(Winsock.wsaLastError(state));
+    }
+
+    /** The result of an overlapped request call: 0 when it runs (or ran) and will post its entry, else the error. */
+    private int started(boolean ok) {
+        if (ok) return 0;
+        int e = Winsock.wsaLastError(state);
+        return e == WindowsErrors.ERROR_IO_PENDING ? 0 : WindowsErrors.result(e);
+    }
+
+    private int setInt(long s, int level, int name, int value) {
+        intValue.set(JAVA_INT, 0, value);
+        return Winsock.setsockopt(state, s, level, name, intValue, 4) == 0 ? 0 : wsaError();
+    }
+
+    @Override
+    public long openListener(InetSocketAddress address, ListenOptions options) {
+        if (options.reusePort()) {
+            throw new AsyncIoException("listen on " + address + ": Windows has no SO_REUSEPORT (its SO_REUSEADDR lets "
+                    + "sockets share a port without spreading connections among them); use one listener",
+                    Errno.EOPNOTSUPP.code());
+        }
+        int family = WinSockAddr.family(address);
+        long s = Winsock.wsaSocket(state, family);
+        if (s == Winsock.INVALID_SOCKET) throw new AsyncIoException("listen on " + address + ": WSASocketW failed", -wsaError());
+        // reuseAddress: rebinding a port with connections in TIME_WAIT is Windows' default; its
+        // SO_REUSEADDR means something else (sharing a bound port), so it is never set.
+        int r = family == Winsock.AF_INET6 ? setInt(s, Winsock.IPPROTO_IPV6, Winsock.IPV6_V6ONLY, 0) : 0;
+        String step = "setsockopt(IPV6_V6ONLY)";
+        if (r == 0) {
+            r = Winsock.bind(state, s, sockaddr, WinSockAddr.encode(address, sockaddr)) == 0 ? 0 : wsaError();
+            step = "bind";
+        }
+        if (r == 0) {
+            r = Winsock.listen(state, s, options.backlog()) == 0 ? 0 : wsaError();
+            step = "listen";
+        }
+        if (r < 0) {
+            Winsock.closesocket(state, s);
+            throw new AsyncIoException("listen on " + address + ": " + step + " failed", -r);
+        }
+        return s;
+    }
+
+    @Override
+    public long openStream(InetSocketAddress remote) {
+        int family = WinSockAddr.family(remote);
+        long s = Winsock.wsaSocket(state, family);
+        if (s == Winsock.INVALID_SOCKET) throw new AsyncIoException("connect to " + remote + ": WSASocketW failed", -wsaError());
+        int r = setInt(s, Winsock.IPPROTO_TCP, Winsock.TCP_NODELAY, 1);
+        if (r == 0) r = Winsock.bind(state, s, sockaddr, WinSockAddr.encodeWildcard(family, sockaddr)) == 0 ? 0 : wsaError();
+        if (r < 0) {
+            Winsock.closesocket(state, s);
+            throw new AsyncIoException("connect to " + remote + ": binding the wildcard address for ConnectEx failed", -r);
+        }
+        return s;
+    }
+
+    @Override
+    public long openAcceptSocket(int family) {
+        long s = Winsock.wsaSocket(state, family);
+        return s == Winsock.INVALID_SOCKET ? wsaError() : s;
+    }
+
+    @Override
+    public int associate(long socket, long key) {
+        long r = Winsock.createIoCompletionPort(state, socket, port, key, 0);
+        return r != 0 ? 0 : WindowsErrors.result(Winsock.lastError(state));
+    }
+
+    private MemorySegment extension(MemorySegment[] cache, int family, long socket, Winsock.Guid guid) {
+        int i = family == Winsock.AF_INET ? 0 : 1;
+        if (cache[i].equals(MemorySegment.NULL)) cache[i] = Winsock.extensionFunction(state, socket, guid, scratch);
+        return cache[i];
+    }
+
+    @Override
+    public int accept(long listener, int family, long acceptSocket, MemorySegment addresses, long overlapped) {
+        MemorySegment fn = extension(acceptEx, family, listener, Winsock.WSAID_ACCEPTEX);
+        if (fn.equals(MemorySegment.NULL)) return wsaError();
+        return started(Winsock.acceptEx(state, fn, listener, acceptSocket, addresses, WinSockAddr.ACCEPT_ADDRESS_LENGTH,
+                dword, overlapped) != 0);
+    }
+
+    @Override
+    public int accepted(long acceptSocket, long listener) {
+        longValue.set(JAVA_LONG, 0, listener);
+        if (Winsock.setsockopt(state, acceptSocket, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_ACCEPT_CONTEXT, longValue, 8) != 0) {
+            return wsaError();
+        }
+        return setInt(acceptSocket, Winsock.IPPROTO_TCP, Winsock.TCP_NODELAY, 1);
+    }
+
+    @Override
+    public int connect(long socket, InetSocketAddress remote, long overlapped) {
+        int family = WinSockAddr.family(remote);
+        MemorySegment fn = extension(connectEx, family, socket, Winsock.WSAID_CONNECTEX);
+        if (fn.equals(MemorySegment.NULL)) return wsaError();
+        int len = WinSockAddr.encode(remote, sockaddr);
+        return started(Winsock.connectEx(state, fn, socket, sockaddr, len, overlapped) != 0);
+    }
+
+    @Override
+    public int connected(long socket) {
+        return Winsock.setsockopt(state, socket, Winsock.SOL_SOCKET, Winsock.SO_UPDATE_CONNECT_CONTEXT, MemorySegment.NULL, 0) == 0
+                ? 0 : wsaError();
+    }
+
+    @Override
+    public int receive(long socket, MemorySegment wsabuf, MemorySegment flags, long overlapped) {
+        return started(Winsock.wsaRecv(state, socket, wsabuf, flags, overlapped) == 0);
+    }
+
+    @Override
+    public int send(long socket, MemorySegment wsabuf, long overlapped) {
+        return started(Winsock.wsaSend(state, socket, wsabuf, overlapped) == 0);
+    }
+
+    @Override
+    public int cancel(long socket, long overlapped) {
+        return Winsock.cancelIoEx(state, socket, overlapped) != 0 ? 0 : WindowsErrors.result(Winsock.lastError(state));
+    }
+
+    @Override
+    public int close(long socket) {
+        return Winsock.closesocket(state, socket) == 0 ? 0 : wsaError();
+    }
+
+    @Override
+    public InetSocketAddress address(long socket, boolean local) {
+        intValue.set(JAVA_INT, 0, (int) WinSockAddr.STORAGE_SIZE);
+        if (Winsock.socketName(state, socket, local, sockaddr, intValue) != 0) {
+            throw new AsyncIoException(local ? "getsockname" : "getpeername", -wsaError());
+        }
+        return WinSockAddr.decode(sockaddr);
+    }
+
+    @Override
+    public void shutdownOutput(long socket) {
+        if (Winsock.shutdown(state, socket, Winsock.SD_SEND) != 0) throw new AsyncIoException("shutdown(SD_SEND)", -wsaError());
+    }
+
+    @Override
+    public int wait(MemorySegment entries, int max, long timeoutMillis) {
+        int millis = timeoutMillis < 0 ? Winsock.INFINITE : (int) Math.min(timeoutMillis, Integer.MAX_VALUE);
+        if (Winsock.getQueuedCompletionStatusEx(state, port, entries, max, removed, millis) != 0) {
+            return removed.get(JAVA_INT, 0);
+        }
+        int e = Winsock.lastError(state);
+        return e == WindowsErrors.WAIT_TIMEOUT ? 0 : WindowsErrors.result(e);
+    }
+
+    @Override
+    public void post(long key) {
+        Winsock.postQueuedCompletionStatus(postState, port, 0, key, 0);
+    }
+
+    @Override
+    public void close() {
+        Winsock.closeHandle(state, port);
+        Winsock.wsaCleanup(state);
+        arena.close();
+    }
+}

@@ -1,0 +1,334 @@
+package io.fasterapi.aio.iocp;
+
+import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.IoEvent;
+import io.fasterapi.aio.Operation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.fasterapi.aio.iocp.WindowsErrors.STATUS_CANCELLED;
+import static io.fasterapi.aio.iocp.WindowsErrors.STATUS_CONNECTION_REFUSED;
+import static io.fasterapi.aio.iocp.WindowsErrors.STATUS_CONNECTION_RESET;
+import static io.fasterapi.aio.iocp.WindowsErrors.STATUS_SUCCESS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The IOCP loop's own logic, run for real on any OS: the loop makes its calls on a
+ * {@link ScriptedPort}, and the test hands it completion entries laid out as OVERLAPPED_ENTRY,
+ * as GetQueuedCompletionStatusEx would. What the contract promises (order, partial writes,
+ * cancellation, close) is checked on what the handlers receive.
+ */
+class IocpLoopTest {
+    /** What a handler saw (the event object itself is reused by the loop). */
+    record Seen(Operation op, long handle, long result, int flags, int bufferId) {
+    }
+
+    private final ScriptedPort port = new ScriptedPort();
+    private final List<Seen> seen = new ArrayList<>();
+    private final CompletionHandler record = e -> seen.add(new Seen(e.operation(), e.handle(), e.result(), e.flags(), e.bufferId()));
+    private final Arena arena = Arena.ofConfined();
+    private IocpLoop io;
+
+    @BeforeEach
+    void open() {
+        io = new IocpLoop(AsyncIoConfig.builder().backend("iocp").maxEvents(8).queueDepth(16).build(), port);
+    }
+
+    @AfterEach
+    void close() {
+        port.cancelOutstanding();
+        if (io.isOpen()) io.close();
+        arena.close();
+    }
+
+    private static final InetSocketAddress REMOTE = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+
+    /** A connected stream handle: connect, and its ConnectEx entry delivered. */
+    private long connected() {
+        long h = io.connect(REMOTE, record);
+        ScriptedPort.Call c = port.last("connect");
+        assertEquals(h, port.last("associate").key(), "the completion key is the handle id");
+        port.entry(h, c.overlapped(), STATUS_SUCCESS, 0);
+        io.poll(0);
+        assertEquals(new Seen(Operation.CONNECT, h, 0, 0, -1), seen.removeLast());
+        assertEquals(c.socket(), port.last("connected").socket(), "SO_UPDATE_CONNECT_CONTEXT after ConnectEx");
+        return h;
+    }
+
+    @Test
+    void connectThenReadCompletesWithTheEntrysBytes() {
+        long h = connected();
+        MemorySegment buf = arena.allocate(64);
+        io.read(h, buf, record);
+        ScriptedPort.Call r = port.last("receive");
+        assertEquals(buf.address(), r.buffer());
+        assertEquals(64, r.length());
+        io.poll(0);
+        assertTrue(seen.isEmpty(), "nothing completes before the kernel's entry");
+        port.entry(h, r.overlapped(), STATUS_SUCCESS, 5);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.READ, h, 5, 0, -1)), seen);
+        assertEquals(0, io.kernelOwned());
+    }
+
+    @Test
+    void readOfZeroBytesAtThePeersCloseIsEndOfStream() {
+        long h = connected();
+        io.read(h, arena.allocate(8), record);
+        port.entry(h, port.last("receive").overlapped(), STATUS_SUCCESS, 0);
+        io.poll(0);
+        assertEquals(0, seen.getFirst().result());
+    }
+
+    @Test
+    void readsQueuedBeforeTheConnectCompletesStartAfterIt() {
+        long h = io.connect(REMOTE, record);
+        io.read(h, arena.allocate(8), record);
+        assertEquals(0, port.count("receive"), "no WSARecv on a socket still connecting");
+        port.entry(h, port.last("connect").overlapped(), STATUS_SUCCESS, 0);
+        io.poll(0);
+        assertEquals(1, port.count("receive"));
+    }
+
+    @Test
+    void aPartialWriteIsContinuedAndCompletesWithTheWholeLength() {
+        long h = connected();
+        MemorySegment buf = arena.allocate(10);
+        io.write(h, buf, record);
+        ScriptedPort.Call first = port.last("send");
+        assertEquals(10, first.length());
+        port.entry(h, first.overlapped(), STATUS_SUCCESS, 4);
+        io.poll(0);
+        assertTrue(seen.isEmpty(), "a write completes only when the whole buffer is sent");
+        ScriptedPort.Call rest = port.last("send");
+        assertEquals(buf.address() + 4, rest.buffer());
+        assertEquals(6, rest.length());
+        port.entry(h, rest.overlapped(), STATUS_SUCCESS, 6);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.WRITE, h, 10, 0, -1)), seen);
+    }
+
+    @Test
+    void writesOnOneHandleReachTheKernelOneAtATimeInOrder() {
+        long h = connected();
+        MemorySegment a = arena.allocate(3);
+        MemorySegment b = arena.allocate(7);
+        io.write(h, a, record, 1);
+        io.write(h, b, record, 2);
+        assertEquals(1, port.count("send"), "only the queue's head is in the kernel");
+        port.entry(h, port.last("send").overlapped(), STATUS_SUCCESS, 3);
+        io.poll(0);
+        assertEquals(b.address(), port.last("send").buffer());
+        port.entry(h, port.last("send").overlapped(), STATUS_SUCCESS, 7);
+        io.poll(0);
+        assertEquals(List.of(3L, 7L), seen.stream().map(Seen::result).toList());
+    }
+
+    @Test
+    void aWriteEntryOfZeroBytesIsABrokenPipe() {
+        long h = connected();
+        io.write(h, arena.allocate(4), record);
+        port.entry(h, port.last("send").overlapped(), STATUS_SUCCESS, 0);
+        io.poll(0);
+        assertEquals(Errno.EPIPE.result(), seen.getFirst().result());
+    }
+
+    @Test
+    void aFailedEntryCarriesTheMappedError() {
+        long h = connected();
+        io.read(h, arena.allocate(8), record);
+        port.entry(h, port.last("receive").overlapped(), STATUS_CONNECTION_RESET, 0);
+        io.poll(0);
+        assertEquals(Errno.ECONNRESET.result(), seen.getFirst().result());
+    }
+
+    @Test
+    void aRequestRefusedAtOnceCompletesOnTheNextTurnWithoutAnEntry() {
+        long h = connected();
+        port.answer("receive", Errno.ENOTCONN.result());
+        io.read(h, arena.allocate(8), record);
+        assertTrue(seen.isEmpty(), "never inside the submitting call");
+        io.poll(0);
+        assertEquals(Errno.ENOTCONN.result(), seen.getFirst().result());
+        assertEquals(0, io.kernelOwned());
+    }
+
+    @Test
+    void aRefusedConnectFailsAndClosesTheHandle() {
+        long h = io.connect(REMOTE, record);
+        ScriptedPort.Call c = port.last("connect");
+        port.entry(h, c.overlapped(), STATUS_CONNECTION_REFUSED, 0);
+        io.poll(0);
+        assertEquals(new Seen(Operation.CONNECT, h, Errno.ECONNREFUSED.result(), 0, -1), seen.getFirst());
+        assertEquals(c.socket(), port.last("close").socket(), "the loop closed the socket");
+        assertFalse(io.close(h), "the handle is already closed");
+    }
+
+    @Test
+    void acceptUsesAcceptExIntoAFreshSocketAndAdoptsIt() {
+        long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        long listenSocket = port.last("openListener").socket();
+        assertEquals(listener, port.last("associate").key());
+        io.accept(listener, record);
+        ScriptedPort.Call a = port.last("accept");
+        assertEquals(Winsock.AF_INET, port.last("openAcceptSocket").key(), "the accept socket has the listener's family");
+        long acceptSocket = a.key();
+        port.entry(listener, a.overlapped(), STATUS_SUCCESS, 0);
+        io.poll(0);
+        long conn = seen.getFirst().result();
+        assertTrue(conn > 0, "the result is the new connection's handle: " + conn);
+        assertEquals(new ScriptedPort.Call("accepted", acceptSocket, 0, listenSocket, 0, 0), port.last("accepted"));
+        ScriptedPort.Call assoc = port.last("associate");
+        assertEquals(acceptSocket, assoc.socket());
+        assertEquals(conn, assoc.key(), "the accepted socket's key is its handle id");
+    }
+
+    @Test
+    void anAcceptOnAnIpv6ListenerOpensAnIpv6Socket() {
+        port.localAddress = new InetSocketAddress("::1", 4242);
+        long listener = io.listen(new InetSocketAddress("::1", 0));
+        io.accept(listener, record);
+        assertEquals(Winsock.AF_INET6, port.last("openAcceptSocket").key());
+    }
+
+    @Test
+    void cancelAsksCancelIoExAtTheNextWaitAndCompletesWhenTheKernelGivesTheRequestBack() {
+        long h = connected();
+        MemorySegment buf = arena.allocate(8);
+        long id = io.read(h, buf, record);
+        ScriptedPort.Call r = port.last("receive");
+        assertTrue(io.cancel(id));
+        io.cancel(id);
+        assertEquals(0, port.count("cancel"), "CancelIoEx is batched into the next wait");
+        io.poll(0);
+        assertEquals(1, port.count("cancel"), "one CancelIoEx, however often cancel() was called");
+        assertEquals(new ScriptedPort.Call("cancel", r.socket(), r.overlapped(), 0, 0, 0), port.last("cancel"));
+        assertTrue(seen.isEmpty(), "the buffer is the kernel's until its entry arrives");
+        // Meanwhile the slot is not reused: a new operation gets another OVERLAPPED.
+        io.write(h, arena.allocate(4), record);
+        assertNotEquals(r.overlapped(), port.last("send").overlapped());
+        port.entry(h, r.overlapped(), STATUS_CANCELLED, 0);
+        io.poll(0);
+        assertEquals(new Seen(Operation.READ, h, Errno.ECANCELED.result(), 0, -1), seen.getFirst());
+    }
+
+    @Test
+    void cancelWinsEvenWhenTheRequestFinishedFirst() {
+        long h = connected();
+        long id = io.read(h, arena.allocate(8), record);
+        io.cancel(id);
+        port.answer("cancel", Errno.ENOENT.result()); // ERROR_NOT_FOUND: it completed, its entry is queued
+        io.poll(0);
+        port.entry(h, port.last("receive").overlapped(), STATUS_SUCCESS, 3);
+        io.poll(0);
+        assertEquals(Errno.ECANCELED.result(), seen.getFirst().result());
+        assertEquals(0, io.stats().errors() - 1, "only the ECANCELED completion counts as an error");
+    }
+
+    @Test
+    void closingAHandleCancelsThroughClosesocketAndCompletesInOrderWhenTheEntryArrives() {
+        long h = connected();
+        io.read(h, arena.allocate(8), record, 1);
+        io.read(h, arena.allocate(8), record, 2);
+        ScriptedPort.Call r = port.last("receive");
+        List<Long> order = new ArrayList<>();
+        io.close(h, e -> order.add(-1L), 0);
+        assertEquals(r.socket(), port.last("close").socket());
+        io.poll(0);
+        assertEquals(0, port.count("cancel"), "closesocket cancelled the request: no CancelIoEx");
+        assertTrue(seen.isEmpty(), "the read in the kernel, and those behind it, wait for its entry");
+        port.entry(h, r.overlapped(), STATUS_CANCELLED, 0); // the key is now a stale handle id
+        io.poll(0);
+        assertEquals(List.of((long) Errno.ECANCELED.result(), (long) Errno.ECANCELED.result()),
+                seen.stream().map(Seen::result).toList());
+        assertEquals(List.of(-1L), order, "the CLOSE completes after the cancelled reads");
+    }
+
+    @Test
+    void closingAListenerClosesTheSocketAnAcceptExStillHeld() {
+        long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        io.accept(listener, record);
+        ScriptedPort.Call a = port.last("accept");
+        io.close(listener);
+        port.entry(listener, a.overlapped(), STATUS_CANCELLED, 0);
+        io.poll(0);
+        assertEquals(Errno.ECANCELED.result(), seen.getFirst().result());
+        assertEquals(a.key(), port.last("close").socket(), "the pre-created accept socket is closed, not leaked");
+    }
+
+    @Test
+    void anEntryForNoOperationInTheKernelIsCountedAndDropped() {
+        long h = connected();
+        io.read(h, arena.allocate(8), record);
+        ScriptedPort.Call r = port.last("receive");
+        long before = io.stats().errors();
+        port.entry(h, r.overlapped() + 8, STATUS_SUCCESS, 1); // not the start of a block
+        port.entry(h, 0x1000, STATUS_SUCCESS, 1);             // not this loop's memory
+        port.entry(h + 1, r.overlapped(), STATUS_SUCCESS, 1); // right block, wrong key
+        io.poll(0);
+        assertEquals(before + 3, io.stats().errors());
+        assertTrue(seen.isEmpty());
+        port.entry(h, r.overlapped(), STATUS_SUCCESS, 1);
+        port.entry(h, r.overlapped(), STATUS_SUCCESS, 1); // a duplicate: the operation left the kernel
+        io.poll(0);
+        assertEquals(1, seen.size());
+        assertEquals(before + 4, io.stats().errors());
+    }
+
+    @Test
+    void aWakeUpIsAPostedEntryWithTheReservedKey() {
+        int[] woken = {0};
+        io.onWake(() -> woken[0]++);
+        io.wake();
+        io.wake();
+        assertEquals(1, port.posts, "a second wake before the loop ran is free");
+        io.poll(0);
+        assertEquals(1, woken[0]);
+        assertEquals(1, io.stats().wakes());
+    }
+
+    @Test
+    void closingTheLoopWaitsForTheKernelToGiveBackEveryRequest() {
+        long h = connected();
+        io.read(h, arena.allocate(8), record);
+        port.entry(h, port.last("receive").overlapped(), STATUS_CANCELLED, 0);
+        io.close();
+        assertEquals(Errno.ECANCELED.result(), seen.getFirst().result());
+        assertEquals(0, io.kernelOwned());
+        assertTrue(port.closed);
+    }
+
+    @Test
+    void receiveHandsOutPoolBuffersAndPausesWhenTheUserHoldsThemAll() {
+        long h = connected();
+        long pool = io.createBufferPool(1, 32);
+        MemorySegment memory = io.bufferPoolMemory(pool);
+        io.receive(h, pool, record, 0);
+        ScriptedPort.Call r = port.last("receive");
+        assertEquals(memory.address(), r.buffer());
+        assertEquals(32, r.length());
+        port.entry(h, r.overlapped(), STATUS_SUCCESS, 7);
+        io.poll(0);
+        assertEquals(new Seen(Operation.READ, h, 7, IoEvent.MORE, 0), seen.get(0));
+        assertEquals(new Seen(Operation.READ, h, Errno.ENOBUFS.result(), IoEvent.MORE, -1), seen.get(1));
+        assertEquals(1, port.count("receive"), "paused: no buffer to receive into");
+        io.releaseBuffer(pool, 0);
+        assertEquals(2, port.count("receive"), "resumed by the release");
+        port.entry(h, port.last("receive").overlapped(), STATUS_SUCCESS, 0);
+        io.poll(0);
+        assertEquals(new Seen(Operation.READ, h, 0, 0, -1), seen.getLast());
+    }
+}

@@ -1,0 +1,194 @@
+package io.fasterapi.aio.iocp;
+
+import io.fasterapi.aio.ListenOptions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A {@link CompletionPort} that simulates nothing: it records each call the loop makes, answers
+ * with the result the test set (0, "the kernel took the request", by default), and hands the loop
+ * exactly the completion entries the test wrote, in OVERLAPPED_ENTRY layout, at its next wait.
+ */
+final class ScriptedPort implements CompletionPort {
+    /** One recorded call. {@code buffer}/{@code length} come from the WSABUF the loop filled. */
+    record Call(String name, long socket, long overlapped, long key, long buffer, int length) {
+    }
+
+    final List<Call> calls = new ArrayList<>();
+    /** Results to return, per call name, in order; 0 when none is set. */
+    final Map<String, ArrayDeque<Long>> results = new HashMap<>();
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment queued = arena.allocate(Winsock.ENTRY_SIZE * 64, 8);
+    private int queuedCount;
+    private long nextSocket = 100;
+    int posts;
+    boolean closed;
+    InetSocketAddress localAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 4242);
+
+    void answer(String call, long result) {
+        results.computeIfAbsent(call, k -> new ArrayDeque<>()).add(result);
+    }
+
+    private long result(String call) {
+        ArrayDeque<Long> q = results.get(call);
+        return q == null || q.isEmpty() ? 0 : q.poll();
+    }
+
+    /** Queues one entry for the loop's next wait, exactly as GetQueuedCompletionStatusEx would write it. */
+    void entry(long key, long overlapped, int status, int bytes) {
+        Winsock.writeEntry(queued, queuedCount++, key, overlapped, status, bytes);
+        outstanding.remove(overlapped);
+    }
+
+    /** Requests the loop started (the call answered 0) and no entry was queued for yet: OVERLAPPED → key. */
+    private final Map<Long, Long> outstanding = new java.util.LinkedHashMap<>();
+    private final Map<Long, Long> keys = new HashMap<>();
+
+    /** Queues a STATUS_CANCELLED entry for every request still out (what closing their sockets does). */
+    void cancelOutstanding() {
+        for (Map.Entry<Long, Long> e : List.copyOf(outstanding.entrySet())) {
+            entry(e.getValue(), e.getKey(), WindowsErrors.STATUS_CANCELLED, 0);
+        }
+    }
+
+    private int request(String name, long socket, long overlapped) {
+        int r = (int) result(name);
+        if (r == 0) outstanding.put(overlapped, keys.getOrDefault(socket, 0L));
+        return r;
+    }
+
+    /** The last recorded call of that name. */
+    Call last(String name) {
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            if (calls.get(i).name().equals(name)) return calls.get(i);
+        }
+        throw new AssertionError("no call of " + name + " in " + calls);
+    }
+
+    long count(String name) {
+        return calls.stream().filter(c -> c.name().equals(name)).count();
+    }
+
+    private void record(String name, long socket, long overlapped, long key, MemorySegment wsabuf) {
+        long buffer = wsabuf == null ? 0 : wsabuf.get(JAVA_LONG, Winsock.WSABUF_BUF);
+        int length = wsabuf == null ? 0 : wsabuf.get(JAVA_INT, Winsock.WSABUF_LEN);
+        calls.add(new Call(name, socket, overlapped, key, buffer, length));
+    }
+
+    @Override
+    public long openListener(InetSocketAddress address, ListenOptions options) {
+        record("openListener", nextSocket, 0, 0, null);
+        return nextSocket++;
+    }
+
+    @Override
+    public long openStream(InetSocketAddress remote) {
+        record("openStream", nextSocket, 0, 0, null);
+        return nextSocket++;
+    }
+
+    @Override
+    public long openAcceptSocket(int family) {
+        long r = result("openAcceptSocket");
+        long s = r < 0 ? r : nextSocket++;
+        record("openAcceptSocket", s, 0, family, null);
+        return s;
+    }
+
+    @Override
+    public int associate(long socket, long key) {
+        record("associate", socket, 0, key, null);
+        keys.put(socket, key);
+        return (int) result("associate");
+    }
+
+    @Override
+    public int accept(long listener, int family, long acceptSocket, MemorySegment addresses, long overlapped) {
+        record("accept", listener, overlapped, acceptSocket, null);
+        return request("accept", listener, overlapped);
+    }
+
+    @Override
+    public int accepted(long acceptSocket, long listener) {
+        record("accepted", acceptSocket, 0, listener, null);
+        return (int) result("accepted");
+    }
+
+    @Override
+    public int connect(long socket, InetSocketAddress remote, long overlapped) {
+        record("connect", socket, overlapped, 0, null);
+        return request("connect", socket, overlapped);
+    }
+
+    @Override
+    public int connected(long socket) {
+        record("connected", socket, 0, 0, null);
+        return (int) result("connected");
+    }
+
+    @Override
+    public int receive(long socket, MemorySegment wsabuf, MemorySegment flags, long overlapped) {
+        record("receive", socket, overlapped, 0, wsabuf);
+        return request("receive", socket, overlapped);
+    }
+
+    @Override
+    public int send(long socket, MemorySegment wsabuf, long overlapped) {
+        record("send", socket, overlapped, 0, wsabuf);
+        return request("send", socket, overlapped);
+    }
+
+    @Override
+    public int cancel(long socket, long overlapped) {
+        record("cancel", socket, overlapped, 0, null);
+        return (int) result("cancel");
+    }
+
+    @Override
+    public int close(long socket) {
+        record("close", socket, 0, 0, null);
+        return (int) result("close");
+    }
+
+    @Override
+    public InetSocketAddress address(long socket, boolean local) {
+        return localAddress;
+    }
+
+    @Override
+    public void shutdownOutput(long socket) {
+        record("shutdownOutput", socket, 0, 0, null);
+    }
+
+    @Override
+    public int wait(MemorySegment entries, int max, long timeoutMillis) {
+        int n = Math.min(max, queuedCount);
+        MemorySegment.copy(queued, 0, entries, 0, n * Winsock.ENTRY_SIZE);
+        MemorySegment.copy(queued, n * Winsock.ENTRY_SIZE, queued, 0, (queuedCount - n) * Winsock.ENTRY_SIZE);
+        queuedCount -= n;
+        return n;
+    }
+
+    @Override
+    public void post(long key) {
+        posts++;
+        entry(key, 0, 0, 0);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        arena.close();
+    }
+}
