@@ -32,6 +32,8 @@ final class IocpLoop extends AbstractAsyncIo {
     static final long WAKE_KEY = 0;
     private static final int IN_KERNEL = 1;
     private static final int CANCELLED = 2;
+    /** Cancelled because its handle closed: ECANCELED whatever the kernel did. */
+    private static final int CLOSING = 4;
     /** A receive waiting for a pool buffer: at its queue's head, not in the kernel. */
     private static final int PAUSED = 4;
     /** A receive in the kernel keeps its buffer id + 1 above this shift. */
@@ -219,11 +221,12 @@ final class IocpLoop extends AbstractAsyncIo {
     }
 
     @Override
-    protected boolean cancelInKernel(int op) {
+    protected boolean cancelInKernel(int op, boolean handleClosing) {
         int s = ops.backendState(op);
         if ((s & IN_KERNEL) == 0) return false; // queued behind another, or paused: the core completes it
+        if (handleClosing) ops.setBackendState(op, ops.backendState(op) | CLOSING);
         if ((s & CANCELLED) == 0) {
-            ops.setBackendState(op, s | CANCELLED);
+            ops.setBackendState(op, ops.backendState(op) | CANCELLED);
             if (cancelCount == cancels.length) cancels = Arrays.copyOf(cancels, cancelCount * 2);
             cancels[cancelCount++] = ops.id(op);
         }
@@ -334,7 +337,11 @@ final class IocpLoop extends AbstractAsyncIo {
             blocks.setAcceptSocket(op, Winsock.INVALID_SOCKET);
         }
         int buffer = (s >>> BUFFER_SHIFT) - 1;
-        if ((s & CANCELLED) != 0 || h < 0) {
+        // cancel() raced with the kernel and lost: a plain read that received bytes reports them
+        // (they left the socket), as the contract promises for completion backends.
+        boolean keptResult = (s & CANCELLED) != 0 && (s & CLOSING) == 0 && h >= 0 && kind == Operation.READ
+                && buffer < 0 && result >= 0;
+        if (((s & CANCELLED) != 0 || h < 0) && !keptResult) {
             if (acceptSocket != Winsock.INVALID_SOCKET) closeDescriptorOf(acceptSocket);
             if (buffer >= 0) pool(ops.pool(op)).putBack(buffer);
             if (h >= 0) unqueue(kind, h, op);
