@@ -6,6 +6,8 @@
  * {@link io.fasterapi.aio.AsyncIo#create()} picks the best provider available on this machine.
  */
 module io.fasterapi.aio {
+    requires static osgi.annotation;
+
     exports io.fasterapi.aio;
     exports io.fasterapi.aio.spi;
 

@@ -59,6 +59,7 @@ import java.util.List;
  * {@link IllegalStateException} for the wrong thread or a closed loop. Failures of system calls
  * made during the call (for example {@code bind}) throw {@link AsyncIoException}.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface AsyncIo extends AutoCloseable {
 
     /**

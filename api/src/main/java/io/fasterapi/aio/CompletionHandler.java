@@ -12,6 +12,7 @@ package io.fasterapi.aio;
  * is caught, reported to the loop's {@link AsyncIoConfig#uncaughtHandler() uncaught handler}, and
  * does not stop the loop.
  */
+@org.osgi.annotation.versioning.ConsumerType
 @FunctionalInterface
 public interface CompletionHandler {
 

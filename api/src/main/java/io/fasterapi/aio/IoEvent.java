@@ -10,6 +10,7 @@ package io.fasterapi.aio;
  * <p>Instances handed to a {@link CompletionHandler} are reused by the loop: they are valid only
  * during the handler call. {@link #snapshot()} returns an immutable copy.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface IoEvent {
 
     /**

@@ -7,6 +7,7 @@ import io.fasterapi.aio.AsyncIoConfig;
  * A backend: registered for {@link java.util.ServiceLoader} ({@code provides ... with} and
  * {@code META-INF/services}) and, inside OSGi, as a service. Implementations are thread-safe.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface AsyncIoProvider {
 
     /** The backend's name: "epoll", "io_uring", "kqueue" or "iocp". */

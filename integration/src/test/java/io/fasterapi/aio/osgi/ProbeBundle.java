@@ -25,7 +25,7 @@ final class ProbeBundle {
         a.putValue("Bundle-SymbolicName", "io.fasterapi.aio.probe");
         a.putValue("Bundle-Version", "0.0.1");
         a.putValue("Bundle-Activator", ContractProbe.class.getName());
-        a.putValue("Import-Package", "io.fasterapi.aio;version=\"[0.1,1)\",io.fasterapi.aio.spi;version=\"[0.1,1)\","
+        a.putValue("Import-Package", "io.fasterapi.aio;version=\"[1.0,2)\",io.fasterapi.aio.spi;version=\"[1.0,2)\","
                 + "org.osgi.framework");
         Path jar = dir.resolve("probe.jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
