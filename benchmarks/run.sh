@@ -3,7 +3,7 @@
 # then for each workload runs the three servers -- ours on io_uring, ours on epoll, the JDK NIO
 # Selector -- one after the other in a rotating order for N rounds, each against the same load
 # client (our library, epoll backend), server pinned to CPU 0 and client to CPU 1. Then a short
-# strace pass per server counts I/O system calls per request. Prints one Markdown table per workload.
+# strace pass per server counts I/O system calls per request (the calls between two SIGHUP marks). Prints one Markdown table per workload.
 #
 #   benchmarks/run.sh                 3 rounds, 2 s warm-up + 8 s measured per run (about 9 minutes)
 #   benchmarks/run.sh --quick         1 round, 2 s + 5 s
@@ -80,6 +80,7 @@ workload_args() {
     esac
 }
 
+io_syscalls=recvfrom,sendto,read,write,readv,writev,recvmsg,sendmsg,epoll_wait,epoll_pwait,epoll_pwait2,epoll_ctl,io_uring_enter
 port=9400
 server_pid=
 stop_server() {
@@ -123,6 +124,7 @@ for w in $workloads; do
         for s in "${order[@]}"; do
             slog=$out/$w-r$r-$s.server.log
             clog=$out/$w-r$r-$s.client.log
+            load1=$(cut -d' ' -f1 /proc/loadavg) # the machine's load before this run (other users)
             start_server "$s" "$mode" "$slog" "$warmup"
             "${pin1[@]}" "${jvm[@]}" io.fasterapi.aio.bench.LoadClient --port "$port" --mode "$mode" --size 64 \
                 --connections "$conns" --pipeline "$pipeline" --warmup "$warmup" --duration "$duration" > "$clog" 2>&1 || true
@@ -134,7 +136,7 @@ for w in $workloads; do
                 tail -n 5 "$slog" "$clog" >&2 || true
                 continue
             fi
-            echo "RUN workload=$w round=$r server=$s $c $v" >> "$results"
+            echo "RUN workload=$w round=$r server=$s load1=$load1 $c $v" >> "$results"
             printf '%-18s round %d  %-8s  %s\n' "$w" "$r" "$s" \
                 "$(echo "$c" | grep -o 'rps=[^ ]*\|p99_us=[^ ]*\|errors=[^ ]*' | tr '\n' ' ')$(echo "$v" | grep -o 'srv_cpu_ns=[^ ]*\|srv_requests=[^ ]*' | tr '\n' ' ')" >&2
         done
@@ -151,12 +153,16 @@ for w in $workloads; do
                 --connections "$conns" --pipeline "$pipeline" --warmup 1 --duration "$((strace_secs + 3))" > "$clog" 2>&1 &
             client_pid=$!
             sleep 2
-            kill -HUP "$server_pid"; sleep 0.2
-            strace -f -c -o "$sfile" -p "$server_pid" 2> /dev/null &
+            # Every I/O system call of every thread of the server, with the two SIGHUPs that frame
+            # the window (each makes the server print its request count) marked in the same
+            # trace: only calls between the two marks count.
+            strace -f -e trace="$io_syscalls" -e signal=SIGHUP -o "$sfile" -p "$server_pid" 2> "$sfile.attach" &
             strace_pid=$!
+            sleep 1
+            kill -HUP "$server_pid"
             sleep "$strace_secs"
+            kill -HUP "$server_pid"; sleep 0.3
             kill -INT "$strace_pid"; wait "$strace_pid" || true
-            kill -HUP "$server_pid"; sleep 0.2
             wait "$client_pid" || true
             stop_server
             a=$(grep '^COUNT ' "$slog" | sed -n 1p | sed 's/.*requests=//')
@@ -165,7 +171,9 @@ for w in $workloads; do
                 echo "strace pass $w $s: no request counts in $slog" >&2
                 continue
             fi
-            calls=$(awk '$NF ~ /^(recvfrom|sendto|read|write|readv|writev|recvmsg|sendmsg|epoll_wait|epoll_pwait|epoll_pwait2|epoll_ctl|io_uring_enter)$/ { printf "%s=%s ", $NF, $4 }' "$sfile")
+            # Lines "PID name(args...", counted between the first and second "--- SIGHUP" line.
+            calls=$(awk '/--- SIGHUP/ { marks++; next } marks == 1' "$sfile" |
+                sed -E -n 's/^[0-9]+ +([a-z_0-9]+)\(.*/\1/p' | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
             echo "STRACE workload=$w server=$s requests=$((b - a)) $calls" >> "$results"
             echo "$w strace $s: requests=$((b - a)) $calls" >&2
         done

@@ -111,7 +111,7 @@ public final class Report {
                     fmt1(r.rssMib), fmt2(r.allocPerReq), fmt2(r.syscalls), r.errors, r.rounds));
         }
         if (!strace.isEmpty()) {
-            StringBuilder sb = new StringBuilder("\nI/O syscalls per request (strace -f -c pass, server side): ");
+            StringBuilder sb = new StringBuilder("\nI/O syscalls per request (strace pass, server side, calls between two SIGHUP marks): ");
             boolean first = true;
             for (String s : rows.keySet()) {
                 Map<String, String> st = strace.get(s);
