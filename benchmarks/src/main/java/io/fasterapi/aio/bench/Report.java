@@ -110,6 +110,13 @@ public final class Report {
                     fmt0(r.perCpu), ratio(r.perCpu, base == null ? Double.NaN : base.perCpu), fmt1(r.p50), fmt1(r.p99),
                     fmt1(r.rssMib), fmt2(r.allocPerReq), fmt2(r.syscalls), r.errors, r.rounds));
         }
+        double[] load = servers.values().stream().flatMap(List::stream).mapToDouble(r -> num(r, "load1"))
+                .filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (load.length > 0) {
+            System.out.println(String.format(Locale.ROOT,
+                    "%nMachine load (1-minute load average before each run; 2 CPUs): %.2f to %.2f.", load[0],
+                    load[load.length - 1]));
+        }
         if (!strace.isEmpty()) {
             StringBuilder sb = new StringBuilder("\nI/O syscalls per request (strace pass, server side, calls between two SIGHUP marks): ");
             boolean first = true;
