@@ -1,0 +1,187 @@
+package io.fasterapi.aio.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the lines benchmarks/run.sh collected into one Markdown table per workload.
+ *
+ * <p>Input lines (key=value, space separated):
+ * <pre>
+ * RUN workload=W round=R server=S rps=.. p50_us=.. p99_us=.. errors=.. srv_requests=.. srv_cpu_ns=.. srv_alloc_bytes=.. srv_rss_kb=..
+ * STRACE workload=W server=S requests=N &lt;syscall&gt;=&lt;calls&gt; ...
+ * </pre>
+ * Each number in a table is the median over the rounds; ratios are to io_uring (ours).
+ */
+public final class Report {
+    private static final List<String> ORDER = List.of("io_uring", "epoll", "nio");
+    private static final String BASE = "io_uring";
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, Map<String, List<Map<String, String>>>> runs = new LinkedHashMap<>();
+        Map<String, Map<String, Map<String, String>>> straces = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of(args[0]))) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length < 2) {
+                continue;
+            }
+            Map<String, String> kv = new HashMap<>();
+            for (int i = 1; i < words.length; i++) {
+                int eq = words[i].indexOf('=');
+                if (eq > 0) {
+                    kv.put(words[i].substring(0, eq), words[i].substring(eq + 1));
+                }
+            }
+            String w = kv.get("workload");
+            String s = kv.get("server");
+            if (words[0].equals("RUN")) {
+                runs.computeIfAbsent(w, k -> new LinkedHashMap<>()).computeIfAbsent(s, k -> new ArrayList<>()).add(kv);
+            } else if (words[0].equals("STRACE")) {
+                runs.computeIfAbsent(w, k -> new LinkedHashMap<>());
+                straces.computeIfAbsent(w, k -> new HashMap<>()).put(s, kv);
+            }
+        }
+        for (var workload : runs.entrySet()) {
+            print(workload.getKey(), workload.getValue(), straces.getOrDefault(workload.getKey(), Map.of()));
+        }
+    }
+
+    private record Row(String server, int rounds, double rps, double perCpu, double p50, double p99, double rssMib,
+                       double allocPerReq, long errors, double syscalls) {
+    }
+
+    private static void print(String workload, Map<String, List<Map<String, String>>> servers,
+                              Map<String, Map<String, String>> strace) {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(servers.keySet());
+        names.addAll(strace.keySet());
+        names.sort((a, b) -> Integer.compare(rank(a), rank(b)));
+        for (String s : names) {
+            if (rows.containsKey(s)) {
+                continue;
+            }
+            List<Map<String, String>> rs = servers.getOrDefault(s, List.of());
+            double sys = Double.NaN;
+            Map<String, String> st = strace.get(s);
+            if (st != null) {
+                double req = num(st, "requests");
+                double calls = 0;
+                for (var e : st.entrySet()) {
+                    if (!List.of("workload", "server", "requests").contains(e.getKey())) {
+                        calls += Double.parseDouble(e.getValue());
+                    }
+                }
+                sys = req > 0 ? calls / req : Double.NaN;
+            }
+            long errors = 0;
+            for (var r : rs) {
+                errors += (long) num(r, "errors");
+            }
+            rows.put(s, new Row(s, rs.size(),
+                    median(rs, r -> num(r, "rps")),
+                    median(rs, r -> num(r, "srv_requests") / (num(r, "srv_cpu_ns") / 1e9)),
+                    median(rs, r -> num(r, "p50_us")),
+                    median(rs, r -> num(r, "p99_us")),
+                    median(rs, r -> num(r, "srv_rss_kb") / 1024),
+                    median(rs, r -> num(r, "srv_alloc_bytes") / num(r, "srv_requests")),
+                    errors, sys));
+        }
+        Row base = rows.get(BASE);
+        System.out.println();
+        System.out.println("### " + workload);
+        System.out.println();
+        System.out.println("| server | req/s | vs io_uring | req per server CPU-s | vs io_uring | p50 µs | p99 µs "
+                + "| server RSS MiB | alloc B/req (loop thread) | I/O syscalls/req | errors | rounds |");
+        System.out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        for (Row r : rows.values()) {
+            System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |",
+                    label(r.server), fmt0(r.rps), ratio(r.rps, base == null ? Double.NaN : base.rps),
+                    fmt0(r.perCpu), ratio(r.perCpu, base == null ? Double.NaN : base.perCpu), fmt1(r.p50), fmt1(r.p99),
+                    fmt1(r.rssMib), fmt2(r.allocPerReq), fmt2(r.syscalls), r.errors, r.rounds));
+        }
+        double[] load = servers.values().stream().flatMap(List::stream).mapToDouble(r -> num(r, "load1"))
+                .filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (load.length > 0) {
+            System.out.println(String.format(Locale.ROOT,
+                    "%nMachine load (1-minute load average before each run; 2 CPUs): %.2f to %.2f.", load[0],
+                    load[load.length - 1]));
+        }
+        if (!strace.isEmpty()) {
+            StringBuilder sb = new StringBuilder("\nI/O syscalls per request (strace pass, server side, calls between two SIGHUP marks): ");
+            boolean first = true;
+            for (String s : rows.keySet()) {
+                Map<String, String> st = strace.get(s);
+                if (st == null) {
+                    continue;
+                }
+                double req = num(st, "requests");
+                List<String> parts = new ArrayList<>();
+                st.entrySet().stream()
+                        .filter(e -> !List.of("workload", "server", "requests").contains(e.getKey()))
+                        .sorted((a, b) -> Double.compare(Double.parseDouble(b.getValue()), Double.parseDouble(a.getValue())))
+                        .forEach(e -> parts.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(),
+                                Double.parseDouble(e.getValue()) / req)));
+                sb.append(first ? "" : "; ").append(label(s)).append(": ")
+                        .append(parts.isEmpty() ? "none" : String.join(" + ", parts))
+                        .append(String.format(Locale.ROOT, " (%.0f requests)", req));
+                first = false;
+            }
+            System.out.println(sb);
+        }
+    }
+
+    private static String label(String server) {
+        return switch (server) {
+            case "io_uring" -> "ours, io_uring";
+            case "epoll" -> "ours, epoll";
+            case "nio" -> "JDK NIO Selector";
+            default -> server;
+        };
+    }
+
+    private static int rank(String s) {
+        int i = ORDER.indexOf(s);
+        return i < 0 ? ORDER.size() : i;
+    }
+
+    private static double num(Map<String, String> kv, String key) {
+        String v = kv.get(key);
+        return v == null ? Double.NaN : Double.parseDouble(v);
+    }
+
+    private static double median(List<Map<String, String>> rs, java.util.function.ToDoubleFunction<Map<String, String>> f) {
+        double[] v = rs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String ratio(double v, double base) {
+        return Double.isNaN(v) || Double.isNaN(base) || base == 0 ? "–" : String.format(Locale.ROOT, "%.2f", v / base);
+    }
+
+    private static String fmt0(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String fmt1(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String fmt2(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+    }
+}
