@@ -99,8 +99,9 @@ class FelixContainerIT {
     }
 
     /**
-     * Traffic flows while the io_uring bundle is stopped and started, and every fifth cycle
-     * uninstalled and installed again (a new class loader: the FFM bindings load again). The echo
+     * Traffic flows while the io_uring bundle is stopped and started, every fifth cycle
+     * uninstalled and installed again (a new class loader: the FFM bindings load again), and in
+     * four cycles updated in place (Bundle.update, as FileInstall does when a jar is replaced). The echo
      * server moves each time; clients reconnect and are served. Descriptors, threads and native
      * memory are back where they were after 20 cycles.
      */
@@ -125,7 +126,11 @@ class FelixContainerIT {
                 long threads = ManagementFactory.getThreadMXBean().getThreadCount();
                 long nativeKb = nativeMemoryOtherKb();
                 for (int i = 1; i <= 20; i++) {
-                    cycle(c, status, iouringJar, traffic, i % 5 == 0);
+                    if (i % 5 == 2) {
+                        update(c, status, iouringJar, traffic);
+                    } else {
+                        cycle(c, status, iouringJar, traffic, i % 5 == 0);
+                    }
                 }
                 traffic.awaitProgress();
                 traffic.close();
@@ -162,6 +167,26 @@ class FelixContainerIT {
         b.start();
         Container.await("the echo server back on io_uring", Duration.ofSeconds(10), () -> "io_uring".equals(backend(c, status)));
         traffic.awaitProgress();
+    }
+
+    /** Bundle.update (what FileInstall does when a jar is replaced): stop, new content, start. */
+    private static void update(Container c, String status, File jar, Traffic traffic) throws Exception {
+        int movesBefore = ((Number) c.call(status, "moves")).intValue();
+        Bundle b = c.bundle("io.fasterapi.aio.iouring");
+        try (java.io.InputStream in = new java.io.FileInputStream(jar)) {
+            b.update(in);
+        }
+        Container.await("the echo server to move off and back onto the updated io_uring", Duration.ofSeconds(10),
+                () -> "io_uring".equals(backend(c, status)) && movesOf(c, status) >= movesBefore + 2);
+        traffic.awaitProgress();
+    }
+
+    private static int movesOf(Container c, String status) {
+        try {
+            return ((Number) c.call(status, "moves")).intValue();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private static String backend(Container c, String status) {
