@@ -49,10 +49,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     protected final Counters counters = new Counters();
     private final int loopNumber;
     private final TimerHeap timers;
-    private final MutableEvent event = new MutableEvent();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private int doneHead = -1;
-    private int doneTail = -1;
     private volatile Thread owner;
     /** Set by the first run() or poll(): from then on the loop belongs to that thread for good. */
     private boolean bound;
@@ -64,9 +61,9 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     private volatile int wakePending;
     private boolean wokenThisTurn;
     private Runnable onWake;
-    private final List<BufferPool> pools = new ArrayList<>();
-    /** Memory of the buffer pools; created with the first pool, closed with the loop. */
-    private Arena poolArena;
+    private final Completions completions;
+    private final BufferPools pools;
+    private final HandleQueues queues;
 
     protected AbstractAsyncIo(AsyncIoConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -78,6 +75,10 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         this.handles = new Handles(loopNumber, Math.min(1024, config.maxHandles()), config.maxHandles());
         this.ops = new Operations(loopNumber, config.queueDepth(), config.maxOperations());
         this.timers = new TimerHeap(ops);
+        List<BufferPool> poolList = new ArrayList<>();
+        this.completions = new Completions(ops, counters, poolList, config.uncaughtHandler());
+        this.pools = new BufferPools(loopNumber, ops, completions, poolList);
+        this.queues = new HandleQueues(handles, ops);
         this.owner = Thread.currentThread();
     }
 
@@ -146,15 +147,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
      * left for the chunk (the caller then ends the receive with ENOBUFS).
      */
     protected final boolean chunk(int op, int bufferId, long length) {
-        int c = ops.allocate(Operation.READ, ops.handle[op], ops.handler[op], ops.userData[op]);
-        if (c < 0) return false;
-        ops.handleId[c] = ops.handleId[op];
-        ops.originId[c] = ops.id(op);
-        ops.pool[c] = ops.pool[op];
-        ops.bufferId[c] = bufferId;
-        pools.get(ops.pool[op]).lend(bufferId);
-        complete(c, length);
-        return true;
+        return pools.chunk(op, bufferId, length);
     }
 
     /**
@@ -163,13 +156,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
      * released). Remembers the receive in the pool's waiting list.
      */
     protected final void pausedForBuffers(int op) {
-        BufferPool pool = pools.get(ops.pool[op]);
-        pool.addWaiting(ops.id(op));
-        int c = ops.allocate(Operation.READ, ops.handle[op], ops.handler[op], ops.userData[op]);
-        if (c < 0) return; // no slot for the notice; the receive still resumes
-        ops.handleId[c] = ops.handleId[op];
-        ops.originId[c] = ops.id(op);
-        complete(c, -Errno.ENOBUFS.code());
+        pools.paused(op);
     }
 
     /** getsockname / getpeername. */
@@ -182,37 +169,17 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     /** Records the result of {@code op} (already out of its handle's queue) and queues it for delivery. */
     protected final void complete(int op, long result) {
-        ops.result[op] = result;
-        ops.state[op] = Operations.STATE_DONE;
-        ops.next[op] = -1;
-        if (doneTail < 0) {
-            doneHead = op;
-        } else {
-            ops.next[doneTail] = op;
-        }
-        doneTail = op;
+        completions.add(op, result);
     }
 
     /** Removes the head of {@code h}'s read queue (accepts and reads) and returns it. */
     protected final int pollReadQueue(int h) {
-        int op = handles.readHead[h];
-        if (op >= 0) {
-            handles.readHead[h] = ops.next[op];
-            if (handles.readHead[h] < 0) handles.readTail[h] = -1;
-            ops.next[op] = -1;
-        }
-        return op;
+        return queues.pollRead(h);
     }
 
     /** Removes the head of {@code h}'s write queue (connects and writes) and returns it. */
     protected final int pollWriteQueue(int h) {
-        int op = handles.writeHead[h];
-        if (op >= 0) {
-            handles.writeHead[h] = ops.next[op];
-            if (handles.writeHead[h] < 0) handles.writeTail[h] = -1;
-            ops.next[op] = -1;
-        }
-        return op;
+        return queues.pollWrite(h);
     }
 
     /** Accepted socket {@code fd}: gives it a handle and registers it; returns the handle's id, or -EMFILE. */
@@ -326,7 +293,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         int h = handleIndex(listener, Handles.KIND_LISTENER, "accept");
         int op = newOperation(Operation.ACCEPT, h, listener, handler, userData);
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
-        enqueueRead(h, op);
+        queues.addRead(h, op);
         submit(op, h);
         return ops.id(op);
     }
@@ -351,32 +318,32 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             throw tooManyOperations();
         }
         ops.handleId[op] = id;
-        enqueueWrite(h, op);
+        queues.addWrite(h, op);
         startConnect(op, h, remote);
         return id;
     }
 
     @Override
     public final long read(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
-        checkSegment(buffer, true);
+        Arguments.checkSegment(buffer, true);
         return submitTransfer(Operation.READ, handle, buffer, null, handler, userData);
     }
 
     @Override
     public final long read(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
-        checkBuffer(buffer, true);
+        Arguments.checkBuffer(buffer, true);
         return submitTransfer(Operation.READ, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
     }
 
     @Override
     public final long write(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
-        checkSegment(buffer, false);
+        Arguments.checkSegment(buffer, false);
         return submitTransfer(Operation.WRITE, handle, buffer, null, handler, userData);
     }
 
     @Override
     public final long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
-        checkBuffer(buffer, false);
+        Arguments.checkBuffer(buffer, false);
         return submitTransfer(Operation.WRITE, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
     }
 
@@ -384,13 +351,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     public final long createBufferPool(int count, int size) {
         checkLoopThread();
         if (closing) throw new IllegalStateException("the loop is closing");
-        if (count < 1 || count > 32768 || Integer.bitCount(count) != 1) {
-            throw new IllegalArgumentException("buffer count must be a power of two in 1..32768, was " + count);
-        }
-        if (size < 1) throw new IllegalArgumentException("buffer size must be positive, was " + size);
-        if (poolArena == null) poolArena = Arena.ofShared();
-        MemorySegment memory = poolArena.allocate((long) count * size, 64);
-        BufferPool pool = new BufferPool(Ids.make(Ids.POOL, loopNumber, 1, pools.size()), pools.size(), count, size, memory);
+        BufferPool pool = pools.create(count, size);
         poolCreated(pool);
         pools.add(pool);
         return pool.id;
@@ -411,7 +372,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         int op = newOperation(Operation.READ, h, handle, handler, userData);
         ops.pool[op] = bp.index;
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
-        enqueueRead(h, op);
+        queues.addRead(h, op);
         submit(op, h);
         return ops.id(op);
     }
@@ -420,21 +381,13 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     public final void releaseBuffer(long pool, int bufferId) {
         checkLoopThread();
         BufferPool bp = poolOf(pool);
-        if (!bp.isHeld(bufferId)) {
-            throw new IllegalArgumentException("buffer " + bufferId + " of pool 0x" + Long.toHexString(pool)
-                    + " is not held by the caller (never received, or released already)");
-        }
-        bp.release(bufferId);
+        pools.release(bp, bufferId);
         bufferReleased(bp, bufferId);
     }
 
     private BufferPool poolOf(long id) {
         checkOwnId(id, Ids.POOL);
-        int i = Ids.index(id);
-        if (i >= pools.size() || pools.get(i).id != id) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is not a buffer pool of this loop");
-        }
-        return pools.get(i);
+        return pools.of(id);
     }
 
     private long submitTransfer(Operation kind, long handle, MemorySegment segment, ByteBuffer bb,
@@ -447,9 +400,9 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         ops.byteBuffer[op] = bb;
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
         if (kind == Operation.READ) {
-            enqueueRead(h, op);
+            queues.addRead(h, op);
         } else {
-            enqueueWrite(h, op);
+            queues.addWrite(h, op);
         }
         submit(op, h);
         return ops.id(op);
@@ -526,7 +479,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         }
         int h = ops.handle[op];
         if (cancelInKernel(op, false)) return true;
-        unlink(h, op);
+        queues.unlink(h, op);
         complete(op, -Errno.ECANCELED.code());
         return true;
     }
@@ -543,7 +496,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     private int turn(long timeoutMillis) {
         long wait = timeoutMillis;
-        if (doneHead >= 0 || !tasks.isEmpty()) {
+        if (!completions.isEmpty() || !tasks.isEmpty()) {
             wait = 0;
         } else if (!timers.isEmpty()) {
             long ns = timers.nextDeadline() - System.nanoTime();
@@ -558,13 +511,13 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             counters.wakes++;
             Runnable cb = onWake;
             if (cb != null) {
-                delivered += runSafely(cb);
+                delivered += completions.runSafely(cb);
             }
         }
         if (!timers.isEmpty()) expireTimers(System.nanoTime());
-        delivered += deliver();
+        delivered += completions.deliver();
         delivered += runTasks();
-        return delivered + deliver();
+        return delivered + completions.deliver();
     }
 
     @Override
@@ -652,9 +605,9 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             drainKernel();
             // Handlers may submit again while the loop closes; those complete with ECANCELED. A
             // handler that resubmits forever is cut off: after a few rounds the loop refuses calls.
-            for (int round = 0; doneHead >= 0 || !tasks.isEmpty(); round++) {
+            for (int round = 0; !completions.isEmpty() || !tasks.isEmpty(); round++) {
                 if (round == 16) open = false;
-                deliver();
+                completions.deliver();
                 runTasks();
             }
         } finally {
@@ -662,7 +615,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             try {
                 closeBackend();
             } finally {
-                if (poolArena != null) poolArena.close();
+                pools.close();
             }
         }
     }
@@ -711,88 +664,14 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         }
     }
 
-    /** Delivers the completions queued when it starts (later ones wait for the next turn). */
-    private int deliver() {
-        int last = doneTail;
-        int n = 0;
-        while (doneHead >= 0) {
-            int op = doneHead;
-            doneHead = ops.next[op];
-            if (doneHead < 0) doneTail = -1;
-            deliverOne(op);
-            n++;
-            if (op == last) break;
-        }
-        return n;
-    }
-
-    private void deliverOne(int op) {
-        Operation kind = ops.kind(op);
-        long result = ops.result[op];
-        long handleId = ops.handleId[op];
-        long opId = ops.originId[op] != 0 ? ops.originId[op] : ops.id(op);
-        long data = ops.userData[op];
-        CompletionHandler handler = ops.handler[op];
-        ByteBuffer bb = ops.byteBuffer[op];
-        int bufferId = ops.bufferId[op];
-        int poolIndex = ops.pool[op];
-        boolean more = ops.originId[op] != 0;
-        ops.free(op);
-        Counters c = counters;
-        switch (kind) {
-            case ACCEPT -> c.accepts++;
-            case READ -> {
-                c.reads++;
-                if (result > 0) c.bytesRead += result;
-            }
-            case WRITE -> {
-                c.writes++;
-                if (result > 0) c.bytesWritten += result;
-            }
-            case CONNECT -> c.connects++;
-            case TIMER -> c.timers++;
-            case CLOSE -> {
-            }
-        }
-        if (result < 0) {
-            c.errors++;
-        } else if (bb != null && result > 0) {
-            bb.position(bb.position() + (int) result);
-        }
-        event.set(kind, handleId, opId, data, result, more ? IoEvent.MORE : 0);
-        if (bufferId >= 0) event.setBuffer(pools.get(poolIndex), bufferId);
-        try {
-            handler.completed(event);
-        } catch (Throwable t) {
-            report(t);
-        }
-    }
-
     private int runTasks() {
         int n = 0;
         for (int budget = tasks.size(); budget > 0; budget--) {
             Runnable r = tasks.poll();
             if (r == null) break;
-            n += runSafely(r);
+            n += completions.runSafely(r);
         }
         return n;
-    }
-
-    private int runSafely(Runnable r) {
-        try {
-            r.run();
-        } catch (Throwable t) {
-            report(t);
-        }
-        return 1;
-    }
-
-    private void report(Throwable t) {
-        try {
-            config.uncaughtHandler().accept(t);
-        } catch (Throwable ignored) {
-            // The uncaught handler itself failed; the loop must go on regardless.
-        }
     }
 
     private int newOperation(Operation kind, int h, long handleId, CompletionHandler handler, long userData) {
@@ -812,50 +691,6 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         ops.handle[op] = -1;
         complete(op, -error.code());
         return ops.id(op);
-    }
-
-    private void enqueueRead(int h, int op) {
-        if (handles.readTail[h] < 0) {
-            handles.readHead[h] = op;
-        } else {
-            ops.next[handles.readTail[h]] = op;
-        }
-        handles.readTail[h] = op;
-    }
-
-    private void enqueueWrite(int h, int op) {
-        if (handles.writeTail[h] < 0) {
-            handles.writeHead[h] = op;
-        } else {
-            ops.next[handles.writeTail[h]] = op;
-        }
-        handles.writeTail[h] = op;
-    }
-
-    /** Removes {@code op} from whichever queue of {@code h} holds it. */
-    private void unlink(int h, int op) {
-        if (!unlinkFrom(h, op, true)) unlinkFrom(h, op, false);
-    }
-
-    private boolean unlinkFrom(int h, int op, boolean readQueue) {
-        int prev = -1;
-        int cur = readQueue ? handles.readHead[h] : handles.writeHead[h];
-        while (cur >= 0 && cur != op) {
-            prev = cur;
-            cur = ops.next[cur];
-        }
-        if (cur < 0) return false;
-        int after = ops.next[op];
-        if (prev < 0) {
-            if (readQueue) handles.readHead[h] = after; else handles.writeHead[h] = after;
-        } else {
-            ops.next[prev] = after;
-        }
-        if (after < 0) {
-            if (readQueue) handles.readTail[h] = prev; else handles.writeTail[h] = prev;
-        }
-        ops.next[op] = -1;
-        return true;
     }
 
     /**
@@ -938,24 +773,5 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     private void checkOpen() {
         if (!open) throw new IllegalStateException("the loop is closed");
-    }
-
-    private static void checkSegment(MemorySegment s, boolean forRead) {
-        Objects.requireNonNull(s, "buffer");
-        if (!s.isNative()) {
-            throw new IllegalArgumentException("heap memory segment: the kernel may use the buffer after the call "
-                    + "returns; allocate it from an Arena or use a direct ByteBuffer");
-        }
-        if (forRead && s.isReadOnly()) throw new IllegalArgumentException("read into a read-only segment");
-        if (!s.scope().isAlive()) throw new IllegalArgumentException("the segment's arena is closed");
-    }
-
-    private static void checkBuffer(ByteBuffer b, boolean forRead) {
-        Objects.requireNonNull(b, "buffer");
-        if (!b.isDirect()) {
-            throw new IllegalArgumentException("heap ByteBuffer: the kernel may use the buffer after the call "
-                    + "returns; use ByteBuffer.allocateDirect or a MemorySegment");
-        }
-        if (forRead && b.isReadOnly()) throw new IllegalArgumentException("read into a read-only ByteBuffer");
     }
 }

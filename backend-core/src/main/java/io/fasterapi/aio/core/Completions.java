@@ -1,0 +1,125 @@
+package io.fasterapi.aio.core;
+
+import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.IoEvent;
+import io.fasterapi.aio.Operation;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The delivery queue: completed operations wait here (linked through {@link Operations#next}) until
+ * the loop's turn hands them to their handlers, so a handler never runs inside the call that
+ * completed its operation. Delivery frees the slot first, counts the completion, and calls the
+ * handler with the loop's one reusable event.
+ */
+final class Completions {
+    private final Operations ops;
+    private final Counters counters;
+    private final List<BufferPool> pools;
+    private final Consumer<Throwable> uncaught;
+    private final MutableEvent event = new MutableEvent();
+    private int head = -1;
+    private int tail = -1;
+
+    Completions(Operations ops, Counters counters, List<BufferPool> pools, Consumer<Throwable> uncaught) {
+        this.ops = ops;
+        this.counters = counters;
+        this.pools = pools;
+        this.uncaught = uncaught;
+    }
+
+    /** Records the result of {@code op} (already out of its handle's queue) and queues it. */
+    void add(int op, long result) {
+        ops.result[op] = result;
+        ops.state[op] = Operations.STATE_DONE;
+        ops.next[op] = -1;
+        if (tail < 0) {
+            head = op;
+        } else {
+            ops.next[tail] = op;
+        }
+        tail = op;
+    }
+
+    boolean isEmpty() {
+        return head < 0;
+    }
+
+    /** Delivers the completions queued when it starts (later ones wait for the next turn). */
+    int deliver() {
+        int last = tail;
+        int n = 0;
+        while (head >= 0) {
+            int op = head;
+            head = ops.next[op];
+            if (head < 0) tail = -1;
+            deliverOne(op);
+            n++;
+            if (op == last) break;
+        }
+        return n;
+    }
+
+    private void deliverOne(int op) {
+        Operation kind = ops.kind(op);
+        long result = ops.result[op];
+        long handleId = ops.handleId[op];
+        boolean more = ops.originId[op] != 0; // a chunk or notice of a receive that goes on
+        long opId = more ? ops.originId[op] : ops.id(op);
+        long data = ops.userData[op];
+        CompletionHandler handler = ops.handler[op];
+        ByteBuffer bb = ops.byteBuffer[op];
+        int bufferId = ops.bufferId[op];
+        int poolIndex = ops.pool[op];
+        ops.free(op);
+        count(kind, result);
+        if (bb != null && result > 0) bb.position(bb.position() + (int) result);
+        event.set(kind, handleId, opId, data, result, more ? IoEvent.MORE : 0);
+        if (bufferId >= 0) event.setBuffer(pools.get(poolIndex), bufferId);
+        try {
+            handler.completed(event);
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    private void count(Operation kind, long result) {
+        Counters c = counters;
+        switch (kind) {
+            case ACCEPT -> c.accepts++;
+            case READ -> {
+                c.reads++;
+                if (result > 0) c.bytesRead += result;
+            }
+            case WRITE -> {
+                c.writes++;
+                if (result > 0) c.bytesWritten += result;
+            }
+            case CONNECT -> c.connects++;
+            case TIMER -> c.timers++;
+            case CLOSE -> {
+            }
+        }
+        if (result < 0) c.errors++;
+    }
+
+    /** Runs a task or callback; what it throws goes to the uncaught handler. Returns 1 (one delivered). */
+    int runSafely(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            report(t);
+        }
+        return 1;
+    }
+
+    private void report(Throwable t) {
+        try {
+            uncaught.accept(t);
+        } catch (Throwable ignored) {
+            // The uncaught handler itself failed; the loop must go on regardless.
+        }
+    }
+}
