@@ -26,8 +26,11 @@ public final class ErrnoTable {
     /** Linux: the portable numbers are Linux's own. */
     public static final ErrnoTable LINUX = new ErrnoTable("Linux", null, new EnumMap<>(Errno.class));
 
-    /** macOS, from {@code <sys/errno.h>} of the macOS SDK (xnu {@code bsd/sys/errno.h}). */
-    public static final ErrnoTable DARWIN = bsd("macOS", Map.ofEntries(
+    /**
+     * The numbers macOS and FreeBSD share, both from 4.4BSD's {@code <sys/errno.h>} (35-65: the
+     * networking errors, EAGAIN and EINPROGRESS among them); each OS adds its own below.
+     */
+    private static final Map<Errno, Integer> BSD_SHARED = Map.ofEntries(
             Map.entry(Errno.EAGAIN, 35),
             Map.entry(Errno.EINPROGRESS, 36),
             Map.entry(Errno.EALREADY, 37),
@@ -54,44 +57,29 @@ public final class ErrnoTable {
             Map.entry(Errno.EHOSTDOWN, 64),
             Map.entry(Errno.EHOSTUNREACH, 65),
             Map.entry(Errno.ENOSYS, 78),
-            Map.entry(Errno.EOVERFLOW, 84),
-            Map.entry(Errno.ECANCELED, 89),
-            Map.entry(Errno.ETIME, 101),
-            // macOS has both: ENOTSUP 45 "operation not supported" and EOPNOTSUPP 102 "... on socket".
-            // Linux defines ENOTSUP as EOPNOTSUPP; 45 is mapped to it below as an alias.
-            Map.entry(Errno.EOPNOTSUPP, 102)), Map.of(45, Errno.EOPNOTSUPP));
+            Map.entry(Errno.EOVERFLOW, 84));
+
+    /**
+     * macOS, from {@code <sys/errno.h>} of the macOS SDK (xnu {@code bsd/sys/errno.h}). macOS has
+     * both ENOTSUP 45 "operation not supported" and EOPNOTSUPP 102 "... on socket"; Linux defines
+     * ENOTSUP as EOPNOTSUPP, so 45 is mapped to it as an alias.
+     */
+    public static final ErrnoTable DARWIN = bsd("macOS", with(BSD_SHARED, Map.of(
+            Errno.ECANCELED, 89,
+            Errno.ETIME, 101,
+            Errno.EOPNOTSUPP, 102)), Map.of(45, Errno.EOPNOTSUPP));
 
     /** FreeBSD, from {@code <sys/errno.h>} (FreeBSD 12 to 14). FreeBSD has no ETIME. */
-    public static final ErrnoTable FREEBSD = bsd("FreeBSD", Map.ofEntries(
-            Map.entry(Errno.EAGAIN, 35),
-            Map.entry(Errno.EINPROGRESS, 36),
-            Map.entry(Errno.EALREADY, 37),
-            Map.entry(Errno.ENOTSOCK, 38),
-            Map.entry(Errno.EDESTADDRREQ, 39),
-            Map.entry(Errno.EMSGSIZE, 40),
-            Map.entry(Errno.EPROTOTYPE, 41),
-            Map.entry(Errno.ENOPROTOOPT, 42),
-            Map.entry(Errno.EPROTONOSUPPORT, 43),
-            Map.entry(Errno.EOPNOTSUPP, 45),
-            Map.entry(Errno.EAFNOSUPPORT, 47),
-            Map.entry(Errno.EADDRINUSE, 48),
-            Map.entry(Errno.EADDRNOTAVAIL, 49),
-            Map.entry(Errno.ENETDOWN, 50),
-            Map.entry(Errno.ENETUNREACH, 51),
-            Map.entry(Errno.ENETRESET, 52),
-            Map.entry(Errno.ECONNABORTED, 53),
-            Map.entry(Errno.ECONNRESET, 54),
-            Map.entry(Errno.ENOBUFS, 55),
-            Map.entry(Errno.EISCONN, 56),
-            Map.entry(Errno.ENOTCONN, 57),
-            Map.entry(Errno.ESHUTDOWN, 58),
-            Map.entry(Errno.ETIMEDOUT, 60),
-            Map.entry(Errno.ECONNREFUSED, 61),
-            Map.entry(Errno.EHOSTDOWN, 64),
-            Map.entry(Errno.EHOSTUNREACH, 65),
-            Map.entry(Errno.ENOSYS, 78),
-            Map.entry(Errno.EOVERFLOW, 84),
-            Map.entry(Errno.ECANCELED, 85)), Map.of());
+    public static final ErrnoTable FREEBSD = bsd("FreeBSD", with(BSD_SHARED, Map.of(
+            Errno.EOPNOTSUPP, 45,
+            Errno.ECANCELED, 85)), Map.of());
+
+    private static Map<Errno, Integer> with(Map<Errno, Integer> shared, Map<Errno, Integer> own) {
+        Map<Errno, Integer> all = new EnumMap<>(Errno.class);
+        all.putAll(shared);
+        all.putAll(own);
+        return all;
+    }
 
     private final String os;
     /** native errno -> portable errno; null for the identity (Linux). */
