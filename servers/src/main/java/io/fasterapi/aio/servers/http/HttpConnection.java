@@ -134,16 +134,17 @@ final class HttpConnection implements CompletionHandler {
     }
 
     private void answer() {
+        int mark = response.length(); // the answers before this one stay
         response.begin(request);
         try {
             handler.handle(request, response);
             if (!response.sent()) {
-                response.reset();
+                response.rollback(mark);
                 response.error(500);
             }
         } catch (RuntimeException ex) {
             server.handlerFailed(ex);
-            response.reset(); // drop this request's partial answer with the earlier ones: the connection closes
+            response.rollback(mark); // drop this request's partial answer; the connection closes after the 500
             response.error(500);
         }
     }

@@ -78,6 +78,12 @@ public final class HttpResponse {
         return direct;
     }
 
+    /** Drops what was written after {@code mark} (an answer a handler left unfinished). */
+    void rollback(int mark) {
+        length = mark;
+        direct = null;
+    }
+
     /** After the batch's writes were submitted: start an empty batch. */
     void reset() {
         length = 0;
