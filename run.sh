@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The main job: runs the self-verifying echo demo on the best backend available here
-# (builds the distribution first if needed). Extra arguments go to `aio demo`.
+# The main job: the 1 Million Request Challenge (1,000,000 events over 1,000 keep-alive connections,
+# HTTP server and load client in one process) on every backend available here, one after the
+# other, with a table of time, req/s, latency and correctness (builds the distribution first if
+# needed). Extra arguments go to `aio 1mrc` (--backend, --requests, --connections, --server-loops).
+# The echo demo is `bin/aio demo`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-exec bin/aio demo "$@"
+exec bin/aio 1mrc "$@"

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
  * <pre>
  * aio backends                         which backends exist here, and which one create() picks
  * aio echo-server --port 7000          a TCP echo server on one loop, until Ctrl-C
+ * aio 1mrc [--backend B]               the 1 Million Request Challenge on every backend (server + client)
  * aio demo [--all-backends]            echo round trips on one loop, every byte verified
  * </pre>
  *
@@ -25,14 +26,14 @@ import java.util.concurrent.Callable;
 @Command(name = "aio",
         mixinStandardHelpOptions = true,
         version = {"aio 0.1.0", "Java ${java.version} (${java.vendor}) on ${os.name} ${os.arch}"},
-        description = "Asynchronous socket I/O for the JVM (FasterAPI Async I/O): backends, echo server, demo.",
-        subcommands = {BackendsCommand.class, EchoServerCommand.class, DemoCommand.class,
+        description = "Asynchronous socket I/O for the JVM (FasterAPI Async I/O): backends, 1MRC, echo server, demo.",
+        subcommands = {BackendsCommand.class, MrcCommand.class, EchoServerCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 " 0:success",
-                " 1:the demo failed (wrong bytes, lost connection, timeout)",
+                " 1:the demo or the 1MRC failed (wrong bytes or totals, lost connection, timeout)",
                 " 2:invalid command line",
                 " 3:error (no backend available, address in use, ...)"})
 public final class Main implements Runnable {

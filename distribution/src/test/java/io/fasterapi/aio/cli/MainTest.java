@@ -123,6 +123,20 @@ class MainTest {
     }
 
     @Test
+    void oneMillionRequestChallengeReducedOnEveryBackend() {
+        assumeSomeBackendAvailable();
+        Run r = aio("1mrc", "--requests", "20000", "--connections", "100", "--no-progress");
+        assertEquals(0, r.status(), r::toString);
+        for (BackendInfo b : AsyncIo.backends()) {
+            if (b.available()) {
+                assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(b.name() + " ") && l.endsWith("yes")),
+                        () -> b.name() + " has no correct row: " + r);
+            }
+        }
+        assertTrue(r.out().contains("\"totalRequests\":20000,\"uniqueUsers\":20000,\"sum\":10000000,\"avg\":500.0"), r::toString);
+    }
+
+    @Test
     void demoOnAnUnknownBackendFailsInOneLine() {
         Run r = aio("demo", "--backend", "no-such-backend", "-c", "1", "-m", "1");
         assertEquals(Main.ERROR, r.status(), r::toString);
@@ -155,7 +169,7 @@ class MainTest {
     void helpAndVersion() {
         Run help = aio("--help");
         assertEquals(0, help.status());
-        for (String sub : new String[]{"backends", "echo-server", "demo"}) {
+        for (String sub : new String[]{"backends", "1mrc", "echo-server", "demo"}) {
             assertTrue(help.out().contains(sub), help::toString);
         }
         Run demoHelp = aio("demo", "--help");

@@ -1,0 +1,150 @@
+package io.fasterapi.aio.cli;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.BackendInfo;
+import io.fasterapi.aio.servers.http.HttpLimits;
+import io.fasterapi.aio.servers.http.HttpServerGroup;
+import io.fasterapi.aio.servers.mrc.EventStats;
+import io.fasterapi.aio.servers.mrc.MrcClient;
+import io.fasterapi.aio.servers.mrc.MrcHandler;
+import io.fasterapi.aio.servers.mrc.MrcResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code aio 1mrc}: the 1 Million Request Challenge, server and client in this process, per backend. */
+@Command(name = "1mrc",
+        header = "The 1 Million Request Challenge: HTTP server and load client in one process, on every backend.",
+        mixinStandardHelpOptions = true,
+        version = "aio 0.1.0",
+        sortOptions = false,
+        description = "Starts the 1MRC HTTP server (POST /event, GET /stats) on 127.0.0.1 on its own loop thread(s)"
+                + " and the client on another: N events over C keep-alive connections, event i with"
+                + " userId \"user_\" + (i % 75000) and value (i % 1000) + 0.5. Then checks GET /stats against the"
+                + " exact expected totals. Runs on every available backend in turn (or the one named) and prints"
+                + " one row per backend. Exit status 1 when any run is not exactly correct.",
+        footer = {"%nExamples:",
+                "  aio 1mrc",
+                "  aio 1mrc --backend epoll --requests 100000 --connections 200",
+                "  aio 1mrc --server-loops 2"})
+final class MrcCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-n", "--requests"}, paramLabel = "N", defaultValue = "1000000",
+            description = "Events to send (default: ${DEFAULT-VALUE}).")
+    long requests;
+
+    @Option(names = {"-c", "--connections"}, paramLabel = "C", defaultValue = "1000",
+            description = "Keep-alive client connections (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = {"-b", "--backend"}, paramLabel = "NAME",
+            description = "Run on this backend only (see 'aio backends'); default: every available one.")
+    String backend;
+
+    @Option(names = "--server-loops", paramLabel = "L", defaultValue = "1",
+            description = "Server loops, one thread each, sharing the port with SO_REUSEPORT (default: ${DEFAULT-VALUE}).")
+    int serverLoops;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Give up on a run after this many seconds (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Show progress: a bar on a terminal, a few lines otherwise (default: on).")
+    boolean progress;
+
+    @Override
+    public Integer call() {
+        check(requests >= 1, "--requests must be at least 1");
+        check(connections >= 1, "--connections must be at least 1");
+        check(serverLoops >= 1, "--server-loops must be at least 1");
+        check(timeoutSeconds >= 1, "--timeout must be at least 1 second");
+        return Main.guard(spec, this::runAll);
+    }
+
+    private void check(boolean ok, String message) {
+        if (!ok) throw new ParameterException(spec.commandLine(), message);
+    }
+
+    private int runAll() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> names = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (BackendInfo b : AsyncIo.backends()) {
+            if (backend != null && !b.name().equals(backend)) continue;
+            if (b.available()) names.add(b.name());
+            else skipped.add(b.name() + ": " + b.reason());
+        }
+        if (names.isEmpty()) {
+            throw new AsyncIoException(backend != null
+                    ? "backend " + backend + (skipped.isEmpty() ? " not found" : " not available: " + skipped.getFirst())
+                    : "no available backend: " + String.join("; ", skipped), 0);
+        }
+        out.printf("aio 1mrc: %s events over %s connections, %d server loop(s) + 1 client loop, %d cores%n",
+                Table.count(requests), Table.count(connections), serverLoops, Runtime.getRuntime().availableProcessors());
+        out.flush();
+        Table t = new Table("BACKEND", ">TIME", ">REQ/S", ">P50", ">P99", ">P99.9", ">ERRORS", "CORRECT");
+        boolean allOk = true;
+        for (String name : names) {
+            out.printf("%n%s:%n", name);
+            out.flush();
+            try {
+                MrcResult r = runOne(name, out);
+                allOk &= r.correct();
+                t.row(name, Table.seconds(r.elapsedNanos()), Table.count(Math.round(r.requestsPerSecond())),
+                        micros(r.latencyMicros(50)), micros(r.latencyMicros(99)), micros(r.latencyMicros(99.9)),
+                        Table.count(r.errors()), r.correct() ? "yes" : "NO: " + String.join("; ", r.problems()));
+                out.printf("  stats: %s%n", r.stats() != null ? r.stats().json() : "(not read)");
+                out.printf("  %s%n", r.correct() ? "correct: every event acknowledged and counted exactly once"
+                        : "NOT correct: " + String.join("; ", r.problems()));
+            } catch (RuntimeException e) {
+                allOk = false;
+                t.row(name, "-", "-", "-", "-", "-", "-", "ERROR: " + Main.message(e));
+            }
+        }
+        out.println();
+        t.print(out, "  ");
+        if (!skipped.isEmpty()) {
+            out.println();
+            out.println("skipped (not available here):");
+            skipped.forEach(s -> out.println("  " + s));
+        }
+        out.flush();
+        return allOk ? Main.OK : Main.FAILED;
+    }
+
+    private MrcResult runOne(String name, PrintWriter out) {
+        EventStats stats = new EventStats();
+        AsyncIoConfig config = AsyncIoConfig.builder().backend(name).build();
+        ProgressBar bar = progress ? ProgressBar.forTerminal(out) : null;
+        try (HttpServerGroup server = HttpServerGroup.start(serverLoops, config,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpLimits.defaults(),
+                i -> new MrcHandler(stats), t -> Main.report(spec.commandLine().getErr(), t))) {
+            MrcClient client = new MrcClient(server.address(), requests, connections, Duration.ofSeconds(timeoutSeconds),
+                    bar, bar != null ? bar.interval() : Duration.ofSeconds(1));
+            MrcResult r = client.run(name);
+            if (bar != null) bar.finish();
+            return r;
+        }
+    }
+
+    private static String micros(double us) {
+        return us >= 1000 ? String.format(Locale.ROOT, "%.2f ms", us / 1000) : String.format(Locale.ROOT, "%.0f us", us);
+    }
+}

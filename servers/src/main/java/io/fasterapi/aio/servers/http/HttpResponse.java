@@ -1,0 +1,230 @@
+package io.fasterapi.aio.servers.http;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The response to one request, written into the connection's response buffer, where the responses
+ * of one read batch (pipelined requests) gather to leave in one write. A large {@link MemorySegment}
+ * body (a {@link PreparedResponse} too) is not copied: it goes out on a write of its own, and must
+ * stay valid until sent (use memory that outlives the connection, such as the global arena).
+ * {@code Content-Length} and {@code Connection} are written by the server.
+ */
+public final class HttpResponse {
+    /** Segments at most this large are copied into the batch rather than written on their own. */
+    static final int COPY_LIMIT = 2048;
+
+    private final MemorySegment out;
+    private int length;
+    private MemorySegment direct;
+    private boolean sent;
+    private boolean keepAlive;
+    private boolean head;
+    private int minorVersion;
+    private int extraStart = -1, extraEnd;
+    private final byte[] extra;
+    private int status;
+
+    HttpResponse(MemorySegment out) {
+        this.out = out;
+        this.extra = new byte[1024];
+    }
+
+    // ---- used by the connection
+
+    void begin(HttpRequest request) {
+        sent = false;
+        keepAlive = request.keepAlive;
+        minorVersion = request.minorVersion;
+        head = request.isMethod("HEAD");
+        extraStart = -1;
+        extraEnd = 0;
+        status = 0;
+    }
+
+    /** An error answer that closes the connection (no request could be parsed). */
+    void error(int code) {
+        sent = false;
+        keepAlive = false;
+        minorVersion = 1;
+        head = false;
+        extraEnd = 0;
+        send(code, "text/plain", Status.reason(code).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    boolean sent() {
+        return sent;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    int status() {
+        return status;
+    }
+
+    int length() {
+        return length;
+    }
+
+    int free() {
+        return (int) out.byteSize() - length;
+    }
+
+    MemorySegment direct() {
+        return direct;
+    }
+
+    /** Drops what was written after {@code mark} (an answer a handler left unfinished). */
+    void rollback(int mark) {
+        length = mark;
+        direct = null;
+    }
+
+    /** After the batch's writes were submitted: start an empty batch. */
+    void reset() {
+        length = 0;
+        direct = null;
+    }
+
+    // ---- for handlers
+
+    /** Closes the connection after this response. */
+    public HttpResponse close() {
+        keepAlive = false;
+        return this;
+    }
+
+    /** Adds a header field (ASCII) to the response; call before {@code send}. */
+    public HttpResponse header(String name, String value) {
+        int need = name.length() + value.length() + 4;
+        if (extraEnd + need > extra.length) throw new IllegalStateException("extra header fields exceed " + extra.length + " bytes");
+        extraEnd = ascii(name, extra, extraEnd);
+        extra[extraEnd++] = ':';
+        extra[extraEnd++] = ' ';
+        extraEnd = ascii(value, extra, extraEnd);
+        extra[extraEnd++] = '\r';
+        extra[extraEnd++] = '\n';
+        return this;
+    }
+
+    /** Sends a prepared response (extra header fields are not added to it). */
+    public void send(PreparedResponse r) {
+        checkNotSent();
+        status = r.status;
+        MemorySegment m = r.form(keepAlive, minorVersion);
+        if (head) {
+            m = m.asSlice(0, m.byteSize() - r.bodyLength);
+        }
+        if (m.byteSize() <= COPY_LIMIT && m.byteSize() <= free()) {
+            MemorySegment.copy(m, 0, out, length, m.byteSize());
+            length += (int) m.byteSize();
+        } else {
+            direct = m;
+        }
+        sent = true;
+    }
+
+    /** Sends {@code body} with {@code contentType} (null: none). */
+    public void send(int code, String contentType, byte[] body) {
+        checkNotSent();
+        writeHead(code, contentType, body.length);
+        if (!head) {
+            if (body.length <= free()) {
+                MemorySegment.copy(body, 0, out, ValueLayout.JAVA_BYTE, length, body.length);
+                length += body.length;
+            } else { // rare: larger than the buffer; one native copy of its own
+                MemorySegment big = Arena.ofAuto().allocate(body.length);
+                MemorySegment.copy(body, 0, big, ValueLayout.JAVA_BYTE, 0, body.length);
+                direct = big;
+            }
+        }
+        sent = true;
+    }
+
+    /** Sends {@code body}; it is copied when small, else written as it is (keep it valid until sent). */
+    public void send(int code, String contentType, MemorySegment body) {
+        checkNotSent();
+        writeHead(code, contentType, body.byteSize());
+        if (!head) {
+            if (body.byteSize() <= COPY_LIMIT && body.byteSize() <= free()) {
+                MemorySegment.copy(body, 0, out, length, body.byteSize());
+                length += (int) body.byteSize();
+            } else {
+                direct = body;
+            }
+        }
+        sent = true;
+    }
+
+    /** Sends {@code text} as {@code text/plain; charset=utf-8} (allocates). */
+    public void sendText(int code, String text) {
+        send(code, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void checkNotSent() {
+        if (sent) throw new IllegalStateException("the response was already sent");
+    }
+
+    private void writeHead(int code, String contentType, long bodyLength) {
+        status = code;
+        int need = 64 + (contentType == null ? 0 : contentType.length() + 16) + extraEnd + 40;
+        if (need > free()) throw new IllegalStateException("response head does not fit the response buffer");
+        put(Status.line(code));
+        if (contentType != null) {
+            putAscii("Content-Type: ");
+            putAscii(contentType);
+            putAscii("\r\n");
+        }
+        putAscii("Content-Length: ");
+        putLong(bodyLength);
+        putAscii("\r\n");
+        if (!keepAlive) {
+            putAscii("Connection: close\r\n");
+        } else if (minorVersion == 0) {
+            putAscii("Connection: keep-alive\r\n");
+        }
+        if (extraEnd > 0) {
+            MemorySegment.copy(extra, 0, out, ValueLayout.JAVA_BYTE, length, extraEnd);
+            length += extraEnd;
+        }
+        putAscii("\r\n");
+    }
+
+    private void put(byte[] b) {
+        MemorySegment.copy(b, 0, out, ValueLayout.JAVA_BYTE, length, b.length);
+        length += b.length;
+    }
+
+    private void putAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            out.set(ValueLayout.JAVA_BYTE, length++, (byte) s.charAt(i));
+        }
+    }
+
+    private void putLong(long v) {
+        if (v == 0) {
+            out.set(ValueLayout.JAVA_BYTE, length++, (byte) '0');
+            return;
+        }
+        int digits = 0;
+        for (long t = v; t > 0; t /= 10) digits++;
+        for (int i = digits - 1; i >= 0; i--) {
+            out.set(ValueLayout.JAVA_BYTE, length + i, (byte) ('0' + v % 10));
+            v /= 10;
+        }
+        length += digits;
+    }
+
+    private static int ascii(String s, byte[] to, int at) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0x7E || (c < 0x20 && c != '\t')) throw new IllegalArgumentException("not a header character: " + (int) c);
+            to[at++] = (byte) c;
+        }
+        return at;
+    }
+}

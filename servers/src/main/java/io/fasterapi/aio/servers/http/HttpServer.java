@@ -1,0 +1,184 @@
+package io.fasterapi.aio.servers.http;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.IoEvent;
+import io.fasterapi.aio.ListenOptions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+
+/**
+ * An HTTP/1.1 server on one loop: keep-alive, pipelining, {@code Content-Length} bodies, the limits
+ * and timeouts of {@link HttpLimits}, and an {@link HttpHandler} that answers. Everything runs on
+ * the loop's thread; create it there. Several servers on several loops can share a port
+ * ({@link ListenOptions#withReusePort}): see {@link HttpServerGroup}.
+ *
+ * <p>Each connection owns a request buffer ({@code maxHeaderBytes + maxBodyBytes}) and a response
+ * buffer, native memory from the server's arena; closed connections are reused whole (buffers,
+ * parser, request and response objects), so steady-state traffic allocates nothing per request.
+ * Timeouts are checked by one repeating timer of the loop, which closes connections past their
+ * deadline (answering {@code 408} when a request had begun).
+ */
+public final class HttpServer {
+    private static final long ACCEPT_BACKOFF_NANOS = 50_000_000;
+
+    final AsyncIo io;
+    final HttpHandler handler;
+    final HttpLimits limits;
+    private final long listener;
+    private final InetSocketAddress address;
+    private final Consumer<Throwable> handlerErrors;
+    private final Arena arena = Arena.ofShared();
+    private final ArrayDeque<HttpConnection> pool = new ArrayDeque<>();
+    private final ArrayList<HttpConnection> open = new ArrayList<>();
+    private final CompletionHandler onAccept = this::accepted;
+    private final CompletionHandler onSweep = this::sweep;
+    private final long sweepNanos;
+    private boolean running;
+    private long sweepTimer;
+    long accepted;
+    long requests;
+
+    /**
+     * Listens on {@code address} and starts accepting; call on the loop's thread.
+     *
+     * @param handlerErrors receives what handlers throw (each is also answered 500), or null
+     * @throws io.fasterapi.aio.AsyncIoException when the address cannot be bound
+     */
+    public HttpServer(AsyncIo io, InetSocketAddress address, ListenOptions options, HttpLimits limits,
+                      HttpHandler handler, Consumer<Throwable> handlerErrors) {
+        this.io = io;
+        this.handler = handler;
+        this.limits = limits;
+        this.handlerErrors = handlerErrors;
+        long shortest = Math.min(limits.headerTimeout().toNanos(), limits.idleTimeout().toNanos());
+        this.sweepNanos = Math.clamp(shortest / 4, 1_000_000L, 1_000_000_000L);
+        try {
+            listener = io.listen(address, options);
+            this.address = io.localAddress(listener);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        running = true;
+        io.accept(listener, onAccept);
+        sweepTimer = io.schedule(sweepNanos, onSweep, 0);
+    }
+
+    /** A server with {@link HttpLimits#defaults()} on {@code address} (SO_REUSEADDR, backlog 1,024). */
+    public HttpServer(AsyncIo io, InetSocketAddress address, HttpHandler handler) {
+        this(io, address, ListenOptions.defaults(), HttpLimits.defaults(), handler, null);
+    }
+
+    /** The bound address (the real port when asked for port 0). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** Connections accepted so far. */
+    public long acceptedConnections() {
+        return accepted;
+    }
+
+    /** Requests answered so far (error answers included). */
+    public long requests() {
+        return requests;
+    }
+
+    /** Stops accepting and closes every connection; call on the loop's thread. */
+    public void close() {
+        if (!running) return;
+        running = false;
+        if (io.isOpen()) {
+            io.cancel(sweepTimer);
+            io.close(listener);
+        }
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    /**
+     * Frees the native memory. Call after the loop was closed (which completes every pending
+     * operation), never while it runs.
+     */
+    public void free() {
+        if (io.isOpen()) throw new IllegalStateException("close the loop first: operations may still use the buffers");
+        pool.clear();
+        open.clear();
+        arena.close();
+    }
+
+    // ---- connections
+
+    private void accepted(IoEvent e) {
+        if (!e.failed()) {
+            accepted++;
+            if (!running) {
+                io.close(e.result());
+                return;
+            }
+            HttpConnection c = pool.poll();
+            if (c == null) {
+                c = new HttpConnection(this, arena.allocate(limits.requestBufferBytes(), 64),
+                        arena.allocate(limits.responseBufferBytes(), 64));
+            }
+            c.index = open.size();
+            open.add(c);
+            c.open(e.result());
+            io.accept(listener, onAccept);
+            return;
+        }
+        Errno error = e.error();
+        if (error == Errno.ECANCELED || error == Errno.EBADF || !io.isOpen() || !running) {
+            return;
+        }
+        if (error == Errno.EMFILE || error == Errno.ENFILE || error == Errno.ENOBUFS || error == Errno.ENOMEM) {
+            io.schedule(ACCEPT_BACKOFF_NANOS, t -> {
+                if (running && io.isOpen()) io.accept(listener, onAccept);
+            }, 0);
+        } else {
+            io.accept(listener, onAccept);
+        }
+    }
+
+    void closed(HttpConnection c) {
+        int i = c.index;
+        HttpConnection last = open.removeLast();
+        if (last != c) {
+            open.set(i, last);
+            last.index = i;
+        }
+        c.index = -1;
+    }
+
+    void recycle(HttpConnection c) {
+        if (arena.scope().isAlive()) pool.push(c);
+    }
+
+    void handlerFailed(Throwable t) {
+        if (handlerErrors != null) handlerErrors.accept(t);
+    }
+
+    private void sweep(IoEvent e) {
+        if (e.failed() || !running) return;
+        long now = System.nanoTime();
+        for (int i = open.size() - 1; i >= 0; i--) {
+            if (i >= open.size()) continue; // an expiry closed more than one
+            HttpConnection c = open.get(i);
+            if (now - c.deadline > 0) c.expired();
+        }
+        sweepTimer = io.schedule(sweepNanos, onSweep, 0);
+    }
+}
