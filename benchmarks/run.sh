@@ -9,7 +9,7 @@
 # request. Prints one Markdown table per workload and loop count, then the ratios at a glance.
 #
 #   benchmarks/run.sh                 2 rounds, 2 s warm-up + 5 s (echo) / 10 s (wrk) measured (about 14 minutes)
-#   benchmarks/run.sh --quick         1 round, 1 s warm-up + 3 s (echo) / 5 s (wrk)
+#   benchmarks/run.sh --quick         1 round, 1 s warm-up + 3 s (echo) / 5 s (wrk) (about 4 minutes)
 #   options: --rounds N  --warmup S  --duration S (wrk)  --echo-duration S  --loops '1 2'
 #            --peers 'io_uring epoll netty-io_uring netty-epoll nio'   (--servers is the same)
 #            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
