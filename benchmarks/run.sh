@@ -1,41 +1,55 @@
 #!/usr/bin/env bash
-# The benchmark of issue #3 (not a test; ./test.sh never runs it). Builds the benchmarks module,
-# then for each workload runs the three servers -- ours on io_uring, ours on epoll, the JDK NIO
-# Selector -- one after the other in a rotating order for N rounds, each against the same load
-# client (our library, epoll backend), server pinned to CPU 0 and client to CPU 1. Then a short
-# strace pass per server counts I/O system calls per request (the calls between two SIGHUP marks). Prints one Markdown table per workload.
+# The benchmark of issues #3 and #5 (not a test; ./test.sh never runs it). Builds the benchmarks
+# module, then for each workload and each loop count runs every peer -- ours on io_uring, ours on
+# epoll, Netty 4.2 on its io_uring and its epoll transport, the JDK NIO Selector -- one after the
+# other in a rotating order for N rounds, each against the same load generator: our LoadClient
+# (our library, epoll backend, one loop) for echo, wrk for HTTP. One loop: server pinned to CPU 0,
+# load to CPU 1. Two loops (a loop group): nothing pinned, so server and load share both cores.
+# Optionally (--strace) a short strace pass per one-loop server counts I/O system calls per
+# request. Prints one Markdown table per workload and loop count, then the ratios at a glance.
 #
-#   benchmarks/run.sh                 3 rounds, 2 s warm-up + 8 s measured per run (about 9 minutes)
-#   benchmarks/run.sh --quick         1 round, 2 s + 5 s
-#   options: --rounds N  --warmup S  --duration S  --pipeline D  --strace-seconds S  --no-strace
-#            --workloads 'echo-64B-1conn echo-64B-100conn http-100conn http-1conn'
-#            --servers 'io_uring epoll nio'  --no-build
+#   benchmarks/run.sh                 2 rounds, 2 s warm-up + 5 s (echo) / 10 s (wrk) measured (about 14 minutes)
+#   benchmarks/run.sh --quick         1 round, 1 s warm-up + 3 s (echo) / 5 s (wrk) (about 4 minutes)
+#   options: --rounds N  --warmup S  --duration S (wrk)  --echo-duration S  --loops '1 2'
+#            --peers 'io_uring epoll netty-io_uring netty-epoll nio'   (--servers is the same)
+#            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
+#                        (also: http-1conn, our LoadClient, one connection)
+#            --strace  --strace-seconds S  --no-build
+# Workloads with one connection run on one loop only (a second loop would have nothing to do).
 # Results (every log, strace output, results.txt, report.md) go to benchmarks/target/bench-<time>/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/java-env.sh
 
-rounds=3 warmup=2 duration=8 pipeline=1 strace_secs=3 do_strace=1 build=1
-workloads="echo-64B-1conn echo-64B-100conn http-100conn http-1conn"
-servers="io_uring epoll nio"
+rounds=2 warmup=2 duration=10 echo_duration=5 strace_secs=3 do_strace=0 build=1
+loops_list="1 2"
+workloads="echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn"
+servers="io_uring epoll netty-io_uring netty-epoll nio"
 while [ $# -gt 0 ]; do
     case $1 in
-        --quick) rounds=1 duration=5 ;;
+        --quick) rounds=1 warmup=1 duration=5 echo_duration=3 ;;
         --rounds) rounds=$2; shift ;;
         --warmup) warmup=$2; shift ;;
         --duration) duration=$2; shift ;;
-        --pipeline) pipeline=$2; shift ;;
+        --echo-duration) echo_duration=$2; shift ;;
+        --loops) loops_list=$2; shift ;;
+        --strace) do_strace=1 ;;
         --strace-seconds) strace_secs=$2; shift ;;
         --no-strace) do_strace=0 ;;
         --workloads) workloads=$2; shift ;;
-        --servers) servers=$2; shift ;;
+        --peers | --servers) servers=$2; shift ;;
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
+
+if ! command -v wrk > /dev/null; then
+    echo "installing wrk (apt-get install -y wrk)..." >&2
+    apt-get install -y wrk > /dev/null 2>&1 || { apt-get update > /dev/null && apt-get install -y wrk > /dev/null; }
+fi
 
 if [ "$build" = 1 ]; then
     echo "building (mvn package -DskipTests -pl benchmarks -am)..." >&2
@@ -43,8 +57,11 @@ if [ "$build" = 1 ]; then
 fi
 jar=$(ls benchmarks/target/aio-benchmarks-*.jar | grep -v -- '-sources\|-tests\|-javadoc' | head -n 1)
 cp="benchmarks/target/lib/*:$jar"
-# The same JVM options for every server and the client.
-jvm=(java --enable-native-access=ALL-UNNAMED -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cp")
+# The same JVM options for every server and the client. Netty's: sun.misc.Unsafe allowed (JDK 24+
+# would warn, and Netty would fall back to slower paths without it), leak detection off (its
+# default samples 1% of buffers with a stack trace: a debugging aid, not a production setting).
+jvm=(java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled
+    -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cp")
 
 out=benchmarks/target/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
@@ -59,23 +76,28 @@ else
     echo "warning: no taskset, not pinning" >&2
     pin0=(env) pin1=(env)
 fi
+nopin=(env)
 
-server_class() {
+# server name -> main class and its extra arguments
+server_cmd() {
     case $1 in
         io_uring) echo io.fasterapi.aio.bench.IoUringServer ;;
         epoll) echo io.fasterapi.aio.bench.EpollServer ;;
         nio) echo io.fasterapi.aio.bench.NioServer ;;
+        netty-epoll) echo io.fasterapi.aio.bench.NettyServer --transport epoll ;;
+        netty-io_uring) echo io.fasterapi.aio.bench.NettyServer --transport io_uring ;;
         *) echo "unknown server $1" >&2; exit 2 ;;
     esac
 }
 
-# workload name -> "mode connections"
+# workload name -> "generator mode connections pipeline-depth"
 workload_args() {
     case $1 in
-        echo-64B-1conn) echo "echo 1" ;;
-        echo-64B-100conn) echo "echo 100" ;;
-        http-100conn) echo "http 100" ;;
-        http-1conn) echo "http 1" ;;
+        echo-64B-1conn) echo "client echo 1 1" ;;
+        echo-64B-100conn) echo "client echo 100 1" ;;
+        http-wrk-100conn) echo "wrk http 100 1" ;;
+        http-wrk-pipe16-100conn) echo "wrk http 100 16" ;;
+        http-1conn) echo "client http 1 1" ;;
         *) echo "unknown workload $1" >&2; exit 2 ;;
     esac
 }
@@ -93,54 +115,84 @@ stop_server() {
 trap 'stop_server' EXIT
 trap 'exit 130' INT TERM
 
-start_server() { # server mode log warmup
+start_server() { # server mode loops log warmup pin-prefix-name
     port=$((port + 1))
-    local class
-    class=$(server_class "$1")
-    "${pin0[@]}" "${jvm[@]}" "$class" --port "$port" --mode "$2" --size 64 --warmup "$4" > "$3" 2>&1 &
+    local -a cmd pin
+    read -r -a cmd <<< "$(server_cmd "$1")"
+    if [ "$6" = pin ]; then pin=("${pin0[@]}"); else pin=("${nopin[@]}"); fi
+    "${pin[@]}" "${jvm[@]}" "${cmd[@]}" --port "$port" --mode "$2" --loops "$3" --size 64 --warmup "$5" > "$4" 2>&1 &
     server_pid=$!
     local i
     for i in $(seq 1 200); do
-        grep -q '^listening' "$3" 2> /dev/null && return 0
+        grep -q '^listening' "$4" 2> /dev/null && return 0
         kill -0 "$server_pid" 2> /dev/null || break
         sleep 0.1
     done
     echo "server $1 did not start:" >&2
-    cat "$3" >&2
+    cat "$4" >&2
     exit 1
+}
+
+# Runs the load for one measured run and writes its CLIENT line to $clog.
+#   run_load generator mode conns depth loops warmup duration clog
+run_load() {
+    local gen=$1 mode=$2 conns=$3 depth=$4 loops=$5 wu=$6 dur=$7 clog=$8
+    local -a pin
+    if [ "$loops" = 1 ]; then pin=("${pin1[@]}"); else pin=("${nopin[@]}"); fi
+    if [ "$gen" = client ]; then
+        "${pin[@]}" "${jvm[@]}" io.fasterapi.aio.bench.LoadClient --port "$port" --mode "$mode" --size 64 \
+            --connections "$conns" --pipeline "$depth" --warmup "$wu" --duration "$dur" > "$clog" 2>&1 || true
+    else
+        # wrk: one thread per server loop; a warm-up run (its numbers dropped), then the measured run.
+        local -a script=()
+        if [ "$depth" -gt 1 ]; then script=(-s benchmarks/wrk/pipeline.lua); fi
+        local url="http://127.0.0.1:$port/"
+        if [ "$wu" != 0 ]; then
+            "${pin[@]}" wrk -t "$loops" -c "$conns" -d "${wu}s" "${script[@]}" "$url" -- "$depth" > "$clog.warmup" 2>&1 || true
+        fi
+        "${pin[@]}" wrk -t "$loops" -c "$conns" -d "${dur}s" --latency "${script[@]}" "$url" -- "$depth" > "$clog.wrk" 2>&1 || true
+        java -cp "$cp" io.fasterapi.aio.bench.WrkResult "$clog.wrk" > "$clog" 2>&1 || true
+    fi
 }
 
 # key=value fields of the line starting with $1 in file $2 (without the tag)
 fields() { grep -m1 "^$1 " "$2" | cut -d' ' -f2-; }
 
-echo "machine: $(nproc) CPUs, $(uname -sr), $(java -version 2>&1 | head -n 1)" | tee "$out/machine.txt" >&2
-echo "rounds=$rounds warmup=${warmup}s duration=${duration}s pipeline=$pipeline workloads='$workloads' servers='$servers'" | tee -a "$out/machine.txt" >&2
+echo "machine: $(nproc) CPUs, $(uname -sr), $(java -version 2>&1 | head -n 1), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)" | tee "$out/machine.txt" >&2
+echo "rounds=$rounds warmup=${warmup}s duration=${duration}s (wrk) ${echo_duration}s (echo) loops='$loops_list' workloads='$workloads' peers='$servers'" | tee -a "$out/machine.txt" >&2
+started=$(date +%s)
 
 for w in $workloads; do
-    read -r mode conns <<< "$(workload_args "$w")"
-    # shellcheck disable=SC2206
-    order=($servers)
-    for r in $(seq 1 "$rounds"); do
-        for s in "${order[@]}"; do
-            slog=$out/$w-r$r-$s.server.log
-            clog=$out/$w-r$r-$s.client.log
-            load1=$(cut -d' ' -f1 /proc/loadavg) # the machine's load before this run (other users)
-            start_server "$s" "$mode" "$slog" "$warmup"
-            "${pin1[@]}" "${jvm[@]}" io.fasterapi.aio.bench.LoadClient --port "$port" --mode "$mode" --size 64 \
-                --connections "$conns" --pipeline "$pipeline" --warmup "$warmup" --duration "$duration" > "$clog" 2>&1 || true
-            stop_server
-            c=$(fields CLIENT "$clog" || true)
-            v=$(fields SERVER "$slog" | sed 's/\([a-z_]*\)=/srv_\1=/g' || true)
-            if [ -z "$c" ] || [ -z "$v" ]; then
-                echo "run $w round $r $s failed; logs: $slog $clog" >&2
-                tail -n 5 "$slog" "$clog" >&2 || true
-                continue
-            fi
-            echo "RUN workload=$w round=$r server=$s load1=$load1 $c $v" >> "$results"
-            printf '%-18s round %d  %-8s  %s\n' "$w" "$r" "$s" \
-                "$(echo "$c" | grep -o 'rps=[^ ]*\|p99_us=[^ ]*\|errors=[^ ]*' | tr '\n' ' ')$(echo "$v" | grep -o 'srv_cpu_ns=[^ ]*\|srv_requests=[^ ]*' | tr '\n' ' ')" >&2
+    read -r gen mode conns depth <<< "$(workload_args "$w")"
+    if [ "$gen" = wrk ]; then dur=$duration; else dur=$echo_duration; fi
+    for loops in $loops_list; do
+        if [ "$conns" = 1 ] && [ "$loops" != 1 ]; then
+            continue # one connection: a second loop would have nothing to do
+        fi
+        if [ "$loops" = 1 ]; then pinning=pin; else pinning=nopin; fi
+        # shellcheck disable=SC2206
+        order=($servers)
+        for r in $(seq 1 "$rounds"); do
+            for s in "${order[@]}"; do
+                slog=$out/$w-l$loops-r$r-$s.server.log
+                clog=$out/$w-l$loops-r$r-$s.client.log
+                load1=$(cut -d' ' -f1 /proc/loadavg) # the machine's load before this run (other users)
+                start_server "$s" "$mode" "$loops" "$slog" "$warmup" "$pinning"
+                run_load "$gen" "$mode" "$conns" "$depth" "$loops" "$warmup" "$dur" "$clog"
+                stop_server
+                c=$(fields CLIENT "$clog" || true)
+                v=$(fields SERVER "$slog" | sed 's/\([a-z_]*\)=/srv_\1=/g' || true)
+                if [ -z "$c" ] || [ -z "$v" ]; then
+                    echo "run $w loops $loops round $r $s failed; logs: $slog $clog" >&2
+                    tail -n 5 "$slog" "$clog" >&2 || true
+                    continue
+                fi
+                echo "RUN workload=$w loops=$loops round=$r server=$s load1=$load1 $c $v" >> "$results"
+                printf '%-24s loops %d round %d  %-15s %s\n' "$w" "$loops" "$r" "$s" \
+                    "$(echo "$c" | grep -o 'rps=[^ ]*\|p99_us=[^ ]*\|errors=[^ ]*' | tr '\n' ' ')$(echo "$v" | grep -o 'srv_cpu_ns=[^ ]*\|srv_requests=[^ ]*' | tr '\n' ' ')load1=$load1" >&2
+            done
+            order=("${order[@]:1}" "${order[0]}") # rotate: each server takes each position in turn
         done
-        order=("${order[@]:1}" "${order[0]}") # rotate: each server takes each position in turn
     done
 
     if [ "$do_strace" = 1 ] && command -v strace > /dev/null; then
@@ -148,9 +200,8 @@ for w in $workloads; do
             slog=$out/$w-strace-$s.server.log
             clog=$out/$w-strace-$s.client.log
             sfile=$out/$w-strace-$s.strace.txt
-            start_server "$s" "$mode" "$slog" 0
-            "${pin1[@]}" "${jvm[@]}" io.fasterapi.aio.bench.LoadClient --port "$port" --mode "$mode" --size 64 \
-                --connections "$conns" --pipeline "$pipeline" --warmup 1 --duration "$((strace_secs + 3))" > "$clog" 2>&1 &
+            start_server "$s" "$mode" 1 "$slog" 0 pin
+            run_load "$gen" "$mode" "$conns" "$depth" 1 0 "$((strace_secs + 3))" "$clog" &
             client_pid=$!
             sleep 2
             # Every I/O system call of every thread of the server, with the two SIGHUPs that frame
@@ -174,12 +225,13 @@ for w in $workloads; do
             # Lines "PID name(args...", counted between the first and second "--- SIGHUP" line.
             calls=$(awk '/--- SIGHUP/ { marks++; next } marks == 1' "$sfile" |
                 sed -E -n 's/^[0-9]+ +([a-z_0-9]+)\(.*/\1/p' | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
-            echo "STRACE workload=$w server=$s requests=$((b - a)) $calls" >> "$results"
+            echo "STRACE workload=$w loops=1 server=$s requests=$((b - a)) $calls" >> "$results"
             echo "$w strace $s: requests=$((b - a)) $calls" >&2
         done
     fi
 done
 
+echo "took $(( ($(date +%s) - started) / 60 )) min $(( ($(date +%s) - started) % 60 )) s" | tee -a "$out/machine.txt" >&2
 java -cp "$cp" io.fasterapi.aio.bench.Report "$results" | tee "$out/report.md"
 echo >&2
 echo "all logs and results: $out" >&2

@@ -10,10 +10,13 @@ import io.fasterapi.aio.Operation;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The echo / HTTP-like server on our library, one loop on the main thread; {@link IoUringServer}
- * and {@link EpollServer} pick the backend.
+ * The echo / HTTP-like server on our library: {@code --loops N} loops (default 1), each on its own
+ * thread with its own listening socket (SO_REUSEPORT when N > 1, so the kernel spreads the
+ * connections over the loops); {@link IoUringServer} and {@link EpollServer} pick the backend.
  *
  * <p>Per connection: one 16 KiB native buffer; read, answer with one write, read again when the
  * write completed. No allocation per request: the write's segment is a slice kept from the last
@@ -22,37 +25,71 @@ import java.net.InetSocketAddress;
  * slice per count.
  */
 final class AioServer {
-    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer"};
+    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer", "loops"};
 
     private final AsyncIo io;
     private final long listener;
     private final Args.Mode mode;
     private final int bufferSize;
+    private final ServerStats.Counter counter;
     private final ServerStats stats;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment responses;
     private final MemorySegment[] responseSlices;
     private final CompletionHandler onAccept = this::accepted;
 
-    private AioServer(String backend, Args a) {
+    /** One loop: created, run and owned by the calling thread. */
+    private AioServer(String backend, Args a, ServerStats stats, boolean reusePort) {
         mode = Args.mode(a.get("mode", "echo"));
         bufferSize = a.getInt("buffer", 16 * 1024);
         io = AsyncIo.create(AsyncIoConfig.builder().backend(backend).build());
         listener = io.listen(new InetSocketAddress(a.get("host", "127.0.0.1"), a.getInt("port", 9000)),
-                ListenOptions.defaults());
+                ListenOptions.defaults().withReusePort(reusePort));
         int maxCount = Http.maxRequestsPerRead(bufferSize);
         responses = mode == Args.Mode.HTTP ? Http.responses(arena, maxCount) : null;
         responseSlices = mode == Args.Mode.HTTP ? new MemorySegment[maxCount + 1] : null;
-        stats = new ServerStats(io.backend(), mode, a.getInt("size", 64), a.getDouble("warmup", 2), Thread.currentThread());
+        this.stats = stats;
+        counter = stats.register(Thread.currentThread());
     }
 
     static void main(String backend, String[] args) {
-        AioServer s = new AioServer(backend, new Args(args, OPTIONS));
-        s.stats.install(new Args(args, OPTIONS).getDouble("duration", 0));
-        System.out.println("listening " + s.io.backend() + " " + s.io.localAddress(s.listener) + " mode=" + s.mode);
+        Args a = new Args(args, OPTIONS);
+        int loops = a.getInt("loops", 1);
+        ServerStats stats = new ServerStats(backend, Args.mode(a.get("mode", "echo")), a.getInt("size", 64),
+                a.getDouble("warmup", 2));
+        CountDownLatch listening = new CountDownLatch(loops);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread[] threads = new Thread[loops];
+        for (int i = 0; i < loops; i++) {
+            threads[i] = new Thread(() -> {
+                AioServer s;
+                try {
+                    s = new AioServer(backend, a, stats, loops > 1);
+                } catch (RuntimeException | Error e) {
+                    failed.set(e);
+                    listening.countDown();
+                    return;
+                }
+                listening.countDown();
+                s.io.accept(s.listener, s.onAccept);
+                s.io.run();
+            }, "loop-" + i);
+            threads[i].start();
+        }
+        try {
+            listening.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (failed.get() != null) {
+            failed.get().printStackTrace();
+            System.exit(1);
+        }
+        stats.install(a.getDouble("duration", 0));
+        System.out.println("listening " + stats.impl() + " port=" + a.getInt("port", 9000) + " mode=" + a.get("mode", "echo")
+                + " loops=" + loops);
         System.out.flush();
-        s.io.accept(s.listener, s.onAccept);
-        s.io.run();
     }
 
     private void accepted(IoEvent e) {
@@ -108,7 +145,7 @@ final class AioServer {
                 if (echoSlice.byteSize() != n) {
                     echoSlice = buffer.asSlice(0, n);
                 }
-                stats.echoBytes += n;
+                counter.echoBytes += n;
                 io.write(handle, echoSlice, this);
                 return;
             }
@@ -118,7 +155,7 @@ final class AioServer {
             } else if (count == 0) {
                 read();
             } else {
-                stats.requests += count;
+                counter.requests += count;
                 io.write(handle, responsesFor(count), this);
             }
         }

@@ -10,17 +10,20 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * The same server on the JDK's NIO {@link Selector} (epoll underneath), written as a fair peer:
- * one selector on the main thread, non-blocking channels with TCP_NODELAY, one 16 KiB direct
- * buffer per connection, {@code select(Consumer)} (no selected-key set to iterate), one read per
- * readiness event, the answer written at once, and OP_WRITE asked for only when a write was
- * partial (then reading pauses until it is done, as in our server). The HTTP parser is the same
- * code as our server's, on a {@link MemorySegment} view of the same direct buffer.
+ * {@code --loops N} selectors (default 1), each on its own thread with its own listening channel
+ * (SO_REUSEPORT when N > 1), non-blocking channels with TCP_NODELAY, one 16 KiB direct buffer per
+ * connection, {@code select(Consumer)} (no selected-key set to iterate), one read per readiness
+ * event, the answer written at once, and OP_WRITE asked for only when a write was partial (then
+ * reading pauses until it is done, as in our server). The HTTP parser is the same code as our
+ * server's, on a {@link MemorySegment} view of the same direct buffer.
  *
- * <p>{@code --port 9000 --mode echo|http [--duration s] [--warmup s]}
+ * <p>{@code --port 9000 --mode echo|http [--loops n] [--duration s] [--warmup s]}
  */
 public final class NioServer {
     private final Selector selector;
@@ -28,33 +31,66 @@ public final class NioServer {
     private final Args.Mode mode;
     private final int bufferSize;
     private final ServerStats stats;
+    private final ServerStats.Counter counter;
     private final ByteBuffer responses;
     private final Consumer<SelectionKey> onReady = this::ready;
 
-    private NioServer(Args a) throws IOException {
+    /** One selector loop, run by the thread that creates it. */
+    private NioServer(Args a, ServerStats stats, boolean reusePort) throws IOException {
         mode = Args.mode(a.get("mode", "echo"));
         bufferSize = a.getInt("buffer", 16 * 1024);
         selector = Selector.open();
         server = ServerSocketChannel.open();
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        if (reusePort) {
+            server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
         server.bind(new InetSocketAddress(a.get("host", "127.0.0.1"), a.getInt("port", 9000)), 1024);
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
         responses = mode == Args.Mode.HTTP
                 ? Http.responses(Arena.global(), Http.maxRequestsPerRead(bufferSize)).asByteBuffer()
                 : null;
-        stats = new ServerStats("nio", mode, a.getInt("size", 64), a.getDouble("warmup", 2), Thread.currentThread());
+        this.stats = stats;
+        counter = stats.register(Thread.currentThread());
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws InterruptedException {
         Args a = new Args(args, AioServer.OPTIONS);
-        NioServer s = new NioServer(a);
-        s.stats.install(a.getDouble("duration", 0));
-        System.out.println("listening nio " + s.server.getLocalAddress() + " mode=" + s.mode);
-        System.out.flush();
-        while (true) {
-            s.selector.select(s.onReady);
+        int loops = a.getInt("loops", 1);
+        ServerStats stats = new ServerStats("nio", Args.mode(a.get("mode", "echo")), a.getInt("size", 64),
+                a.getDouble("warmup", 2));
+        CountDownLatch listening = new CountDownLatch(loops);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        for (int i = 0; i < loops; i++) {
+            new Thread(() -> {
+                NioServer s;
+                try {
+                    s = new NioServer(a, stats, loops > 1);
+                } catch (IOException | RuntimeException e) {
+                    failed.set(e);
+                    listening.countDown();
+                    return;
+                }
+                listening.countDown();
+                try {
+                    while (true) {
+                        s.selector.select(s.onReady);
+                    }
+                } catch (IOException e) {
+                    e.printStackTrace();
+                    System.exit(1);
+                }
+            }, "selector-" + i).start();
         }
+        listening.await();
+        if (failed.get() != null) {
+            failed.get().printStackTrace();
+            System.exit(1);
+        }
+        stats.install(a.getDouble("duration", 0));
+        System.out.println("listening nio port=" + a.getInt("port", 9000) + " mode=" + a.get("mode", "echo") + " loops=" + loops);
+        System.out.flush();
     }
 
     private void ready(SelectionKey key) {
@@ -112,7 +148,7 @@ public final class NioServer {
                 return;
             }
             if (mode == Args.Mode.ECHO) {
-                stats.echoBytes += n;
+                counter.echoBytes += n;
                 in.flip();
                 ch.write(in);
                 if (in.hasRemaining()) {
@@ -129,7 +165,7 @@ public final class NioServer {
             }
             in.clear().position(parser.filled());
             if (count > 0) {
-                stats.requests += count;
+                counter.requests += count;
                 out.clear().limit(count * Http.RESPONSE.length);
                 ch.write(out);
                 if (out.hasRemaining()) {

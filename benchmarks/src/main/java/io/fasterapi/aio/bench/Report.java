@@ -16,13 +16,16 @@ import java.util.Map;
  *
  * <p>Input lines (key=value, space separated):
  * <pre>
- * RUN workload=W round=R server=S rps=.. p50_us=.. p99_us=.. errors=.. srv_requests=.. srv_cpu_ns=.. srv_alloc_bytes=.. srv_rss_kb=..
- * STRACE workload=W server=S requests=N &lt;syscall&gt;=&lt;calls&gt; ...
+ * RUN workload=W loops=L round=R server=S rps=.. p50_us=.. p99_us=.. errors=.. srv_requests=.. srv_cpu_ns=.. srv_alloc_bytes=.. srv_rss_kb=..
+ * STRACE workload=W loops=L server=S requests=N &lt;syscall&gt;=&lt;calls&gt; ...
  * </pre>
- * Each number in a table is the median over the rounds; ratios are to io_uring (ours).
+ * One table per workload and loop count (a missing {@code loops} is 1). Each number in a table is
+ * the median over the rounds; ratios are to io_uring (ours). At the end, every peer's ratios in
+ * one table.
  */
 public final class Report {
-    private static final List<String> ORDER = List.of("io_uring", "epoll", "nio");
+    private static final List<String> ORDER = List.of("io_uring", "epoll", "netty-io_uring", "netty-epoll", "nio");
+    private static final List<String> NOT_CALLS = List.of("workload", "server", "requests", "loops");
     private static final String BASE = "io_uring";
 
     private Report() {
@@ -43,7 +46,7 @@ public final class Report {
                     kv.put(words[i].substring(0, eq), words[i].substring(eq + 1));
                 }
             }
-            String w = kv.get("workload");
+            String w = kv.get("workload") + "|" + kv.getOrDefault("loops", "1");
             String s = kv.get("server");
             if (words[0].equals("RUN")) {
                 runs.computeIfAbsent(w, k -> new LinkedHashMap<>()).computeIfAbsent(s, k -> new ArrayList<>()).add(kv);
@@ -52,8 +55,46 @@ public final class Report {
                 straces.computeIfAbsent(w, k -> new HashMap<>()).put(s, kv);
             }
         }
+        Map<String, Map<String, Row>> all = new LinkedHashMap<>();
         for (var workload : runs.entrySet()) {
-            print(workload.getKey(), workload.getValue(), straces.getOrDefault(workload.getKey(), Map.of()));
+            all.put(workload.getKey(),
+                    print(workload.getKey(), workload.getValue(), straces.getOrDefault(workload.getKey(), Map.of())));
+        }
+        printRatios(all);
+    }
+
+    /** One table: a row per workload and loop count, a column per peer, ratios to ours on io_uring. */
+    private static void printRatios(Map<String, Map<String, Row>> all) {
+        List<String> peers = new ArrayList<>();
+        for (Map<String, Row> rows : all.values()) {
+            for (String s : rows.keySet()) {
+                if (!s.equals(BASE) && !peers.contains(s)) {
+                    peers.add(s);
+                }
+            }
+        }
+        peers.sort((a, b) -> Integer.compare(rank(a), rank(b)));
+        System.out.println();
+        System.out.println("### Ratios to ours on io_uring (req per server CPU-s / req/s; above 1.00 the peer is ahead)");
+        System.out.println();
+        StringBuilder h = new StringBuilder("| workload | loops |");
+        StringBuilder line = new StringBuilder("|---|--:|");
+        for (String p : peers) {
+            h.append(' ').append(label(p)).append(" |");
+            line.append("--:|");
+        }
+        System.out.println(h);
+        System.out.println(line);
+        for (var e : all.entrySet()) {
+            Row base = e.getValue().get(BASE);
+            String[] key = e.getKey().split("\\|");
+            StringBuilder r = new StringBuilder("| " + key[0] + " | " + key[1] + " |");
+            for (String p : peers) {
+                Row row = e.getValue().get(p);
+                r.append(' ').append(row == null || base == null ? "–"
+                        : ratio(row.perCpu, base.perCpu) + " / " + ratio(row.rps, base.rps)).append(" |");
+            }
+            System.out.println(r);
         }
     }
 
@@ -61,8 +102,10 @@ public final class Report {
                        double allocPerReq, long errors, double syscalls) {
     }
 
-    private static void print(String workload, Map<String, List<Map<String, String>>> servers,
-                              Map<String, Map<String, String>> strace) {
+    private static Map<String, Row> print(String key, Map<String, List<Map<String, String>>> servers,
+                                          Map<String, Map<String, String>> strace) {
+        String workload = key.substring(0, key.indexOf('|'));
+        String loops = key.substring(key.indexOf('|') + 1);
         Map<String, Row> rows = new LinkedHashMap<>();
         List<String> names = new ArrayList<>(servers.keySet());
         names.addAll(strace.keySet());
@@ -78,7 +121,7 @@ public final class Report {
                 double req = num(st, "requests");
                 double calls = 0;
                 for (var e : st.entrySet()) {
-                    if (!List.of("workload", "server", "requests").contains(e.getKey())) {
+                    if (!NOT_CALLS.contains(e.getKey())) {
                         calls += Double.parseDouble(e.getValue());
                     }
                 }
@@ -99,16 +142,21 @@ public final class Report {
         }
         Row base = rows.get(BASE);
         System.out.println();
-        System.out.println("### " + workload);
+        System.out.println("### " + workload + ", " + (loops.equals("1")
+                ? "1 loop (server pinned to CPU 0, load to CPU 1)"
+                : loops + " loops (nothing pinned: server and load share the 2 CPUs)"));
         System.out.println();
+        boolean anySyscalls = rows.values().stream().anyMatch(r -> !Double.isNaN(r.syscalls));
         System.out.println("| server | req/s | vs io_uring | req per server CPU-s | vs io_uring | p50 µs | p99 µs "
-                + "| server RSS MiB | alloc B/req (loop thread) | I/O syscalls/req | errors | rounds |");
-        System.out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+                + "| server RSS MiB | alloc B/req (loop threads) |" + (anySyscalls ? " I/O syscalls/req |" : "")
+                + " errors | rounds |");
+        System.out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|" + (anySyscalls ? "--:|" : "") + "--:|--:|");
         for (Row r : rows.values()) {
-            System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |",
+            System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%s %d | %d |",
                     label(r.server), fmt0(r.rps), ratio(r.rps, base == null ? Double.NaN : base.rps),
                     fmt0(r.perCpu), ratio(r.perCpu, base == null ? Double.NaN : base.perCpu), fmt1(r.p50), fmt1(r.p99),
-                    fmt1(r.rssMib), fmt2(r.allocPerReq), fmt2(r.syscalls), r.errors, r.rounds));
+                    fmt1(r.rssMib), fmt2(r.allocPerReq), anySyscalls ? " " + fmt2(r.syscalls) + " |" : "", r.errors,
+                    r.rounds));
         }
         double[] load = servers.values().stream().flatMap(List::stream).mapToDouble(r -> num(r, "load1"))
                 .filter(d -> !Double.isNaN(d)).sorted().toArray();
@@ -128,7 +176,7 @@ public final class Report {
                 double req = num(st, "requests");
                 List<String> parts = new ArrayList<>();
                 st.entrySet().stream()
-                        .filter(e -> !List.of("workload", "server", "requests").contains(e.getKey()))
+                        .filter(e -> !NOT_CALLS.contains(e.getKey()))
                         .sorted((a, b) -> Double.compare(Double.parseDouble(b.getValue()), Double.parseDouble(a.getValue())))
                         .forEach(e -> parts.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(),
                                 Double.parseDouble(e.getValue()) / req)));
@@ -139,6 +187,7 @@ public final class Report {
             }
             System.out.println(sb);
         }
+        return rows;
     }
 
     private static String label(String server) {
@@ -146,6 +195,8 @@ public final class Report {
             case "io_uring" -> "ours, io_uring";
             case "epoll" -> "ours, epoll";
             case "nio" -> "JDK NIO Selector";
+            case "netty-io_uring" -> "Netty io_uring";
+            case "netty-epoll" -> "Netty epoll";
             default -> server;
         };
     }

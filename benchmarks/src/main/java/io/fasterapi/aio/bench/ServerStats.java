@@ -5,20 +5,22 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a server measures about itself, the same way for every server.
  *
- * <p>The loop thread only adds to two plain counters ({@link #requests}, {@link #echoBytes}); other
- * threads read them (a benchmark counter, not a synchronisation point). Samples take the process's
- * CPU time ({@code OperatingSystemMXBean#getProcessCpuTime}: every thread, JIT and GC included),
- * the bytes the loop thread allocated ({@code ThreadMXBean#getThreadAllocatedBytes}), and the
- * requests served. The measured window starts {@code warmup} seconds after the first connection
+ * <p>Each loop thread registers itself ({@link #register}) and gets its own {@link Counter}, to
+ * which only it adds (plain fields); other threads read them (a benchmark counter, not a
+ * synchronisation point). Samples take the process's CPU time
+ * ({@code OperatingSystemMXBean#getProcessCpuTime}: every thread, JIT and GC included), the bytes
+ * all registered loop threads allocated ({@code ThreadMXBean#getThreadAllocatedBytes}), and the
+ * requests served, summed over the loops. The measured window starts {@code warmup} seconds after the first connection
  * (the client's warm-up) and ends at exit: SIGTERM (a shutdown hook) or {@code --duration}.
  *
  * <p>At exit one line goes to standard output:
- * <pre>SERVER impl=nio mode=http requests=... cpu_ns=... alloc_bytes=... rss_kb=... window_ms=... total_requests=... warm=true</pre>
+ * <pre>SERVER impl=nio mode=http loops=1 requests=... cpu_ns=... alloc_bytes=... rss_kb=... window_ms=... total_requests=... warm=true</pre>
  * SIGHUP prints {@code COUNT requests=<total so far>} (used to frame the strace pass).
  */
 final class ServerStats {
@@ -26,17 +28,22 @@ final class ServerStats {
     private final Args.Mode mode;
     private final int messageSize;
     private final long warmupNanos;
-    private final Thread loopThread;
+    private final CopyOnWriteArrayList<Thread> loopThreads = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Counter> counters = new CopyOnWriteArrayList<>();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final AtomicBoolean printed = new AtomicBoolean();
+    private final AtomicBoolean startOnce = new AtomicBoolean();
 
-    /** HTTP requests answered; written by the loop thread only. */
-    long requests;
-    /** Echo bytes written back; written by the loop thread only. */
-    long echoBytes;
+    /** One loop's counts, written by that loop's thread only. */
+    static final class Counter {
+        /** HTTP requests answered. */
+        long requests;
+        /** Echo bytes written back. */
+        long echoBytes;
+    }
 
     private volatile boolean started;
     private volatile Sample warm;
@@ -44,13 +51,23 @@ final class ServerStats {
     record Sample(long nanos, long cpuNanos, long allocated, long requests) {
     }
 
-    ServerStats(String impl, Args.Mode mode, int messageSize, double warmupSeconds, Thread loopThread) {
+    ServerStats(String impl, Args.Mode mode, int messageSize, double warmupSeconds) {
         this.impl = impl;
         this.mode = mode;
         this.messageSize = messageSize;
         this.warmupNanos = (long) (warmupSeconds * 1e9);
-        this.loopThread = loopThread;
         threads.setThreadAllocatedMemoryEnabled(true);
+    }
+
+    /**
+     * Registers {@code loopThread} as one of the server's loop threads (its allocation is counted)
+     * and returns the counter it alone adds to. Call before the load starts.
+     */
+    Counter register(Thread loopThread) {
+        Counter c = new Counter();
+        loopThreads.add(loopThread);
+        counters.add(c);
+        return c;
     }
 
     /** Installs the exit line (SIGTERM, or after {@code durationSeconds} if > 0) and the SIGHUP count. */
@@ -72,9 +89,9 @@ final class ServerStats {
         }
     }
 
-    /** Called by the loop thread on every accepted connection; the first starts the warm-up clock. */
+    /** Called by a loop thread on every accepted connection; the first starts the warm-up clock. */
     void connectionAccepted() {
-        if (started) {
+        if (started || !startOnce.compareAndSet(false, true)) { // several loops may accept at once
             return;
         }
         started = true;
@@ -86,13 +103,33 @@ final class ServerStats {
         t.start();
     }
 
+    String impl() {
+        return impl;
+    }
+
     long requestsNow() {
+        long requests = 0;
+        long echoBytes = 0;
+        for (Counter c : counters) {
+            requests += c.requests;
+            echoBytes += c.echoBytes;
+        }
         return mode == Args.Mode.ECHO ? echoBytes / messageSize : requests;
     }
 
+    private long allocated() {
+        long sum = 0;
+        for (Thread t : loopThreads) {
+            long b = threads.getThreadAllocatedBytes(t.threadId());
+            if (b > 0) { // -1: the thread ended
+                sum += b;
+            }
+        }
+        return sum;
+    }
+
     private Sample sample() {
-        return new Sample(System.nanoTime(), os.getProcessCpuTime(), threads.getThreadAllocatedBytes(loopThread.threadId()),
-                requestsNow());
+        return new Sample(System.nanoTime(), os.getProcessCpuTime(), allocated(), requestsNow());
     }
 
     private void printResult() {
@@ -106,8 +143,8 @@ final class ServerStats {
             from = new Sample(end.nanos - ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L, 0, 0, 0);
         }
         System.out.println(String.format(Locale.ROOT,
-                "SERVER impl=%s mode=%s requests=%d cpu_ns=%d alloc_bytes=%d rss_kb=%d window_ms=%d total_requests=%d warm=%b",
-                impl, mode.name().toLowerCase(Locale.ROOT), end.requests - from.requests, end.cpuNanos - from.cpuNanos,
+                "SERVER impl=%s mode=%s loops=%d requests=%d cpu_ns=%d alloc_bytes=%d rss_kb=%d window_ms=%d total_requests=%d warm=%b",
+                impl, mode.name().toLowerCase(Locale.ROOT), loopThreads.size(), end.requests - from.requests, end.cpuNanos - from.cpuNanos,
                 end.allocated - from.allocated, vmHwmKb(), (end.nanos - from.nanos) / 1_000_000, end.requests, isWarm));
         System.out.flush();
     }
