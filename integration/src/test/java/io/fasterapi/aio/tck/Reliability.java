@@ -105,6 +105,20 @@ public final class Reliability {
         return before;
     }
 
+    /** What the descriptors opened since {@code before} are (their /proc/self/fd links), for messages. */
+    public static String newDescriptors(java.util.Set<Integer> before) {
+        StringBuilder b = new StringBuilder();
+        for (int fd : Fds.open()) {
+            if (before.contains(fd)) continue;
+            try {
+                b.append(fd).append(" -> ").append(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))).append("; ");
+            } catch (Exception e) {
+                b.append(fd).append(" (gone); ");
+            }
+        }
+        return b.isEmpty() ? "none" : b.toString();
+    }
+
     // ---- memory ---------------------------------------------------------------------------------
 
     private static final Pattern NMT_OTHER = Pattern.compile("-\\s+Other \\(reserved=(\\d+)KB, committed=(\\d+)KB");
