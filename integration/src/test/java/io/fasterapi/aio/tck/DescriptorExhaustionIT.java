@@ -51,27 +51,12 @@ class DescriptorExhaustionIT {
         });
     }
 
-    /** The JDK code this test uses (socket channels, their adaptors' timed reads), run once before counting. */
-    private static void warmUpJdk() throws Exception {
-        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()
-                .bind(new InetSocketAddress(TestLoop.IPV4, 0));
-             SocketChannel c = SocketChannel.open()) {
-            c.connect(server.getLocalAddress());
-            try (SocketChannel s = server.accept()) {
-                s.write(java.nio.ByteBuffer.wrap(new byte[1]));
-                c.socket().setSoTimeout(5000);
-                c.socket().getInputStream().read(new byte[8]);
-            }
-        }
-        Reliability.threadCpuNanos();
-    }
-
     @ContractTest
     void acceptHitsEmfileWithoutSpinningAndRecovers(Backend backend) throws Exception {
         Fds.assumeCountable();
         Reliability.assumeRlimit();
         CancellationContractTest.warmUp(backend);
-        warmUpJdk();
+        Reliability.warmUpJdkSockets();
         Set<Integer> fdsBefore = Fds.open();
         Reliability.NoFile original = Reliability.noFile();
         List<SocketChannel> clients = new ArrayList<>();
