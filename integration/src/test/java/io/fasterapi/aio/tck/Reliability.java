@@ -89,6 +89,46 @@ public final class Reliability {
         }
     }
 
+    /** What the descriptors opened since {@code before} are (their /proc/self/fd links), for messages. */
+    public static String newDescriptors(java.util.Set<Integer> before) {
+        StringBuilder b = new StringBuilder();
+        for (int fd : Fds.open()) {
+            if (before.contains(fd)) continue;
+            try {
+                b.append(fd).append(" -> ").append(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))).append("; ");
+            } catch (Exception e) {
+                b.append(fd).append(" (gone); ");
+            }
+        }
+        return b.isEmpty() ? "none" : b.toString();
+    }
+
+    /**
+     * Runs the JDK socket code the tests use as peers (socket channels, their adaptors' timed reads)
+     * once: the JDK keeps a socket of its own open after its first use, which a test counting
+     * descriptors would otherwise blame on the library.
+     */
+    public static void warmUpJdkSockets() {
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()
+                .bind(new java.net.InetSocketAddress(TestLoop.IPV4, 0));
+             java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open()) {
+            c.connect(server.getLocalAddress());
+            try (java.nio.channels.SocketChannel s = server.accept()) {
+                s.write(java.nio.ByteBuffer.wrap(new byte[1]));
+                c.socket().setSoTimeout(5000);
+                c.socket().getInputStream().read(new byte[8]);
+            }
+            try (java.net.Socket plain = new java.net.Socket()) {
+                plain.connect(server.getLocalAddress(), 5000);
+                server.accept().close();
+                plain.setSoLinger(true, 0);
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        threadCpuNanos();
+    }
+
     // ---- memory ---------------------------------------------------------------------------------
 
     private static final Pattern NMT_OTHER = Pattern.compile("-\\s+Other \\(reserved=(\\d+)KB, committed=(\\d+)KB");
