@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The part of every loop that does not depend on the kernel interface: argument checks, thread
@@ -32,7 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the operation on a delivery queue that {@link #poll} drains.
  */
 public abstract class AbstractAsyncIo implements AsyncIo {
-    private static final AtomicInteger LOOP_NUMBERS = new AtomicInteger();
     private static final VarHandle WAKE_PENDING;
 
     static {
@@ -67,11 +65,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
 
     protected AbstractAsyncIo(AsyncIoConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        int n;
-        do {
-            n = LOOP_NUMBERS.incrementAndGet() & Ids.LOOP_MASK; // 0 is never a loop number
-        } while (n == 0);
-        this.loopNumber = n;
+        this.loopNumber = LoopNumbers.take();
         this.handles = new Handles(loopNumber, Math.min(1024, config.maxHandles()), config.maxHandles());
         this.ops = new Operations(loopNumber, config.queueDepth(), config.maxOperations());
         this.timers = new TimerHeap(ops);
@@ -616,8 +610,18 @@ public abstract class AbstractAsyncIo implements AsyncIo {
                 closeBackend();
             } finally {
                 pools.close();
+                LoopNumbers.release(loopNumber);
             }
         }
+    }
+
+    /**
+     * For a backend whose constructor fails after this class's: gives back what this class took
+     * (the loop number), since such a loop is never closed.
+     */
+    protected final void abandon() {
+        open = false;
+        LoopNumbers.release(loopNumber);
     }
 
     /**

@@ -95,6 +95,7 @@ final class IoUringLoop extends PosixLoop {
             this.ring = Ring.open(state, arena, entries, cqEntries, flagPreferences);
         } catch (RuntimeException e) {
             arena.close();
+            abandon();
             throw e;
         }
         this.sq = ring.sq;
@@ -104,6 +105,7 @@ final class IoUringLoop extends PosixLoop {
         if (ev < 0) {
             ring.close();
             arena.close();
+            abandon();
             throw new AsyncIoException("eventfd failed", -ev);
         }
         this.eventfd = ev;
@@ -437,6 +439,8 @@ final class IoUringLoop extends PosixLoop {
                 startNext(kind, h);
             }
             case CONNECT -> {
+                // A connect the kernel re-issued after EINPROGRESS may report EISCONN: the socket is connected.
+                if (res == -Errno.EISCONN.code()) res = 0;
                 pollWriteQueue(h);
                 handles.setFlags(h, handles.flags(h) & ~H_CONNECTING);
                 if (res < 0) {
