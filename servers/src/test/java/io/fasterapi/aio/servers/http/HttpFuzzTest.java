@@ -422,6 +422,12 @@ class HttpFuzzTest {
         exchangeOnEveryBackend(input, cuts(input, cutPoints));
     }
 
+    /** Long pipelines (20 to 200 requests, maybe a bad one among or after them): the answers fill the response buffer, which is flushed mid-batch. */
+    @Property(tries = 150, shrinking = ShrinkingMode.BOUNDED)
+    void longPipelinesOverSockets(@ForAll("longPipeline") byte[] input, @ForAll("cutPoints") List<Integer> cutPoints) throws Exception {
+        exchangeOnEveryBackend(input, cuts(input, cutPoints));
+    }
+
     /** Short pipelines, each split in two at every byte position, each split on a new connection. */
     @Property(tries = 6, shrinking = ShrinkingMode.BOUNDED)
     void shortPipelinesSplitAtEveryByteOverSockets(@ForAll("shortPipeline") byte[] input) throws Exception {
@@ -612,6 +618,17 @@ class HttpFuzzTest {
                 Tuple.of(1, tokenSoup()),
                 Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(20)));
         return element.list().ofMinSize(1).ofMaxSize(6).map(HttpFuzzTest::concat);
+    }
+
+    @Provide
+    Arbitrary<byte[]> longPipeline() {
+        Arbitrary<byte[]> small = validRequest().filter(r -> r.expected() > 0 && r.minor == 1 && !r.close).map(Req::bytes);
+        Arbitrary<byte[]> element = Arbitraries.frequencyOf(
+                Tuple.of(200, small),
+                Tuple.of(1, contentLengthCase().map(ClCase::bytes)),
+                Tuple.of(1, tokenSoup()))
+                .withoutEdgeCases(); // else jqwik's edge cases put a bad request in nearly every pipeline
+        return element.list().ofMinSize(20).ofMaxSize(200).map(HttpFuzzTest::concat);
     }
 
     @Provide
