@@ -397,7 +397,16 @@ class HttpFuzzTest {
 
     static void exchangeOnEveryBackend(byte[] input, int[] cuts) throws Exception {
         socketInputs.incrementAndGet();
-        for (String backend : servers.keySet()) exchange(backend, input, cuts);
+        try {
+            for (String backend : servers.keySet()) exchange(backend, input, cuts);
+        } catch (AssertionError e) { // keep the input whole for a reproduction: target/fuzz-failures/
+            java.nio.file.Path dir = java.nio.file.Path.of("target", "fuzz-failures");
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Path f = dir.resolve(Integer.toHexString(Arrays.hashCode(input)) + "-cuts" + Arrays.toString(cuts)
+                    .replaceAll("[^0-9,]", "") + ".bin");
+            java.nio.file.Files.write(f, input);
+            throw new AssertionError(e.getMessage() + "\n(input saved in " + f.toAbsolutePath() + ")", e);
+        }
         assertBystandersFine();
     }
 

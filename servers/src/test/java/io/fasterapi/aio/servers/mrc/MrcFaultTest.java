@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       then a close or a reset: the server never has the whole request;</li>
  *   <li>{@code BETWEEN}: a close or a reset with nothing in flight;</li>
  *   <li>{@code AFTER_STATUS}: the whole event is sent and the status line {@code HTTP/1.1 200} read,
- *       then a reset while the rest of the answer is on its way: acknowledged.</li>
+ *       then a reset, the rest of the answer unread: acknowledged.</li>
  * </ul>
  * The client then opens a new connection and goes on with the next events. Every other event must
  * be answered 200 on its connection.
