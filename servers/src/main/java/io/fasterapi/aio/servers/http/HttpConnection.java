@@ -24,6 +24,14 @@ final class HttpConnection implements CompletionHandler {
     static final int WRITING = 3;
     /** Closing after a last response; nothing more is read. */
     static final int CLOSING = 4;
+    /**
+     * The last response is sent and the output shut down; what the client still sends is read and
+     * dropped until its FIN or {@link #LINGER_NANOS}. Closing with unread input would make the
+     * kernel reset the connection, and a reset can destroy answers the client has not read yet
+     * (RFC 9112, 9.6).
+     */
+    static final int LINGERING = 5;
+    static final long LINGER_NANOS = 2_000_000_000L;
 
     private final HttpServer server;
     private final AsyncIo io;
@@ -76,8 +84,14 @@ final class HttpConnection implements CompletionHandler {
             long n = e.result();
             if (closed) {
                 release();
+            } else if (phase == LINGERING) {
+                if (n > 0) {
+                    read(); // drop it and wait for the client's FIN
+                } else {
+                    close();
+                }
             } else if (closeAfterWrite || phase == CLOSING) {
-                return; // a 408 is on its way; the close follows its write
+                return; // a last answer is on its way; the lingering close follows its write
             } else if (n <= 0) {
                 if (writing > 0) closeAfterWrite = true; // let the answers go out first
                 else close();
@@ -97,7 +111,7 @@ final class HttpConnection implements CompletionHandler {
                 close();
             } else if (writing == 0) {
                 response.reset();
-                if (closeAfterWrite) close();
+                if (closeAfterWrite) linger();
                 else process();
             }
         }
@@ -193,6 +207,20 @@ final class HttpConnection implements CompletionHandler {
         read();
     }
 
+    /** After the last answer: shut the output down, drain the input until FIN or the linger time, close. */
+    private void linger() {
+        phase = LINGERING;
+        deadline = System.nanoTime() + LINGER_NANOS;
+        start = end = 0;
+        try {
+            io.shutdownOutput(handle);
+        } catch (RuntimeException e) { // the peer is gone already (ENOTCONN): nothing to protect
+            close();
+            return;
+        }
+        if (!reading) read();
+    }
+
     private void idle(long now) {
         phase = IDLE;
         deadline = now + limits.idleTimeout().toNanos();
@@ -202,6 +230,7 @@ final class HttpConnection implements CompletionHandler {
         reading = true;
         io.read(handle, end == 0 ? in : in.asSlice(end), this);
     }
+
 
     /** Called by the server's sweep when {@link #deadline} has passed. */
     void expired() {
