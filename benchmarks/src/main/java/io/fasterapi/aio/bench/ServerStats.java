@@ -95,6 +95,10 @@ final class ServerStats {
             return;
         }
         started = true;
+        if (warmupNanos == 0) { // no warm-up (the 1MRC): the window starts here, before any request
+            warm = sample();
+            return;
+        }
         Thread t = new Thread(() -> {
             sleep(warmupNanos);
             warm = sample();
