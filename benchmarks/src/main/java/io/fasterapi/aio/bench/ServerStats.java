@@ -96,7 +96,8 @@ final class ServerStats {
         }
         started = true;
         if (warmupNanos == 0) { // no warm-up (the 1MRC): the window starts here, before any request
-            warm = sample();
+            Sample now = sample(); // another loop may already count its first requests: they are in the window
+            warm = new Sample(now.nanos, now.cpuNanos, now.allocated, 0);
             return;
         }
         Thread t = new Thread(() -> {
