@@ -10,12 +10,20 @@
 #
 #   benchmarks/run.sh                 2 rounds, 2 s warm-up + 5 s (echo) / 10 s (wrk) measured (about 14 minutes)
 #   benchmarks/run.sh --quick         1 round, 1 s warm-up + 3 s (echo) / 5 s (wrk) (about 4 minutes)
+#   benchmarks/run.sh --workloads mrc the 1MRC end to end (not in the default list; see below)
 #   options: --rounds N  --warmup S  --duration S (wrk)  --echo-duration S  --loops '1 2'
 #            --peers 'io_uring epoll netty-io_uring netty-epoll nio'   (--servers is the same)
 #            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
-#                        (also: http-1conn, our LoadClient, one connection)
+#                        (also: http-1conn, our LoadClient, one connection;
+#                         mrc: the 1 Million Request Challenge end to end, see below)
+#            --mrc-requests N (default 1,000,000; --quick: 200,000)  --mrc-connections N (default 1,000)
 #            --strace  --strace-seconds S  --no-build
 # Workloads with one connection run on one loop only (a second loop would have nothing to do).
+# mrc: every peer serves POST /event and GET /stats with the same logic (ours: our HttpServer /
+# HttpServerGroup with MrcHandler; the others: MrcHttp, with the same EventParser and EventStats);
+# the load is MrcClient (servers module, our library, epoll, one loop) in its own JVM (MrcLoad):
+# N events over C keep-alive connections, then GET /stats checked. No warm-up: the server's
+# window (CPU, allocation) is the whole run, JIT included; no strace pass.
 # Results (every log, strace output, results.txt, report.md) go to benchmarks/target/bench-<time>/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,12 +31,15 @@ cd "$root"
 . scripts/java-env.sh
 
 rounds=2 warmup=2 duration=10 echo_duration=5 strace_secs=3 do_strace=0 build=1
+mrc_requests=1000000 mrc_connections=1000
 loops_list="1 2"
 workloads="echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn"
 servers="io_uring epoll netty-io_uring netty-epoll nio"
 while [ $# -gt 0 ]; do
     case $1 in
-        --quick) rounds=1 warmup=1 duration=5 echo_duration=3 ;;
+        --quick) rounds=1 warmup=1 duration=5 echo_duration=3 mrc_requests=200000 ;;
+        --mrc-requests) mrc_requests=$2; shift ;;
+        --mrc-connections) mrc_connections=$2; shift ;;
         --rounds) rounds=$2; shift ;;
         --warmup) warmup=$2; shift ;;
         --duration) duration=$2; shift ;;
@@ -40,7 +51,7 @@ while [ $# -gt 0 ]; do
         --workloads) workloads=$2; shift ;;
         --peers | --servers) servers=$2; shift ;;
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -78,8 +89,19 @@ else
 fi
 nopin=(env)
 
-# server name -> main class and its extra arguments
+# server name (and mode) -> main class and its extra arguments
 server_cmd() {
+    if [ "${2:-}" = mrc ]; then
+        case $1 in
+            io_uring) echo io.fasterapi.aio.bench.MrcAioServer --backend io_uring ;;
+            epoll) echo io.fasterapi.aio.bench.MrcAioServer --backend epoll ;;
+            nio) echo io.fasterapi.aio.bench.MrcNioServer ;;
+            netty-epoll) echo io.fasterapi.aio.bench.MrcNettyServer --transport epoll ;;
+            netty-io_uring) echo io.fasterapi.aio.bench.MrcNettyServer --transport io_uring ;;
+            *) echo "unknown server $1" >&2; exit 2 ;;
+        esac
+        return
+    fi
     case $1 in
         io_uring) echo io.fasterapi.aio.bench.IoUringServer ;;
         epoll) echo io.fasterapi.aio.bench.EpollServer ;;
@@ -98,6 +120,7 @@ workload_args() {
         http-wrk-100conn) echo "wrk http 100 1" ;;
         http-wrk-pipe16-100conn) echo "wrk http 100 16" ;;
         http-1conn) echo "client http 1 1" ;;
+        mrc) echo "mrc mrc $mrc_connections 1" ;;
         *) echo "unknown workload $1" >&2; exit 2 ;;
     esac
 }
@@ -118,7 +141,7 @@ trap 'exit 130' INT TERM
 start_server() { # server mode loops log warmup pin-prefix-name
     port=$((port + 1))
     local -a cmd pin
-    read -r -a cmd <<< "$(server_cmd "$1")"
+    read -r -a cmd <<< "$(server_cmd "$1" "$2")"
     if [ "$6" = pin ]; then pin=("${pin0[@]}"); else pin=("${nopin[@]}"); fi
     "${pin[@]}" "${jvm[@]}" "${cmd[@]}" --port "$port" --mode "$2" --loops "$3" --size 64 --warmup "$5" > "$4" 2>&1 &
     server_pid=$!
@@ -139,7 +162,11 @@ run_load() {
     local gen=$1 mode=$2 conns=$3 depth=$4 loops=$5 wu=$6 dur=$7 clog=$8
     local -a pin
     if [ "$loops" = 1 ]; then pin=("${pin1[@]}"); else pin=("${nopin[@]}"); fi
-    if [ "$gen" = client ]; then
+    if [ "$gen" = mrc ]; then
+        # the 1MRC: a fixed number of events, no warm-up, no duration
+        "${pin[@]}" "${jvm[@]}" io.fasterapi.aio.bench.MrcLoad --port "$port" --requests "$mrc_requests" \
+            --connections "$conns" > "$clog" 2>&1 || true
+    elif [ "$gen" = client ]; then
         "${pin[@]}" "${jvm[@]}" io.fasterapi.aio.bench.LoadClient --port "$port" --mode "$mode" --size 64 \
             --connections "$conns" --pipeline "$depth" --warmup "$wu" --duration "$dur" > "$clog" 2>&1 || true
     else
@@ -159,7 +186,7 @@ run_load() {
 fields() { grep -m1 "^$1 " "$2" | cut -d' ' -f2-; }
 
 echo "machine: $(nproc) CPUs, $(uname -sr), $(java -version 2>&1 | head -n 1), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)" | tee "$out/machine.txt" >&2
-echo "rounds=$rounds warmup=${warmup}s duration=${duration}s (wrk) ${echo_duration}s (echo) loops='$loops_list' workloads='$workloads' peers='$servers'" | tee -a "$out/machine.txt" >&2
+echo "rounds=$rounds warmup=${warmup}s duration=${duration}s (wrk) ${echo_duration}s (echo) mrc=$mrc_requests events/$mrc_connections conns loops='$loops_list' workloads='$workloads' peers='$servers'" | tee -a "$out/machine.txt" >&2
 started=$(date +%s)
 
 for w in $workloads; do
@@ -170,6 +197,8 @@ for w in $workloads; do
             continue # one connection: a second loop would have nothing to do
         fi
         if [ "$loops" = 1 ]; then pinning=pin; else pinning=nopin; fi
+        wu=$warmup
+        if [ "$gen" = mrc ]; then wu=0; fi # the whole 1MRC run is measured
         # shellcheck disable=SC2206
         order=($servers)
         for r in $(seq 1 "$rounds"); do
@@ -177,7 +206,7 @@ for w in $workloads; do
                 slog=$out/$w-l$loops-r$r-$s.server.log
                 clog=$out/$w-l$loops-r$r-$s.client.log
                 load1=$(cut -d' ' -f1 /proc/loadavg) # the machine's load before this run (other users)
-                start_server "$s" "$mode" "$loops" "$slog" "$warmup" "$pinning"
+                start_server "$s" "$mode" "$loops" "$slog" "$wu" "$pinning"
                 run_load "$gen" "$mode" "$conns" "$depth" "$loops" "$warmup" "$dur" "$clog"
                 stop_server
                 c=$(fields CLIENT "$clog" || true)
@@ -189,13 +218,13 @@ for w in $workloads; do
                 fi
                 echo "RUN workload=$w loops=$loops round=$r server=$s load1=$load1 $c $v" >> "$results"
                 printf '%-24s loops %d round %d  %-15s %s\n' "$w" "$loops" "$r" "$s" \
-                    "$(echo "$c" | grep -o 'rps=[^ ]*\|p99_us=[^ ]*\|errors=[^ ]*' | tr '\n' ' ')$(echo "$v" | grep -o 'srv_cpu_ns=[^ ]*\|srv_requests=[^ ]*' | tr '\n' ' ')load1=$load1" >&2
+                    "$(echo "$c" | grep -o 'seconds=[^ ]*\|rps=[^ ]*\|p99_us=[^ ]*\|errors=[^ ]*\|correct=[^ ]*' | tr '\n' ' ')$(echo "$v" | grep -o 'srv_cpu_ns=[^ ]*\|srv_requests=[^ ]*' | tr '\n' ' ')load1=$load1" >&2
             done
             order=("${order[@]:1}" "${order[0]}") # rotate: each server takes each position in turn
         done
     done
 
-    if [ "$do_strace" = 1 ] && command -v strace > /dev/null; then
+    if [ "$do_strace" = 1 ] && [ "$gen" != mrc ] && command -v strace > /dev/null; then
         for s in $servers; do
             slog=$out/$w-strace-$s.server.log
             clog=$out/$w-strace-$s.client.log

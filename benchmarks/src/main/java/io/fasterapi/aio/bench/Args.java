@@ -35,14 +35,15 @@ final class Args {
         return v == null ? def : Double.parseDouble(v);
     }
 
-    /** The workload's mode: "echo" or "http". */
+    /** The workload's mode: "echo", "http" or "mrc" (the 1MRC endpoints, served by the Mrc* servers only). */
     static Mode mode(String s) {
         return switch (s) {
             case "echo" -> Mode.ECHO;
             case "http" -> Mode.HTTP;
-            default -> throw new IllegalArgumentException("--mode must be echo or http, was " + s);
+            case "mrc" -> Mode.MRC;
+            default -> throw new IllegalArgumentException("--mode must be echo, http or mrc, was " + s);
         };
     }
 
-    enum Mode { ECHO, HTTP }
+    enum Mode { ECHO, HTTP, MRC }
 }

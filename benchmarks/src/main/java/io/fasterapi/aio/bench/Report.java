@@ -17,6 +17,7 @@ import java.util.Map;
  * <p>Input lines (key=value, space separated):
  * <pre>
  * RUN workload=W loops=L round=R server=S rps=.. p50_us=.. p99_us=.. errors=.. srv_requests=.. srv_cpu_ns=.. srv_alloc_bytes=.. srv_rss_kb=..
+ *     (the 1MRC adds seconds=.. correct=yes|no, and a "time s" and a "correct" column)
  * STRACE workload=W loops=L server=S requests=N &lt;syscall&gt;=&lt;calls&gt; ...
  * </pre>
  * One table per workload and loop count (a missing {@code loops} is 1). Each number in a table is
@@ -98,8 +99,12 @@ public final class Report {
         }
     }
 
+    /**
+     * @param seconds the client's time for the whole run (the 1MRC: a fixed number of requests), or NaN
+     * @param correct the 1MRC check: "yes" when every round was correct, else "no (k of n)"; null when not checked
+     */
     private record Row(String server, int rounds, double rps, double perCpu, double p50, double p99, double rssMib,
-                       double allocPerReq, long errors, double syscalls) {
+                       double allocPerReq, long errors, double syscalls, double seconds, String correct) {
     }
 
     private static Map<String, Row> print(String key, Map<String, List<Map<String, String>>> servers,
@@ -128,9 +133,17 @@ public final class Report {
                 sys = req > 0 ? calls / req : Double.NaN;
             }
             long errors = 0;
+            int checked = 0, wrong = 0;
             for (var r : rs) {
                 errors += (long) num(r, "errors");
+                if (r.containsKey("correct")) {
+                    checked++;
+                    if (!r.get("correct").equals("yes")) {
+                        wrong++;
+                    }
+                }
             }
+            String correct = checked == 0 ? null : wrong == 0 ? "yes" : "**no** (" + wrong + " of " + checked + ")";
             rows.put(s, new Row(s, rs.size(),
                     median(rs, r -> num(r, "rps")),
                     median(rs, r -> num(r, "srv_requests") / (num(r, "srv_cpu_ns") / 1e9)),
@@ -138,25 +151,35 @@ public final class Report {
                     median(rs, r -> num(r, "p99_us")),
                     median(rs, r -> num(r, "srv_rss_kb") / 1024),
                     median(rs, r -> num(r, "srv_alloc_bytes") / num(r, "srv_requests")),
-                    errors, sys));
+                    errors, sys, median(rs, r -> r.containsKey("correct") ? num(r, "seconds") : Double.NaN), correct));
         }
         Row base = rows.get(BASE);
         System.out.println();
-        System.out.println("### " + workload + ", " + (loops.equals("1")
+        String what = "";
+        List<Map<String, String>> any = servers.values().stream().filter(l -> !l.isEmpty()).findFirst().orElse(List.of());
+        if (!any.isEmpty() && any.getFirst().containsKey("correct")) {
+            Map<String, String> r0 = any.getFirst();
+            what = String.format(Locale.ROOT, " (%,.0f events over %,.0f connections)",
+                    num(r0, "requests") + num(r0, "errors"), num(r0, "connections"));
+        }
+        System.out.println("### " + workload + what + ", " + (loops.equals("1")
                 ? "1 loop (server pinned to CPU 0, load to CPU 1)"
                 : loops + " loops (nothing pinned: server and load share the 2 CPUs)"));
         System.out.println();
         boolean anySyscalls = rows.values().stream().anyMatch(r -> !Double.isNaN(r.syscalls));
-        System.out.println("| server | req/s | vs io_uring | req per server CPU-s | vs io_uring | p50 µs | p99 µs "
+        boolean checked = rows.values().stream().anyMatch(r -> r.correct != null);
+        System.out.println("| server |" + (checked ? " time s |" : "") + " req/s | vs io_uring | req per server CPU-s | vs io_uring | p50 µs | p99 µs "
                 + "| server RSS MiB | alloc B/req (loop threads) |" + (anySyscalls ? " I/O syscalls/req |" : "")
-                + " errors | rounds |");
-        System.out.println("|---|--:|--:|--:|--:|--:|--:|--:|--:|" + (anySyscalls ? "--:|" : "") + "--:|--:|");
+                + " errors |" + (checked ? " correct |" : "") + " rounds |");
+        System.out.println("|---|" + (checked ? "--:|" : "") + "--:|--:|--:|--:|--:|--:|--:|--:|" + (anySyscalls ? "--:|" : "")
+                + "--:|" + (checked ? ":-:|" : "") + "--:|");
         for (Row r : rows.values()) {
-            System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%s %d | %d |",
-                    label(r.server), fmt0(r.rps), ratio(r.rps, base == null ? Double.NaN : base.rps),
+            System.out.println(String.format(Locale.ROOT, "| %s |%s %s | %s | %s | %s | %s | %s | %s | %s |%s %d |%s %d |",
+                    label(r.server), checked ? " " + fmt2(r.seconds) + " |" : "", fmt0(r.rps),
+                    ratio(r.rps, base == null ? Double.NaN : base.rps),
                     fmt0(r.perCpu), ratio(r.perCpu, base == null ? Double.NaN : base.perCpu), fmt1(r.p50), fmt1(r.p99),
                     fmt1(r.rssMib), fmt2(r.allocPerReq), anySyscalls ? " " + fmt2(r.syscalls) + " |" : "", r.errors,
-                    r.rounds));
+                    checked ? " " + (r.correct == null ? "–" : r.correct) + " |" : "", r.rounds));
         }
         double[] load = servers.values().stream().flatMap(List::stream).mapToDouble(r -> num(r, "load1"))
                 .filter(d -> !Double.isNaN(d)).sorted().toArray();

@@ -95,6 +95,11 @@ final class ServerStats {
             return;
         }
         started = true;
+        if (warmupNanos == 0) { // no warm-up (the 1MRC): the window starts here, before any request
+            Sample now = sample(); // another loop may already count its first requests: they are in the window
+            warm = new Sample(now.nanos, now.cpuNanos, now.allocated, 0);
+            return;
+        }
         Thread t = new Thread(() -> {
             sleep(warmupNanos);
             warm = sample();
