@@ -52,6 +52,7 @@ final class HttpConnection implements CompletionHandler {
     private int writing;
     private boolean closeAfterWrite;
     private boolean closed;
+    private MemorySegment outSlice;
 
     HttpConnection(HttpServer server, MemorySegment in, MemorySegment out) {
         this.server = server;
@@ -168,12 +169,23 @@ final class HttpConnection implements CompletionHandler {
         deadline = System.nanoTime() + limits.idleTimeout().toNanos();
         if (response.length() > 0) {
             writing++;
-            io.write(handle, response.length() == out.byteSize() ? out : out.asSlice(0, response.length()), this);
+            io.write(handle, outSlice(response.length()), this);
         }
         if (response.direct() != null) {
             writing++;
             io.write(handle, response.direct(), this);
         }
+    }
+
+    /**
+     * The first {@code length} bytes of the response buffer. The slice is kept for the next answer
+     * of the same length (the common case: the same response over and over), so writing answers
+     * allocates nothing in steady state; a pending write holds its own reference meanwhile.
+     */
+    private MemorySegment outSlice(int length) {
+        if (length == out.byteSize()) return out;
+        if (outSlice == null || outSlice.byteSize() != length) outSlice = out.asSlice(0, length);
+        return outSlice;
     }
 
     private void readMore() {
