@@ -16,6 +16,8 @@ public final class BufferPool {
     private final int size;
     private final MemorySegment memory;
     private final BitSet held;
+    /** One segment per buffer, made on first use and kept: receiving into a buffer allocates nothing. */
+    private final MemorySegment[] buffers;
     private final int[] free;
     private int freeCount;
     /** The backend's own state for this pool (io_uring: its buffer ring). */
@@ -28,6 +30,7 @@ public final class BufferPool {
         this.size = size;
         this.memory = memory;
         this.held = new BitSet(count);
+        this.buffers = new MemorySegment[count];
         this.free = new int[count];
         for (int i = 0; i < count; i++) {
             free[i] = count - 1 - i;
@@ -49,6 +52,13 @@ public final class BufferPool {
 
     public MemorySegment memory() {
         return memory;
+    }
+
+    /** Buffer {@code id}, its whole size. */
+    public MemorySegment buffer(int bufferId) {
+        MemorySegment b = buffers[bufferId];
+        if (b == null) buffers[bufferId] = b = memory.asSlice((long) bufferId * size, size);
+        return b;
     }
 
     /** The address of buffer {@code id}. */

@@ -100,7 +100,8 @@ public final class Posix {
 
     /** accept4 without the peer's address (getpeername gives it on demand). Only where {@link #hasAccept4()}. */
     public static int accept4(MemorySegment st, int fd, int flags) {
-        if (ACCEPT4 == null) throw new UnsupportedOperationException("libc has no accept4 here");
+        // PosixSockets.accept checks hasAccept4() and uses accept + fcntl where libc lacks it.
+        if (ACCEPT4 == null) throw new AssertionError("accept4 called where libc lacks it (macOS)");
         try {
             return check(st, (int) ACCEPT4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
         } catch (Throwable t) {

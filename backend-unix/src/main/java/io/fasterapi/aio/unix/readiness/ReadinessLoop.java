@@ -172,8 +172,7 @@ public class ReadinessLoop extends PosixLoop {
                 return false;
             }
             ops.setBackendState(op, 0);
-            long r = Posix.recv(callState, fd, pool.memory().asSlice((long) b * pool.bufferSize(), pool.bufferSize()),
-                    pool.bufferSize(), 0);
+            long r = Posix.recv(callState, fd, pool.buffer(b), pool.bufferSize(), 0);
             if (r > 0) {
                 if (!chunk(op, b, r)) {
                     pool.putBack(b);
