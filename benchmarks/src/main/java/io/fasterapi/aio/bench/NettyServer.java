@@ -16,11 +16,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.internal.PlatformDependent;
 
@@ -86,21 +82,9 @@ public final class NettyServer {
         int maxRequest = a.getInt("buffer", 16 * 1024);
         ServerStats stats = new ServerStats("netty-" + transport, mode, a.getInt("size", 64), a.getDouble("warmup", 2));
 
-        IoHandlerFactory handler;
-        Class<? extends ServerChannel> channel;
-        switch (transport) {
-            case "epoll" -> {
-                Epoll.ensureAvailability();
-                handler = EpollIoHandler.newFactory();
-                channel = EpollServerSocketChannel.class;
-            }
-            case "io_uring" -> {
-                IoUring.ensureAvailability();
-                handler = IoUringIoHandler.newFactory();
-                channel = IoUringServerSocketChannel.class;
-            }
-            default -> throw new IllegalArgumentException("--transport must be epoll or io_uring, was " + transport);
-        }
+        NettyTransport nt = NettyTransport.of(transport);
+        IoHandlerFactory handler = nt.handler();
+        Class<? extends ServerChannel> channel = nt.channel();
         AtomicInteger threadNo = new AtomicInteger();
         ThreadFactory threads = r -> new LoopThread(r, "netty-" + transport + "-" + threadNo.getAndIncrement(), stats);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, threads, handler);
