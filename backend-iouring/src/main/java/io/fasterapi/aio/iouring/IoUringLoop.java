@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -68,6 +69,9 @@ final class IoUringLoop extends PosixLoop {
     private boolean draining;
     private boolean multishotAccept = true;
     private final long[] waiting = new long[16];
+    /** Descriptors closed by the user while an SQE naming them was still unsubmitted. */
+    private int[] deferredCloses = new int[16];
+    private int deferredCount;
     /** Requests submitted whose last completion has not arrived yet. */
     private int kernelOwned;
     /** Connections the multishot accept took before anyone asked for them, per listener slot. */
@@ -238,9 +242,32 @@ final class IoUringLoop extends PosixLoop {
             ArrayDeque<Integer> backlog = acceptBacklog.remove(h);
             if (backlog != null) backlog.forEach(this::closeDescriptorOf);
         }
-        // Requests still in the kernel hold their own reference to the socket; the cancels queued
-        // above end them, and the descriptor number is free for reuse at once.
-        super.closeDescriptor(h);
+        closeAfterSubmission((int) handles.fd(h));
+    }
+
+    /**
+     * Closes {@code fd} once no SQE that names it is still waiting in the submission queue. The
+     * kernel takes its own reference to the socket when it takes an SQE, so after submission the
+     * number can be freed; before it, closing would let a new socket (of this loop or another
+     * thread's) reuse the number and receive the queued request — a connect, send or recv on the
+     * wrong socket.
+     */
+    private void closeAfterSubmission(int fd) {
+        if (sq.unsubmitted() == 0) {
+            closeDescriptorOf(fd);
+            return;
+        }
+        if (deferredCount == deferredCloses.length) deferredCloses = Arrays.copyOf(deferredCloses, deferredCount * 2);
+        deferredCloses[deferredCount++] = fd;
+    }
+
+    /** After a submission: closes the descriptors that waited for it, if the kernel took every SQE. */
+    private void closeDeferred(boolean evenIfUnsubmitted) {
+        if (deferredCount == 0 || (!evenIfUnsubmitted && sq.unsubmitted() != 0)) return;
+        for (int i = 0; i < deferredCount; i++) {
+            closeDescriptorOf(deferredCloses[i]);
+        }
+        deferredCount = 0;
     }
 
     @Override
@@ -298,6 +325,7 @@ final class IoUringLoop extends PosixLoop {
         sq.publish();
         int r = ring.enter(state, sq.unsubmitted(), 0, 0, MemorySegment.NULL, 0);
         if (r < 0) counters.error();
+        closeDeferred(false);
     }
 
     @Override
@@ -316,6 +344,7 @@ final class IoUringLoop extends PosixLoop {
             argSize = GETEVENTS_ARG.byteSize();
         }
         int r = ring.enter(state, toSubmit, min, flags, arg, argSize);
+        closeDeferred(false);
         if (r < 0 && r != -62 /* ETIME: the wait timed out */ && r != -sc.eintr() && r != -Errno.EBUSY.code()
                 && r != -sc.eagain()) {
             counters.error();
@@ -439,8 +468,6 @@ final class IoUringLoop extends PosixLoop {
                 startNext(kind, h);
             }
             case CONNECT -> {
-                // A connect the kernel re-issued after EINPROGRESS may report EISCONN: the socket is connected.
-                if (res == -Errno.EISCONN.code()) res = 0;
                 pollWriteQueue(h);
                 handles.setFlags(h, handles.flags(h) & ~H_CONNECTING);
                 if (res < 0) {
@@ -532,7 +559,10 @@ final class IoUringLoop extends PosixLoop {
     /** Cancels what is left in the kernel and waits for every request to come back. */
     @Override
     protected void drainKernel() {
-        if (!enabled) return; // nothing was ever submitted
+        if (!enabled) { // nothing was ever submitted, and nothing queued ever will be
+            closeDeferred(true);
+            return;
+        }
         draining = true;
         ensureRoom();
         sq.cancel(TAG_WAKE, TAG_CANCEL);
@@ -541,6 +571,7 @@ final class IoUringLoop extends PosixLoop {
         while (kernelOwned > 0 && System.nanoTime() - deadline < 0) {
             waitForEvents(100);
         }
+        closeDeferred(true); // the ring closes next: queued SQEs will never run
     }
 
     @Override
