@@ -1,5 +1,7 @@
 package io.fasterapi.aio.osgi;
 
+import io.fasterapi.aio.tck.Fds;
+import io.fasterapi.aio.tck.Reliability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -7,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 
-import javax.management.ObjectName;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +27,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -122,9 +121,11 @@ class FelixContainerIT {
                 // one warm-up cycle, so that classes and JIT are loaded before measuring
                 cycle(c, status, iouringJar, traffic, true);
                 System.gc();
-                long fds = openDescriptors();
+                long fds = Fds.count();
                 long threads = ManagementFactory.getThreadMXBean().getThreadCount();
-                long nativeKb = nativeMemoryOtherKb();
+                long nativeKb = Reliability.nativeOtherKb();
+                // Failsafe starts this JVM with NMT on: without it the leak check would pass on nothing.
+                assertTrue(nativeKb >= 0, Reliability.NMT_OFF);
                 for (int i = 1; i <= 20; i++) {
                     if (i % 5 == 2) {
                         update(c, status, iouringJar, traffic);
@@ -136,14 +137,18 @@ class FelixContainerIT {
                 traffic.close();
                 System.gc();
                 Thread.sleep(200);
-                long fdsAfter = openDescriptors();
+                long fdsAfter = Fds.count();
                 long threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
-                long nativeAfter = nativeMemoryOtherKb();
+                long nativeAfter = Reliability.nativeOtherKb();
                 System.out.printf("[container] 20 hot-replacement cycles: %d round trips, %d reconnects; descriptors %d -> %d,"
                                 + " threads %d -> %d, NMT Other %d KB -> %d KB%n", traffic.roundTrips.get(),
                         traffic.reconnects.get(), fds, fdsAfter, threads, threadsAfter, nativeKb, nativeAfter);
                 assertTrue(traffic.reconnects.get() >= 20, "each move closed the clients' connections");
-                assertTrue(fdsAfter <= fds + 2, "descriptors leak: " + fds + " -> " + fdsAfter);
+                if (Fds.countable()) {
+                    assertTrue(fdsAfter <= fds + 2, "descriptors leak: " + fds + " -> " + fdsAfter);
+                } else {
+                    System.out.println("[SKIPPED] " + Fds.whyNotCountable());
+                }
                 assertTrue(threadsAfter <= threads + 2, "threads leak: " + threads + " -> " + threadsAfter);
                 assertTrue(nativeAfter - nativeKb < 4096, "native memory grows: " + nativeKb + " KB -> " + nativeAfter + " KB");
                 Object moves = c.call(status, "moves");
@@ -213,9 +218,11 @@ class FelixContainerIT {
                     () -> providersSafe(c).containsKey("epoll"));
             assertEquals(Boolean.TRUE, c.providers().get("epoll").get("aio.available"));
             Files.delete(deploy.resolve("epoll.jar"));
-            Container.await("FileInstall to remove the epoll bundle", Duration.ofSeconds(15),
-                    () -> !providersSafe(c).containsKey("epoll"));
-            assertTrue(c.bundle("io.fasterapi.aio.epoll") == null, "the bundle is uninstalled");
+            // FileInstall stops the bundle (its service goes) and only then uninstalls it: wait
+            // for the end state, the bundle gone, and then check the service went with it.
+            Container.await("FileInstall to uninstall the epoll bundle", Duration.ofSeconds(15),
+                    () -> c.bundle("io.fasterapi.aio.epoll") == null);
+            assertFalse(c.providers().containsKey("epoll"), "no epoll provider once its bundle is uninstalled");
         }
     }
 
@@ -225,21 +232,6 @@ class FelixContainerIT {
         } catch (Exception e) {
             return Map.of();
         }
-    }
-
-    private static long openDescriptors() throws IOException {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
-    }
-
-    /** Native memory the JVM tracks under "Other" (where FFM arenas allocate), in KB, from NMT. */
-    private static long nativeMemoryOtherKb() throws Exception {
-        String out = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
-        Matcher m = Pattern.compile("-\\s+Other \\(reserved=(\\d+)KB, committed=(\\d+)KB").matcher(out);
-        return m.find() ? Long.parseLong(m.group(2)) : 0;
     }
 
     /** Clients that echo 1 KB messages over and over, reconnecting whenever the server drops them. */
