@@ -40,18 +40,24 @@ class ConnectionsIT {
     /** Each client sends a 16-byte header (index, seed) and this much seeded payload; the server echoes it. */
     static final int PAYLOAD = 1024;
     static final int MESSAGE = 16 + PAYLOAD;
-    /** Native memory allowed to stay after everything closed: NMT's own noise, not a per-connection cost. */
-    static final long NMT_SLACK_KB = 1024;
+    /**
+     * Native memory allowed to stay after everything closed, per connection opened and closed: NMT
+     * reports whole KB, and measured growth is 0 KB; a leak of 100 bytes a connection (977 KB over
+     * 10,000) fails.
+     */
+    static final long NMT_BYTES_PER_CONNECTION = 2;
 
     @ContractTest
     void tenThousandConnectionsHeldExchangedAndReleased(Backend backend) throws Exception {
-        Fds.assumeCountable();
-        Reliability.assumeRlimit();
-        Reliability.NoFile limit = Reliability.noFile();
-        assertTrue(limit.soft() >= CONNECTIONS + Fds.count() + 256, "RLIMIT_NOFILE " + limit
-                + " cannot hold " + CONNECTIONS + " connections' server ends");
-        Reliability.report(backend.name(), "RLIMIT_NOFILE " + limit + " (both ends would need "
-                + 2 * CONNECTIONS + " + the JVM's: client ends run in a child JVM)");
+        if (Reliability.hasRlimit()) {
+            Reliability.NoFile limit = Reliability.noFile();
+            assertTrue(limit.soft() >= CONNECTIONS + Math.max(0, Fds.count()) + 256, "RLIMIT_NOFILE " + limit
+                    + " cannot hold " + CONNECTIONS + " connections' server ends");
+            Reliability.report(backend.name(), "RLIMIT_NOFILE " + limit + " (both ends would need "
+                    + 2 * CONNECTIONS + " + the JVM's: client ends run in a child JVM)");
+        } else {
+            Reliability.report(backend.name(), "no RLIMIT_NOFILE on this OS: no descriptor limit to check");
+        }
         CancellationContractTest.warmUp(backend);
         int rounds = Reliability.SOAK ? 5 : 1;
         for (int round = 0; round < rounds; round++) {
@@ -124,7 +130,7 @@ class ConnectionsIT {
             // All 10,000 are open at once, each with a read pending.
             loop.pollFor(Duration.ofMillis(100));
             // + 2: the pipes to the child's standard input and output.
-            assertEquals(fdsWithLoop + CONNECTIONS + 2, Fds.count(), "descriptors with every connection open");
+            Fds.assertCount(fdsWithLoop + CONNECTIONS + 2, "descriptors with every connection open");
             assertEquals(CONNECTIONS + 1, Reliability.openHandles(io), "open handles");
             assertEquals(CONNECTIONS, Reliability.pendingOperations(io), () -> "pending reads while held: "
                     + Reliability.tables(io));
@@ -143,7 +149,7 @@ class ConnectionsIT {
             in.close();
             out.close();
 
-            assertEquals(fdsWithLoop, Fds.count(), "descriptors after closing every connection, loop open");
+            Fds.assertCount(fdsWithLoop, "descriptors after closing every connection, loop open");
             assertEquals(0, Reliability.pendingOperations(io), () -> "pending operations: " + Reliability.tables(io));
             assertEquals(1, Reliability.openHandles(io), "open handles: the listener");
             IoStats d = io.stats().minus(start);
@@ -160,7 +166,7 @@ class ConnectionsIT {
         } finally {
             if (child != null && child.isAlive()) child.destroyForcibly();
         }
-        assertEquals(fdsBefore, Fds.count(), "descriptors after the loop closed");
+        Fds.assertCount(fdsBefore, "descriptors after the loop closed");
         if (nmtBefore < 0) {
             Reliability.report(backend.name(), Reliability.NMT_OFF);
             return;
@@ -169,8 +175,13 @@ class ConnectionsIT {
         long nmtAfter = Reliability.nativeOtherKb();
         Reliability.report(backend.name(), "round " + round + ": after close, descriptors " + Fds.count() + " (before "
                 + fdsBefore + "), NMT Other " + nmtAfter + " KB (before " + nmtBefore + " KB)");
-        assertTrue(nmtAfter - nmtBefore <= NMT_SLACK_KB, "native memory (NMT Other) grew from " + nmtBefore
-                + " KB to " + nmtAfter + " KB across 10,000 connections opened and closed");
+        long grownBytes = (nmtAfter - nmtBefore) * 1024;
+        Reliability.report(backend.name(), "round " + round + ": native memory left per connection opened and closed: "
+                + String.format(java.util.Locale.ROOT, "%.1f", (double) grownBytes / CONNECTIONS) + " bytes (bound "
+                + NMT_BYTES_PER_CONNECTION + ")");
+        assertTrue(grownBytes <= NMT_BYTES_PER_CONNECTION * CONNECTIONS, "native memory (NMT Other) grew from "
+                + nmtBefore + " KB to " + nmtAfter + " KB across " + CONNECTIONS + " connections opened and closed: "
+                + grownBytes / CONNECTIONS + " bytes a connection");
     }
 
     static String javaBin() {

@@ -44,26 +44,41 @@ public final class Reliability {
 
     // ---- RLIMIT_NOFILE --------------------------------------------------------------------------
 
-    /** Linux's RLIMIT_NOFILE (the same number on x86-64 and aarch64). */
-    private static final int RLIMIT_NOFILE = 7;
+    /**
+     * RLIMIT_NOFILE: 7 on Linux (x86-64 and aarch64), 8 on macOS and FreeBSD; Windows has no such
+     * limit. {@code struct rlimit} is two 64-bit {@code rlim_t} on all three.
+     */
+    private static final int RLIMIT_NOFILE = rlimitNoFile(System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT));
     private static final MethodHandle GETRLIMIT;
     private static final MethodHandle SETRLIMIT;
 
     static {
         Linker linker = Linker.nativeLinker();
         FunctionDescriptor fd = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
-        GETRLIMIT = linker.defaultLookup().find("getrlimit").map(a -> linker.downcallHandle(a, fd)).orElse(null);
-        SETRLIMIT = linker.defaultLookup().find("setrlimit").map(a -> linker.downcallHandle(a, fd)).orElse(null);
+        boolean posix = RLIMIT_NOFILE >= 0;
+        GETRLIMIT = posix ? linker.defaultLookup().find("getrlimit").map(a -> linker.downcallHandle(a, fd)).orElse(null) : null;
+        SETRLIMIT = posix ? linker.defaultLookup().find("setrlimit").map(a -> linker.downcallHandle(a, fd)).orElse(null) : null;
+    }
+
+    private static int rlimitNoFile(String os) {
+        if (os.contains("linux")) return 7;
+        if (os.contains("mac") || os.contains("darwin") || os.contains("freebsd")) return 8;
+        return -1;
     }
 
     /** The soft and hard limit on open descriptors. */
     public record NoFile(long soft, long hard) {
     }
 
-    /** Skips where the descriptor limit cannot be read or set (not Linux). */
+    /** Whether the descriptor limit can be read and set here (Linux, macOS, FreeBSD). */
+    public static boolean hasRlimit() {
+        return GETRLIMIT != null && SETRLIMIT != null;
+    }
+
+    /** Skips where there is no descriptor limit to read or lower (Windows). */
     public static void assumeRlimit() {
-        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux") && GETRLIMIT != null
-                && SETRLIMIT != null, "RLIMIT_NOFILE is only read and changed on Linux here");
+        assumeTrue(hasRlimit(), "no RLIMIT_NOFILE on " + System.getProperty("os.name")
+                + ": there is no per-process descriptor limit to lower");
     }
 
     public static NoFile noFile() {
@@ -89,7 +104,7 @@ public final class Reliability {
         }
     }
 
-    /** What the descriptors opened since {@code before} are (their /proc/self/fd links), for messages. */
+    /** What the descriptors opened since {@code before} are (their /proc/self/fd links on Linux), for messages. */
     public static String newDescriptors(java.util.Set<Integer> before) {
         StringBuilder b = new StringBuilder();
         for (int fd : Fds.open()) {
@@ -97,7 +112,7 @@ public final class Reliability {
             try {
                 b.append(fd).append(" -> ").append(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))).append("; ");
             } catch (Exception e) {
-                b.append(fd).append(" (gone); ");
+                b.append(fd).append(" (not resolvable: gone, or no /proc/self/fd); ");
             }
         }
         return b.isEmpty() ? "none" : b.toString();
