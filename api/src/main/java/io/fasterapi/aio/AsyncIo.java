@@ -127,6 +127,10 @@ public interface AsyncIo extends AutoCloseable {
      * Opens a TCP socket and connects it. Returns the new socket's handle at once; the CONNECT
      * completion's result is 0 when connected, or a negated error ({@link Errno#ECONNREFUSED}...),
      * in which case the loop has already closed the handle.
+     * <p>A connect to a listener whose accept queue is full: Linux, macOS and FreeBSD drop the
+     * SYN, and the connect stays pending while the kernel retransmits it (until the listener
+     * accepts, the kernel gives up, or it is cancelled); Windows refuses it with
+     * {@link Errno#ECONNREFUSED}.
      *
      * @return the new socket's handle, which is also the completion's {@link IoEvent#handle()}
      */

@@ -5,8 +5,13 @@ package io.fasterapi.aio;
  *
  * @param backlog      the accept queue length passed to {@code listen}
  * @param reuseAddress set {@code SO_REUSEADDR} (rebinding a port in TIME_WAIT)
- * @param reusePort    set {@code SO_REUSEPORT}, so several loops can each listen on the same port
- *                     and the kernel spreads connections among them
+ * @param reusePort    set {@code SO_REUSEPORT}, so several loops can each listen on the same port.
+ *                     Linux spreads incoming connections among them; macOS and FreeBSD let them
+ *                     share the port but make no such promise (a connection goes to one of them).
+ *                     Windows has no {@code SO_REUSEPORT}: {@code listen} with it throws
+ *                     {@link AsyncIoException} with {@link Errno#EOPNOTSUPP} and opens nothing.
+ *                     A port another socket holds without the option is refused with
+ *                     {@link Errno#EADDRINUSE} (elsewhere than Windows).
  */
 public record ListenOptions(int backlog, boolean reuseAddress, boolean reusePort) {
 

@@ -10,9 +10,11 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * One {@link HttpServer} per loop of a {@link LoopGroup}, all on one port with SO_REUSEPORT: the
- * kernel spreads connections among the loops. With port 0, the first loop's listener picks the
- * port and the others join it.
+ * One {@link HttpServer} per loop of a {@link LoopGroup}, all on one port with SO_REUSEPORT: on
+ * Linux the kernel spreads connections among the loops (macOS and FreeBSD share the port without
+ * that promise: see {@link ListenOptions#reusePort()}). With port 0, the first loop's listener picks
+ * the port and the others join it. One loop needs no SO_REUSEPORT; more than one fails on Windows,
+ * which has none.
  */
 public final class HttpServerGroup implements AutoCloseable {
     private final LoopGroup loops;
@@ -26,6 +28,9 @@ public final class HttpServerGroup implements AutoCloseable {
     /**
      * Starts {@code count} loops, each with a server answering through {@code handlers.apply(i)}
      * (a handler per loop, so it may keep loop-confined state).
+     *
+     * @throws io.fasterapi.aio.AsyncIoException with {@link io.fasterapi.aio.Errno#EOPNOTSUPP} for
+     *         {@code count > 1} on Windows (no SO_REUSEPORT), after closing what it started
      */
     public static HttpServerGroup start(int count, AsyncIoConfig config, InetSocketAddress address, HttpLimits limits,
                                         IntFunction<HttpHandler> handlers, Consumer<Throwable> handlerErrors) {
