@@ -126,7 +126,8 @@ class FelixContainerIT {
                 long nativeKb = Reliability.nativeOtherKb();
                 // Failsafe starts this JVM with NMT on: without it the leak check would pass on nothing.
                 assertTrue(nativeKb >= 0, Reliability.NMT_OFF);
-                for (int i = 1; i <= 20; i++) {
+                int cycles = 0;
+                for (int i = 1; i <= 20; i++, cycles++) {
                     if (i % 5 == 2) {
                         update(c, status, iouringJar, traffic);
                     } else {
@@ -140,8 +141,8 @@ class FelixContainerIT {
                 long fdsAfter = Fds.count();
                 long threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
                 long nativeAfter = Reliability.nativeOtherKb();
-                System.out.printf("[container] 20 hot-replacement cycles: %d round trips, %d reconnects; descriptors %d -> %d,"
-                                + " threads %d -> %d, NMT Other %d KB -> %d KB%n", traffic.roundTrips.get(),
+                System.out.printf("[container] %d hot-replacement cycles: %d round trips, %d reconnects; descriptors %d -> %d,"
+                                + " threads %d -> %d, NMT Other %d KB -> %d KB%n", cycles, traffic.roundTrips.get(),
                         traffic.reconnects.get(), fds, fdsAfter, threads, threadsAfter, nativeKb, nativeAfter);
                 assertTrue(traffic.reconnects.get() >= 20, "each move closed the clients' connections");
                 if (Fds.countable()) {

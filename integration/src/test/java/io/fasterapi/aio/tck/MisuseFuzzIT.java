@@ -179,9 +179,11 @@ class MisuseFuzzIT {
         assertTrue(violations.isEmpty(), () -> violations.size() + " operations not completed exactly once (seed "
                 + seed + "), first: " + violations.subList(0, Math.min(20, violations.size())));
         Fds.assertCount(fdsBefore, "descriptors after every loop closed (seed " + seed + ")");
+        String leaked = Fds.countable() ? Integer.toString(Fds.count() - fdsBefore) + " descriptors" : "descriptors not countable";
         Reliability.report(backend.name(), "misuse fuzz: " + calls.get() + " calls (" + LOOPS + " loops, "
                 + crossThread.get() + " from the wrong thread), " + thrown.get() + " threw as documented, "
-                + completedOnce + " operations each completed exactly once " + outcomes + "; violations 0, crashes 0, leaks 0");
+                + completedOnce + " operations each completed exactly once " + outcomes + "; violations " + violations.size()
+                + ", crashed fuzz threads " + crashes.size() + ", leaked " + leaked);
     }
 
     private void drive(Backend backend, Target[] targets, int me, Random rnd, CyclicBarrier setUp, CyclicBarrier fuzzed)
