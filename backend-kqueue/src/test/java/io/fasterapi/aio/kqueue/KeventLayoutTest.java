@@ -1,93 +1,92 @@
 package io.fasterapi.aio.kqueue;
 
+import io.fasterapi.aio.unix.testsupport.GoUnix;
+import io.fasterapi.aio.unix.testsupport.SourceTally;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code struct kevent} and the kqueue constants against the values the OS headers publish. gcc
- * here has Linux headers only, so each expected number is written by hand from the header named
- * beside it: macOS SDK {@code <sys/event.h>} (xnu {@code bsd/sys/event.h}) and FreeBSD 12-14
- * {@code <sys/event.h>} ({@code sys/sys/event.h}). LP64 both: uintptr_t, intptr_t, int64_t and
- * pointers are 8 bytes, aligned to 8.
+ * {@code struct kevent}, {@code struct timespec} and the kqueue constants against Go's
+ * golang.org/x/sys/unix, generated on macOS and FreeBSD from their own {@code <sys/event.h>}
+ * (see {@link GoUnix}), for amd64 and arm64. gcc here has Linux headers only, and numbers typed
+ * from the headers on both sides of a test would pass a misreading.
+ *
+ * <p>Not header values, so not checked here: {@code KqueuePoller.CHANGES} and {@code WAKE_TOKEN}
+ * (our choices) and {@code ChangeList.REGISTER_FLAGS} (EV_ADD | EV_CLEAR, both checked).
  */
 class KeventLayoutTest {
+    private static int total;
 
-    @Test
-    void macOsKeventIs32Bytes() {
-        // struct kevent {
-        //     uintptr_t ident;    /* identifier for this event */         offset 0
-        //     int16_t   filter;   /* filter for event */                  offset 8
-        //     uint16_t  flags;    /* general flags */                     offset 10
-        //     uint32_t  fflags;   /* filter-specific flags */             offset 12
-        //     intptr_t  data;     /* filter-specific data */              offset 16
-        //     void      *udata;   /* opaque user data identifier */       offset 24
-        // };                                                              sizeof 32
-        Kevent.Abi a = Kevent.DARWIN;
-        assertAll(
-                () -> assertEquals(32, a.size, "sizeof(struct kevent), macOS"),
-                () -> assertEquals(0, a.offset("ident")),
-                () -> assertEquals(8, a.offset("filter")),
-                () -> assertEquals(10, a.offset("flags")),
-                () -> assertEquals(12, a.offset("fflags")),
-                () -> assertEquals(16, a.offset("data")),
-                () -> assertEquals(24, a.offset("udata")),
-                () -> assertEquals(8, a.layout.byteAlignment(), "aligned as uintptr_t"));
+    @AfterAll
+    static void printTotal() {
+        System.out.println("[header sources] KeventLayoutTest: " + total + " values checked in all");
     }
 
     @Test
-    void freeBsdKeventIs64BytesWithExt() {
-        // struct kevent {
-        //     __uintptr_t    ident;    /* identifier for this event */    offset 0
-        //     short          filter;   /* filter for event */             offset 8
-        //     unsigned short flags;    /* action flags for kqueue */      offset 10
-        //     unsigned int   fflags;   /* filter flag value */            offset 12
-        //     __int64_t      data;     /* filter data value */            offset 16
-        //     void           *udata;   /* opaque user data identifier */  offset 24
-        //     __uint64_t     ext[4];   /* extensions */                   offset 32
-        // };                                                              sizeof 64 (FreeBSD 12+)
-        Kevent.Abi a = Kevent.FREEBSD;
-        assertAll(
-                () -> assertEquals(64, a.size, "sizeof(struct kevent), FreeBSD 12+"),
-                () -> assertEquals(0, a.offset("ident")),
-                () -> assertEquals(8, a.offset("filter")),
-                () -> assertEquals(10, a.offset("flags")),
-                () -> assertEquals(12, a.offset("fflags")),
-                () -> assertEquals(16, a.offset("data")),
-                () -> assertEquals(24, a.offset("udata")),
-                () -> assertEquals(32, a.offset("ext")),
-                () -> assertEquals(8, a.layout.byteAlignment()));
+    void keventAndTimespecAreLaidOutAsTheSourcesSay() {
+        SourceTally tally = new SourceTally("Kevent.DARWIN/FREEBSD, TIMESPEC vs golang.org/x/sys/unix Kevent_t, Timespec, "
+                + "darwin, freebsd " + GoUnix.ARCHES);
+        for (Kevent.Abi abi : new Kevent.Abi[] {Kevent.DARWIN, Kevent.FREEBSD}) {
+            for (String arch : GoUnix.ARCHES) {
+                KeventSource src = KeventSource.of(abi, arch);
+                String where = abi.os + " " + src.go().name();
+                tally.layout(where + " struct kevent", abi.layout, "", src.kevent());
+                tally.equal(where + " Abi.size (the array stride)", abi.size, src.stride());
+                tally.layout(where + " struct timespec", Kevent.TIMESPEC, "tv_", src.go().struct("Timespec"));
+            }
+        }
+        total += tally.verify();
     }
 
+    /**
+     * Every {@code static final} number of {@link Kevent}, found by reflection (a constant added
+     * later is checked too), against the source constant of the same name; a {@code _DARWIN} or
+     * {@code _FREEBSD} suffix names the one system it is for. And each Abi's EVFILT_USER.
+     */
     @Test
-    void timespecIs16Bytes() {
-        // <sys/_timespec.h> (FreeBSD), <sys/_types/_timespec.h> (macOS): { time_t tv_sec; long tv_nsec; }
-        assertEquals(16, Kevent.TIMESPEC.byteSize());
-    }
-
-    @Test
-    void constantsMatchSysEventH() {
-        assertAll(
-                // #define EVFILT_READ (-1), EVFILT_WRITE (-2): macOS and FreeBSD
-                () -> assertEquals(-1, Kevent.EVFILT_READ),
-                () -> assertEquals(-2, Kevent.EVFILT_WRITE),
-                // macOS: EVFILT_USER (-10); FreeBSD: EVFILT_LIO is -10, EVFILT_USER (-11)
-                () -> assertEquals(-10, Kevent.DARWIN.evfiltUser),
-                () -> assertEquals(-11, Kevent.FREEBSD.evfiltUser),
-                // actions / flags, both systems
-                () -> assertEquals(0x0001, Kevent.EV_ADD),
-                () -> assertEquals(0x0002, Kevent.EV_DELETE),
-                () -> assertEquals(0x0004, Kevent.EV_ENABLE),
-                () -> assertEquals(0x0020, Kevent.EV_CLEAR),
-                () -> assertEquals(0x0040, Kevent.EV_RECEIPT),
-                () -> assertEquals(0x4000, Kevent.EV_ERROR),
-                () -> assertEquals(0x8000, Kevent.EV_EOF),
-                // EVFILT_USER fflags: #define NOTE_TRIGGER 0x01000000, both systems
-                () -> assertEquals(0x01000000, Kevent.NOTE_TRIGGER));
+    void everyKqueueConstantIsTheSources() throws Exception {
+        SourceTally tally = new SourceTally("Kevent constants vs golang.org/x/sys/unix zerrors, darwin, freebsd "
+                + GoUnix.ARCHES);
+        Set<String> seen = new TreeSet<>();
+        for (Field f : Kevent.class.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (!Modifier.isStatic(m) || !Modifier.isFinal(m) || !f.getType().isPrimitive()) continue;
+            seen.add(f.getName());
+            long ours = ((Number) f.get(null)).longValue();
+            String name = f.getName();
+            for (Kevent.Abi abi : new Kevent.Abi[] {Kevent.DARWIN, Kevent.FREEBSD}) {
+                String suffix = "_" + KeventSource.goos(abi).toUpperCase(Locale.ROOT);
+                boolean forOne = name.endsWith("_DARWIN") || name.endsWith("_FREEBSD");
+                if (forOne && !name.endsWith(suffix)) continue;
+                String header = forOne ? name.substring(0, name.length() - suffix.length()) : name;
+                for (String arch : GoUnix.ARCHES) {
+                    GoUnix go = KeventSource.of(abi, arch).go();
+                    tally.check(abi.os + " " + go.name() + " " + header, go.find(header).isPresent(),
+                            "the source has no " + header);
+                    if (go.find(header).isPresent()) tally.equal(abi.os + " " + go.name() + " " + name, ours, go.constant(header));
+                }
+            }
+        }
+        for (Kevent.Abi abi : new Kevent.Abi[] {Kevent.DARWIN, Kevent.FREEBSD}) {
+            for (String arch : GoUnix.ARCHES) {
+                GoUnix go = KeventSource.of(abi, arch).go();
+                tally.equal(abi.os + " " + go.name() + " Abi.evfiltUser", abi.evfiltUser, go.constant("EVFILT_USER"));
+            }
+        }
+        total += tally.verify();
+        assertTrue(seen.containsAll(Set.of("EVFILT_READ", "EVFILT_USER_FREEBSD", "EV_EOF", "NOTE_TRIGGER")),
+                "reflection saw " + seen);
     }
 
     @Test

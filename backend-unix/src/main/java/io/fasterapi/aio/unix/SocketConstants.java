@@ -38,14 +38,15 @@ public record SocketConstants(String os, boolean sockaddrLen,
     /**
      * macOS, from the macOS SDK's {@code <sys/socket.h>}, {@code <netinet/in.h>},
      * {@code <netinet6/in6.h>}, {@code <netinet/tcp.h>}, {@code <sys/fcntl.h>}, {@code <sys/errno.h>}.
-     * macOS has no SOCK_NONBLOCK / SOCK_CLOEXEC (socket, then fcntl), no accept4, and no
-     * MSG_NOSIGNAL (SO_NOSIGPIPE on each socket instead).
+     * macOS has no SOCK_NONBLOCK / SOCK_CLOEXEC (socket, then fcntl) and no accept4. MSG_NOSIGNAL
+     * is not used: Go's golang.org/x/sys/unix lists it (0x80000), Rust's libc does not, and
+     * SO_NOSIGPIPE on each socket works on every macOS version.
      */
     public static final SocketConstants DARWIN = new SocketConstants("macOS", true,
             2, 30, 1, 0, 0,                            // AF_INET AF_INET6 SOCK_STREAM (no SOCK_NONBLOCK, SOCK_CLOEXEC)
             0xffff, 0x4, 0x200, 0x1007, 0x1001,        // SOL_SOCKET SO_REUSEADDR SO_REUSEPORT SO_ERROR SO_SNDBUF
             0x1002, 0x1022, 6, 1, 41,                  // SO_RCVBUF SO_NOSIGPIPE IPPROTO_TCP TCP_NODELAY IPPROTO_IPV6
-            27, 0, 1,                                  // IPV6_V6ONLY (no MSG_NOSIGNAL) SHUT_WR
+            27, 0, 1,                                  // IPV6_V6ONLY (MSG_NOSIGNAL not used) SHUT_WR
             0x4, 3, 4, 2, 1,                           // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
             35, 4, 36, ErrnoTable.DARWIN);             // EAGAIN EINTR EINPROGRESS
 

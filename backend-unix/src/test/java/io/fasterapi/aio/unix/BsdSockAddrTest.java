@@ -1,52 +1,70 @@
 package io.fasterapi.aio.unix;
 
+import io.fasterapi.aio.unix.testsupport.GoUnix;
+import io.fasterapi.aio.unix.testsupport.RustLibc;
+import io.fasterapi.aio.unix.testsupport.SourceTally;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The BSD sockaddr layouts against {@code <netinet/in.h>} and {@code <netinet6/in6.h>} of macOS
- * and FreeBSD (the same structs on both), and encoding / decoding with the macOS and FreeBSD
- * tables on segments filled here.
+ * The BSD sockaddr layouts against Go's {@code RawSockaddrInet4}/{@code RawSockaddrInet6} of
+ * macOS and FreeBSD (amd64, arm64) and Rust libc's {@code sockaddr_storage}; encoding and
+ * decoding with the macOS and FreeBSD tables, checked at the source's offsets with the source's
+ * family numbers, not through the layouts that wrote them.
  */
 class BsdSockAddrTest {
+    private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static int total;
+
+    @AfterAll
+    static void printTotal() {
+        System.out.println("[header sources] BsdSockAddrTest: " + total + " values checked in all");
+    }
 
     private static long offset(StructLayout l, String field) {
         return l.byteOffset(groupElement(field));
     }
 
+    private static GoUnix source(SocketConstants c) {
+        return GoUnix.load(c == SocketConstants.DARWIN ? "darwin" : "freebsd", "amd64");
+    }
+
     @Test
-    void bsdSockaddrLayoutsMatchTheHeaders() {
-        StructLayout in = SockAddr.BSD_SOCKADDR_IN;
-        // struct sockaddr_in { __uint8_t sin_len; sa_family_t sin_family; in_port_t sin_port;
-        //                      struct in_addr sin_addr; char sin_zero[8]; };   sa_family_t is __uint8_t
-        assertEquals(16, in.byteSize(), "sizeof(struct sockaddr_in)");
-        assertEquals(0, offset(in, "sin_len"));
-        assertEquals(1, offset(in, "sin_family"));
-        assertEquals(2, offset(in, "sin_port"));
-        assertEquals(4, offset(in, "sin_addr"));
-        assertEquals(8, offset(in, "sin_zero"));
-        StructLayout in6 = SockAddr.BSD_SOCKADDR_IN6;
-        // struct sockaddr_in6 { __uint8_t sin6_len; sa_family_t sin6_family; in_port_t sin6_port;
-        //                       __uint32_t sin6_flowinfo; struct in6_addr sin6_addr; __uint32_t sin6_scope_id; };
-        assertEquals(28, in6.byteSize(), "sizeof(struct sockaddr_in6)");
-        assertEquals(0, offset(in6, "sin6_len"));
-        assertEquals(1, offset(in6, "sin6_family"));
-        assertEquals(2, offset(in6, "sin6_port"));
-        assertEquals(4, offset(in6, "sin6_flowinfo"));
-        assertEquals(8, offset(in6, "sin6_addr"));
-        assertEquals(24, offset(in6, "sin6_scope_id"));
-        assertEquals(128, SockAddr.STORAGE_SIZE, "sizeof(struct sockaddr_storage) = _SS_MAXSIZE 128");
+    void bsdSockaddrLayoutsAreTheSources() {
+        SourceTally tally = new SourceTally("SockAddr.BSD_SOCKADDR_IN/IN6 vs golang.org/x/sys/unix darwin, freebsd "
+                + GoUnix.ARCHES + "; STORAGE_SIZE vs Rust libc");
+        for (String goos : new String[] {"darwin", "freebsd"}) {
+            for (String arch : GoUnix.ARCHES) {
+                GoUnix go = GoUnix.load(goos, arch);
+                tally.layout(go.name() + " sockaddr_in", SockAddr.BSD_SOCKADDR_IN, "sin_",
+                        go.struct("RawSockaddrInet4", "SizeofSockaddrInet4"));
+                tally.layout(go.name() + " sockaddr_in6", SockAddr.BSD_SOCKADDR_IN6, "sin6_",
+                        go.struct("RawSockaddrInet6", "SizeofSockaddrInet6"));
+            }
+        }
+        // Go has no sockaddr_storage (its RawSockaddrAny is 108 bytes): Rust's libc has it.
+        RustLibc rust = RustLibc.load();
+        tally.equal("macOS sizeof(struct sockaddr_storage), " + rust.crate().getFileName(), SockAddr.STORAGE_SIZE,
+                rust.structSize("apple/mod.rs", "sockaddr_storage"));
+        tally.equal("FreeBSD sizeof(struct sockaddr_storage), " + rust.crate().getFileName(), SockAddr.STORAGE_SIZE,
+                rust.structSize("freebsdlike/mod.rs", "sockaddr_storage"));
+        total += tally.verify();
     }
 
     @Test
@@ -62,16 +80,31 @@ class BsdSockAddrTest {
         assertEquals(SockAddr.SOCKADDR_IN6.byteSize(), SockAddr.BSD_SOCKADDR_IN6.byteSize());
     }
 
+    /** A {@code sockaddr_in} as the source lays it out, written field by field. */
+    private static byte[] sourceSockaddrIn(GoUnix go, byte[] ip, int port) {
+        GoUnix.Struct s = go.struct("RawSockaddrInet4", "SizeofSockaddrInet4");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(s.size());
+            m.set(JAVA_BYTE, s.field("Len").offset(), (byte) s.size());
+            m.set(JAVA_BYTE, s.field("Family").offset(), (byte) go.constant("AF_INET"));
+            m.set(NET_SHORT, s.field("Port").offset(), (short) port);
+            MemorySegment.copy(ip, 0, m, JAVA_BYTE, s.field("Addr").offset(), ip.length);
+            return m.toArray(JAVA_BYTE);
+        }
+    }
+
     @Test
-    void ipv4EncodesWithLengthFamilyByteAndBigEndianPort() throws Exception {
+    void ipv4EncodesAsTheSourceLaysItOut() throws Exception {
         for (SocketConstants c : new SocketConstants[] {SocketConstants.DARWIN, SocketConstants.FREEBSD}) {
+            GoUnix go = source(c);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment s = arena.allocate(SockAddr.STORAGE_SIZE);
                 s.fill((byte) 0x5A);
-                InetSocketAddress a = new InetSocketAddress(InetAddress.getByName("192.168.1.20"), 8080);
-                assertEquals(16, SockAddr.encode(a, c, s));
-                byte[] expected = {16, 2, 0x1F, (byte) 0x90, (byte) 192, (byte) 168, 1, 20, 0, 0, 0, 0, 0, 0, 0, 0};
-                assertArrayEquals(expected, s.asSlice(0, 16).toArray(JAVA_BYTE), c.os());
+                InetAddress ip = InetAddress.getByName("192.168.1.20");
+                InetSocketAddress a = new InetSocketAddress(ip, 8080);
+                byte[] expected = sourceSockaddrIn(go, ip.getAddress(), 8080);
+                assertEquals(expected.length, SockAddr.encode(a, c, s), c.os());
+                assertArrayEquals(expected, s.asSlice(0, expected.length).toArray(JAVA_BYTE), c.os());
                 assertEquals(a, SockAddr.decode(s, c));
             }
         }
@@ -80,18 +113,19 @@ class BsdSockAddrTest {
     @Test
     void ipv6EncodesWithTheSystemsFamilyNumber() throws Exception {
         for (SocketConstants c : new SocketConstants[] {SocketConstants.DARWIN, SocketConstants.FREEBSD}) {
+            GoUnix go = source(c);
+            GoUnix.Struct in6 = go.struct("RawSockaddrInet6", "SizeofSockaddrInet6");
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment s = arena.allocate(SockAddr.STORAGE_SIZE);
                 byte[] ip = InetAddress.getByName("fe80::1").getAddress();
                 InetSocketAddress a = new InetSocketAddress(Inet6Address.getByAddress(null, ip, 3), 443);
-                assertEquals(28, SockAddr.encode(a, c, s));
-                assertEquals(28, s.get(JAVA_BYTE, 0), "sin6_len");
-                assertEquals((byte) c.afInet6(), s.get(JAVA_BYTE, 1), "sin6_family: 30 on macOS, 28 on FreeBSD");
-                assertEquals(0x01, s.get(JAVA_BYTE, 2), "port 443 = 0x01BB, high byte first");
-                assertEquals((byte) 0xBB, s.get(JAVA_BYTE, 3));
-                assertEquals(0, s.get(JAVA_INT, 4), "sin6_flowinfo");
-                assertArrayEquals(ip, s.asSlice(8, 16).toArray(JAVA_BYTE));
-                assertEquals(3, s.get(JAVA_INT, 24), "sin6_scope_id, host order");
+                assertEquals(in6.size(), SockAddr.encode(a, c, s));
+                assertEquals((byte) in6.size(), s.get(JAVA_BYTE, in6.field("Len").offset()), "sin6_len");
+                assertEquals((byte) go.constant("AF_INET6"), s.get(JAVA_BYTE, in6.field("Family").offset()), "sin6_family");
+                assertEquals(443, Short.toUnsignedInt(s.get(NET_SHORT, in6.field("Port").offset())), "port, high byte first");
+                assertEquals(0, s.get(JAVA_INT, in6.field("Flowinfo").offset()), "sin6_flowinfo");
+                assertArrayEquals(ip, s.asSlice(in6.field("Addr").offset(), 16).toArray(JAVA_BYTE));
+                assertEquals(3, s.get(JAVA_INT, in6.field("Scope_id").offset()), "sin6_scope_id, host order");
                 assertEquals(a, SockAddr.decode(s, c));
             }
         }
@@ -102,17 +136,12 @@ class BsdSockAddrTest {
         try (Arena arena = Arena.ofConfined()) {
             // As a macOS kernel writes 127.0.0.1:65535 for getsockname.
             MemorySegment s = arena.allocate(SockAddr.STORAGE_SIZE);
-            byte[] kernel = {16, 2, (byte) 0xFF, (byte) 0xFF, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+            byte[] kernel = sourceSockaddrIn(source(SocketConstants.DARWIN), new byte[] {127, 0, 0, 1}, 65535);
             MemorySegment.copy(kernel, 0, s, JAVA_BYTE, 0, kernel.length);
             assertEquals(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 65535),
                     SockAddr.decode(s, SocketConstants.DARWIN));
             // The same bytes read with Linux's layout are family 0x0210: not an address family.
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                    () -> SockAddr.decode(s, SocketConstants.LINUX));
+            assertThrows(IllegalStateException.class, () -> SockAddr.decode(s, SocketConstants.LINUX));
         }
-    }
-
-    private static void assertArrayEquals(byte[] expected, byte[] actual, String... message) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, message.length > 0 ? message[0] : null);
     }
 }
