@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p>Two kinds of number reach the loop. A call that fails at once reports a Win32 or Winsock
  * error ({@code GetLastError} / {@code WSAGetLastError}, winerror.h). A request that fails in the
- * kernel reports an NTSTATUS (ntstatus.h) in its completion entry's {@code Internal}; it is first
+ * kernel reports an NTSTATUS (ntstatus.h) in its OVERLAPPED's {@code Internal}; it is first
  * turned into the Win32 error {@code GetOverlappedResult} would give (as
  * {@code RtlNtStatusToDosError} maps it: a reset connection is ERROR_NETNAME_DELETED), then mapped
  * like the others. A number with no entry maps to {@link Errno#EIO}.
