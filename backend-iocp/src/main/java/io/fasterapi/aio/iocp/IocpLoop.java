@@ -24,8 +24,9 @@ import java.util.Arrays;
  *
  * <p>An operation the kernel owns is only completed when its entry arrives, cancelled or not: its
  * slot, OVERLAPPED and buffer stay untouched until then. Cancellation asks CancelIoEx (batched at
- * the next wait; a closed socket needs none, closesocket cancels its requests) and the entry then
- * arrives with STATUS_CANCELLED. Wake-ups are entries posted with key {@link #WAKE_KEY}.
+ * the next wait; a closed socket needs none, closesocket cancels its requests) and the request then
+ * completes with STATUS_CANCELLED in its OVERLAPPED. Wake-ups are entries posted with key
+ * {@link #WAKE_KEY}.
  */
 final class IocpLoop extends AbstractAsyncIo {
     /** The completion key of wake-ups; handle ids are never 0. */
@@ -320,7 +321,7 @@ final class IocpLoop extends AbstractAsyncIo {
                 counters.error();
                 continue;
             }
-            int status = Winsock.entryStatus(batch, i);
+            int status = blocks.status(op); // not the entry's Internal: that one is reserved
             completed(op, WindowsErrors.succeeded(status) ? Winsock.entryBytes(batch, i) : WindowsErrors.resultOfStatus(status));
         }
     }

@@ -105,6 +105,11 @@ final class OverlappedTable {
         return -1;
     }
 
+    /** The NTSTATUS the kernel wrote into {@code slot}'s OVERLAPPED when its request completed. */
+    int status(int slot) {
+        return Winsock.overlappedStatus(block(slot));
+    }
+
     /** The WSABUF of {@code slot}'s block. */
     MemorySegment wsabuf(int slot) {
         return block(slot).asSlice(WSABUF, Winsock.WSABUF.byteSize());

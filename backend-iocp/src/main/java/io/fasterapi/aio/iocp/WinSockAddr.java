@@ -28,10 +28,11 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 final class WinSockAddr {
     private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
+    /** {@code IN_ADDR} is a union with a {@code ULONG}: 4-byte aligned, and so is the struct. */
     static final StructLayout SOCKADDR_IN = MemoryLayout.structLayout(
             ValueLayout.JAVA_SHORT.withName("sin_family"),
             NET_SHORT.withName("sin_port"),
-            MemoryLayout.sequenceLayout(4, ValueLayout.JAVA_BYTE).withName("sin_addr"),
+            MemoryLayout.sequenceLayout(4, ValueLayout.JAVA_BYTE).withByteAlignment(4).withName("sin_addr"),
             MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("sin_zero"));
 
     static final StructLayout SOCKADDR_IN6 = MemoryLayout.structLayout(

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p>Two kinds of number reach the loop. A call that fails at once reports a Win32 or Winsock
  * error ({@code GetLastError} / {@code WSAGetLastError}, winerror.h). A request that fails in the
- * kernel reports an NTSTATUS (ntstatus.h) in its completion entry's {@code Internal}; it is first
+ * kernel reports an NTSTATUS (ntstatus.h) in its OVERLAPPED's {@code Internal}; it is first
  * turned into the Win32 error {@code GetOverlappedResult} would give (as
  * {@code RtlNtStatusToDosError} maps it: a reset connection is ERROR_NETNAME_DELETED), then mapped
  * like the others. A number with no entry maps to {@link Errno#EIO}.
@@ -29,6 +29,8 @@ final class WindowsErrors {
     static final int ERROR_BROKEN_PIPE = 109;
     static final int ERROR_SEM_TIMEOUT = 121;
     static final int ERROR_INSUFFICIENT_BUFFER = 122;
+    /** What RtlNtStatusToDosError answers for a status it has no entry for. */
+    static final int ERROR_MR_MID_NOT_FOUND = 317;
     /** GetQueuedCompletionStatusEx: nothing arrived before the timeout. */
     static final int WAIT_TIMEOUT = 258;
     static final int ERROR_OPERATION_ABORTED = 995;     // == WSA_OPERATION_ABORTED
@@ -228,12 +230,12 @@ final class WindowsErrors {
         return ntstatus >= 0;
     }
 
-    /** The Win32 error of a failed request's NTSTATUS (ERROR_MR_MID_NOT_FOUND, 317, when unknown: as Windows does). */
+    /** The Win32 error of a failed request's NTSTATUS (ERROR_MR_MID_NOT_FOUND when unknown: as Windows does). */
     static int win32OfStatus(int ntstatus) {
-        return WIN32.getOrDefault(ntstatus, 317);
+        return WIN32.getOrDefault(ntstatus, ERROR_MR_MID_NOT_FOUND);
     }
 
-    /** The negated portable error of a completion entry's failed NTSTATUS. */
+    /** The negated portable error of a completed request's failed NTSTATUS. */
     static int resultOfStatus(int ntstatus) {
         return result(win32OfStatus(ntstatus));
     }

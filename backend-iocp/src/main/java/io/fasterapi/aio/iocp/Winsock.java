@@ -100,7 +100,8 @@ final class Winsock {
     /**
      * OVERLAPPED_ENTRY (minwinbase.h): {@code ULONG_PTR lpCompletionKey; LPOVERLAPPED lpOverlapped;
      * ULONG_PTR Internal; DWORD dwNumberOfBytesTransferred;} (padded to 32). {@code Internal} is
-     * the request's NTSTATUS.
+     * documented as reserved: a request's status is read from its OVERLAPPED instead
+     * ({@link #overlappedStatus}).
      */
     static final StructLayout OVERLAPPED_ENTRY = MemoryLayout.structLayout(
             JAVA_LONG.withName("lpCompletionKey"), JAVA_LONG.withName("lpOverlapped"), JAVA_LONG.withName("Internal"),
@@ -136,7 +137,6 @@ final class Winsock {
     static final long ENTRY_SIZE = OVERLAPPED_ENTRY.byteSize();
     static final long ENTRY_KEY = OVERLAPPED_ENTRY.byteOffset(groupElement("lpCompletionKey"));
     static final long ENTRY_OVERLAPPED = OVERLAPPED_ENTRY.byteOffset(groupElement("lpOverlapped"));
-    static final long ENTRY_STATUS = OVERLAPPED_ENTRY.byteOffset(groupElement("Internal"));
     static final long ENTRY_BYTES = OVERLAPPED_ENTRY.byteOffset(groupElement("dwNumberOfBytesTransferred"));
 
     static final long WSABUF_LEN = WSABUF.byteOffset(groupElement("len"));
@@ -510,23 +510,34 @@ final class Winsock {
         return entries.get(JAVA_LONG, i * ENTRY_SIZE + ENTRY_OVERLAPPED);
     }
 
-    /** The request's NTSTATUS (ULONG_PTR Internal; an NTSTATUS is its low 32 bits). */
-    static int entryStatus(MemorySegment entries, int i) {
-        return (int) entries.get(JAVA_LONG, i * ENTRY_SIZE + ENTRY_STATUS);
-    }
-
     /** dwNumberOfBytesTransferred, unsigned. */
     static long entryBytes(MemorySegment entries, int i) {
         return Integer.toUnsignedLong(entries.get(JAVA_INT, i * ENTRY_SIZE + ENTRY_BYTES));
     }
 
-    /** Writes entry {@code i} (tests feed the loop exactly what GetQueuedCompletionStatusEx would write). */
-    static void writeEntry(MemorySegment entries, int i, long key, long overlapped, int status, int bytes) {
+    /**
+     * The NTSTATUS of a completed request: what the kernel left in its OVERLAPPED's
+     * {@code Internal} (the IO_STATUS_BLOCK's Status, its low 32 bits), as GetOverlappedResult reads it.
+     */
+    static int overlappedStatus(MemorySegment overlapped) {
+        return (int) overlapped.get(JAVA_LONG, OV_INTERNAL);
+    }
+
+    /**
+     * Writes entry {@code i} (tests feed the loop exactly what GetQueuedCompletionStatusEx would
+     * write). The reserved {@code Internal} is left alone: the loop must not depend on it.
+     */
+    static void writeEntry(MemorySegment entries, int i, long key, long overlapped, int bytes) {
         long base = i * ENTRY_SIZE;
         entries.set(JAVA_LONG, base + ENTRY_KEY, key);
         entries.set(JAVA_LONG, base + ENTRY_OVERLAPPED, overlapped);
-        entries.set(JAVA_LONG, base + ENTRY_STATUS, Integer.toUnsignedLong(status));
         entries.set(JAVA_INT, base + ENTRY_BYTES, bytes);
+    }
+
+    /** Writes what the kernel writes into a request's OVERLAPPED when it completes (for tests, as above). */
+    static void completeOverlapped(MemorySegment overlapped, int status, long bytes) {
+        overlapped.set(JAVA_LONG, OV_INTERNAL, Integer.toUnsignedLong(status));
+        overlapped.set(JAVA_LONG, OV_INTERNAL_HIGH, bytes);
     }
 
     /** Fills a WSABUF. */

@@ -18,7 +18,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * A {@link CompletionPort} that simulates nothing: it records each call the loop makes, answers
  * with the result the test set (0, "the kernel took the request", by default), and hands the loop
- * exactly the completion entries the test wrote, in OVERLAPPED_ENTRY layout, at its next wait.
+ * exactly the completion entries the test wrote, in OVERLAPPED_ENTRY layout, at its next wait,
+ * each request's status written where the kernel writes it (its OVERLAPPED).
  */
 final class ScriptedPort implements CompletionPort {
     /** One recorded call. {@code buffer}/{@code length} come from the WSABUF the loop filled. */
@@ -45,10 +46,19 @@ final class ScriptedPort implements CompletionPort {
         return q == null || q.isEmpty() ? 0 : q.poll();
     }
 
-    /** Queues one entry for the loop's next wait, exactly as GetQueuedCompletionStatusEx would write it. */
+    /**
+     * Completes a request as the kernel does: {@code status} and {@code bytes} into its OVERLAPPED
+     * (Internal, InternalHigh), then its entry queued for the loop's next wait, exactly as
+     * GetQueuedCompletionStatusEx would write it. An address that is no request still out (a bogus
+     * or duplicate entry a test feeds) gets the entry only: there is no OVERLAPPED to write.
+     */
+    @SuppressWarnings("restricted")
     void entry(long key, long overlapped, int status, int bytes) {
-        Winsock.writeEntry(queued, queuedCount++, key, overlapped, status, bytes);
-        outstanding.remove(overlapped);
+        if (outstanding.remove(overlapped) != null) {
+            MemorySegment block = MemorySegment.ofAddress(overlapped).reinterpret(Winsock.OVERLAPPED_SIZE);
+            Winsock.completeOverlapped(block, status, Integer.toUnsignedLong(bytes));
+        }
+        Winsock.writeEntry(queued, queuedCount++, key, overlapped, bytes);
     }
 
     /** Requests the loop started (the call answered 0) and no entry was queued for yet: OVERLAPPED → key. */

@@ -1,5 +1,6 @@
 package io.fasterapi.aio.iocp;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.OS;
 
@@ -10,10 +11,20 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.UUID;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -23,165 +34,227 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Every Windows struct, constant and GUID this backend uses, against the values the Windows SDK
- * headers publish for x64 (no Windows compiler here: the expected numbers are written out, each
- * with its header and field).
+ * Every Windows struct, constant and GUID this backend uses, against the mingw-w64 headers: an
+ * independent copy of the SDK's, read through its cross compiler ({@link WindowsHeaders}), so that
+ * a misreading of the SDK here cannot be repeated in the test.
+ *
+ * <p>The lists come from the code: every primitive constant, {@link StructLayout} and
+ * {@link Winsock.Guid} declared in {@link #SDK_CLASSES} (where the bindings keep all of the
+ * SDK's values), so a value added there is checked the day it is added, or the test says why not.
+ * Every one of them is in mingw-w64's headers (10.0); none had to be left out. Not checked: the
+ * downcalls' parameter types (a C probe cannot list a prototype's parameters), and the
+ * NTSTATUS → Win32 pairs of {@link WindowsErrors}, which are ntdll's table, in no header.
  */
 class WinsockLayoutTest {
+    /** The classes that hold the SDK's values; the rest of the backend only uses them. */
+    private static final List<Class<?>> SDK_CLASSES = List.of(Winsock.class, WindowsErrors.class, WinSockAddr.class);
 
-    private static long off(StructLayout l, String field) {
-        return l.byteOffset(groupElement(field));
+    /** Constants whose C expression is not their own name (a macro of the same name is the default). */
+    private static final Map<String, String> EXPRESSIONS = Map.ofEntries(
+            Map.entry("Winsock.WINSOCK_VERSION_2_2", "MAKEWORD(2, 2)"),
+            Map.entry("Winsock.OVERLAPPED_SIZE", "sizeof(OVERLAPPED)"),
+            Map.entry("Winsock.OV_INTERNAL", "offsetof(OVERLAPPED, Internal)"),
+            Map.entry("Winsock.OV_INTERNAL_HIGH", "offsetof(OVERLAPPED, InternalHigh)"),
+            Map.entry("Winsock.OV_EVENT", "offsetof(OVERLAPPED, hEvent)"),
+            Map.entry("Winsock.ENTRY_SIZE", "sizeof(OVERLAPPED_ENTRY)"),
+            Map.entry("Winsock.ENTRY_KEY", "offsetof(OVERLAPPED_ENTRY, lpCompletionKey)"),
+            Map.entry("Winsock.ENTRY_OVERLAPPED", "offsetof(OVERLAPPED_ENTRY, lpOverlapped)"),
+            Map.entry("Winsock.ENTRY_BYTES", "offsetof(OVERLAPPED_ENTRY, dwNumberOfBytesTransferred)"),
+            Map.entry("Winsock.WSABUF_LEN", "offsetof(WSABUF, len)"),
+            Map.entry("Winsock.WSABUF_BUF", "offsetof(WSABUF, buf)"),
+            Map.entry("Winsock.GUID_DATA4", "offsetof(GUID, Data4)"),
+            Map.entry("WinSockAddr.STORAGE_SIZE", "sizeof(SOCKADDR_STORAGE)"),
+            Map.entry("WinSockAddr.IN_ADDR", "offsetof(SOCKADDR_IN, sin_addr)"),
+            Map.entry("WinSockAddr.IN6_ADDR", "offsetof(SOCKADDR_IN6, sin6_addr)"));
+
+    /** Constants of those classes that are not the SDK's, and why. */
+    private static final Map<String, String> NOT_IN_HEADERS = Map.of(
+            "WinSockAddr.ACCEPT_ADDRESS_LENGTH",
+            "AcceptEx's documented rule (the largest address + 16), computed from STORAGE_SIZE, which is checked");
+
+    /** How many values were compared with the headers, printed at the end. */
+    private static final AtomicInteger CHECKED = new AtomicInteger();
+
+    @AfterAll
+    static void report() {
+        System.out.println("WinsockLayoutTest: " + CHECKED.get() + " values checked against the mingw-w64 headers ("
+                + WindowsHeaders.COMPILER + ")");
+    }
+
+    private static String id(Field f) {
+        return f.getDeclaringClass().getSimpleName() + "." + f.getName();
+    }
+
+    private static List<Field> declared(Predicate<Field> which) {
+        List<Field> out = new ArrayList<>();
+        for (Class<?> c : SDK_CLASSES) {
+            for (Field f : c.getDeclaredFields()) {
+                int m = f.getModifiers();
+                if (Modifier.isStatic(m) && Modifier.isFinal(m) && !f.isSynthetic() && which.test(f)) {
+                    f.setAccessible(true);
+                    out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isIntegral(Field f) {
+        Class<?> t = f.getType();
+        return t == int.class || t == long.class || t == short.class || t == byte.class;
+    }
+
+    /**
+     * Whether a Java constant holds the C value: the same number, or the same bits at the Java
+     * type's width (a DWORD such as INFINITE or an ioctl code is a negative int in Java).
+     */
+    private static boolean holds(Field f, long c) throws IllegalAccessException {
+        long java = ((Number) f.get(null)).longValue();
+        int bits = f.getType() == long.class ? 64 : f.getType() == int.class ? 32 : f.getType() == short.class ? 16 : 8;
+        if (bits == 64) return java == c;
+        long mask = (1L << bits) - 1;
+        return java == c || (java & mask) == c;
+    }
+
+    private static void assertNoMismatch(List<String> wrong, String what) {
+        assertTrue(wrong.isEmpty(), wrong.size() + " " + what + " differ from the mingw-w64 headers:\n"
+                + String.join("\n", wrong));
+    }
+
+    /** Each integral constant of the SDK classes → the C expression of its value. */
+    private static Map<Field, String> constantExpressions() {
+        Map<Field, String> expressions = new LinkedHashMap<>();
+        for (Field f : declared(WinsockLayoutTest::isIntegral)) {
+            if (!NOT_IN_HEADERS.containsKey(id(f))) expressions.put(f, EXPRESSIONS.getOrDefault(id(f), f.getName()));
+        }
+        return expressions;
+    }
+
+    /** Each struct layout of the SDK classes, by its field's name, which is the C type's. */
+    private static Map<String, StructLayout> layouts() throws IllegalAccessException {
+        Map<String, StructLayout> layouts = new LinkedHashMap<>();
+        for (Field f : declared(f -> f.getType() == StructLayout.class)) layouts.put(f.getName(), (StructLayout) f.get(null));
+        return layouts;
+    }
+
+    /**
+     * "TYPE size", "TYPE alignment", "TYPE.member offset", "TYPE.member size" → C expression, for
+     * every named member (unnamed ones are padding, which the offsets and the size pin).
+     */
+    private static Map<String, String> layoutExpressions(Map<String, StructLayout> layouts) {
+        Map<String, String> expressions = new LinkedHashMap<>();
+        layouts.forEach((type, l) -> {
+            expressions.put(type + " size", "sizeof(" + type + ")");
+            expressions.put(type + " alignment", "__alignof__(" + type + ")");
+            for (MemoryLayout m : l.memberLayouts()) {
+                if (m.name().isEmpty()) continue;
+                String field = m.name().get();
+                expressions.put(type + "." + field + " offset", "offsetof(" + type + ", " + field + ")");
+                expressions.put(type + "." + field + " size", "sizeof(((" + type + " *) 0)->" + field + ")");
+            }
+        });
+        return expressions;
+    }
+
+    private static Map<String, Winsock.Guid> guids() throws IllegalAccessException {
+        Map<String, Winsock.Guid> guids = new LinkedHashMap<>();
+        for (Field f : declared(f -> f.getType() == Winsock.Guid.class)) guids.put(f.getName(), (Winsock.Guid) f.get(null));
+        return guids;
+    }
+
+    /** Whatever test runs first asks for all three tests' values: one compile instead of three. */
+    private static void askTheHeadersOnce() throws IllegalAccessException {
+        List<String> all = new ArrayList<>(constantExpressions().values());
+        all.addAll(layoutExpressions(layouts()).values());
+        WindowsHeaders.ask(all, guids().keySet());
     }
 
     @Test
-    void overlappedMatchesMinwinbaseH() {
-        StructLayout l = Winsock.OVERLAPPED;
-        assertEquals(32, l.byteSize(), "sizeof(OVERLAPPED), x64");
-        assertEquals(0, off(l, "Internal"), "OVERLAPPED.Internal (ULONG_PTR)");
-        assertEquals(8, off(l, "InternalHigh"), "OVERLAPPED.InternalHigh (ULONG_PTR)");
-        assertEquals(16, off(l, "Offset"), "OVERLAPPED.Offset (DWORD, in the union)");
-        assertEquals(20, off(l, "OffsetHigh"), "OVERLAPPED.OffsetHigh (DWORD)");
-        assertEquals(24, off(l, "hEvent"), "OVERLAPPED.hEvent (HANDLE)");
+    void everyConstantMatchesTheHeaders() throws Exception {
+        askTheHeadersOnce();
+        Map<Field, String> expressions = constantExpressions();
+        Map<String, Long> c = WindowsHeaders.values(expressions.values());
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<Field, String> e : expressions.entrySet()) {
+            long header = c.get(e.getValue());
+            if (!holds(e.getKey(), header)) {
+                Number ours = (Number) e.getKey().get(null);
+                wrong.add(id(e.getKey()) + " = " + ours + " (0x" + Long.toHexString(ours.longValue()) + "), but "
+                        + e.getValue() + " = " + header + " (0x" + Long.toHexString(header) + ")");
+            }
+            CHECKED.incrementAndGet();
+        }
+        assertNoMismatch(wrong, "constants");
+        assertTrue(EXPRESSIONS.keySet().stream().allMatch(k -> expressions.keySet().stream().anyMatch(f -> id(f).equals(k))),
+                "every entry of EXPRESSIONS names a constant that exists");
     }
 
+    /** Each struct layout: size, alignment, and the offset and size of every named member. */
     @Test
-    void overlappedEntryMatchesMinwinbaseH() {
-        StructLayout l = Winsock.OVERLAPPED_ENTRY;
-        assertEquals(32, l.byteSize(), "sizeof(OVERLAPPED_ENTRY), x64 (24 + DWORD, padded to 8)");
-        assertEquals(0, off(l, "lpCompletionKey"), "OVERLAPPED_ENTRY.lpCompletionKey (ULONG_PTR)");
-        assertEquals(8, off(l, "lpOverlapped"), "OVERLAPPED_ENTRY.lpOverlapped (LPOVERLAPPED)");
-        assertEquals(16, off(l, "Internal"), "OVERLAPPED_ENTRY.Internal (ULONG_PTR)");
-        assertEquals(24, off(l, "dwNumberOfBytesTransferred"), "OVERLAPPED_ENTRY.dwNumberOfBytesTransferred (DWORD)");
-        assertEquals(Winsock.ENTRY_SIZE, l.byteSize());
-        assertEquals(8, l.byteAlignment());
+    void everyStructLayoutMatchesTheHeaders() throws Exception {
+        askTheHeadersOnce();
+        Map<String, StructLayout> layouts = layouts();
+        Map<String, String> expressions = layoutExpressions(layouts);
+        assertEquals(List.of("OVERLAPPED", "OVERLAPPED_ENTRY", "WSABUF", "WSADATA", "GUID", "SOCKADDR_IN", "SOCKADDR_IN6"),
+                List.copyOf(layouts.keySet()), "the layouts found (a new one is checked like these)");
+        Map<String, Long> c = WindowsHeaders.values(expressions.values());
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String> e : expressions.entrySet()) {
+            String[] what = e.getKey().split("[. ]");
+            StructLayout l = layouts.get(what[0]);
+            long java = switch (e.getKey().substring(e.getKey().lastIndexOf(' ') + 1)) {
+                case "alignment" -> l.byteAlignment();
+                case "offset" -> l.byteOffset(groupElement(what[1]));
+                default -> what.length == 2 ? l.byteSize() : l.select(groupElement(what[1])).byteSize();
+            };
+            long header = c.get(e.getValue());
+            if (java != header) wrong.add(e.getKey() + ": ours " + java + ", " + e.getValue() + " = " + header);
+            CHECKED.incrementAndGet();
+        }
+        assertNoMismatch(wrong, "layout values");
     }
 
+    /** Each GUID's fields, and the 16 bytes writeTo puts in memory: the header's, field by field in little-endian order. */
     @Test
-    void wsabufMatchesWs2defH() {
-        StructLayout l = Winsock.WSABUF;
-        assertEquals(16, l.byteSize(), "sizeof(WSABUF), x64");
-        assertEquals(0, off(l, "len"), "WSABUF.len (ULONG)");
-        assertEquals(8, off(l, "buf"), "WSABUF.buf (CHAR FAR *), after 4 bytes of padding");
-    }
-
-    @Test
-    void wsadataMatchesWinsock2HOnWin64() {
-        StructLayout l = Winsock.WSADATA;
-        assertEquals(408, l.byteSize(), "sizeof(WSADATA), _WIN64");
-        assertEquals(0, off(l, "wVersion"), "WSADATA.wVersion (WORD)");
-        assertEquals(2, off(l, "wHighVersion"), "WSADATA.wHighVersion (WORD)");
-        assertEquals(4, off(l, "iMaxSockets"), "WSADATA.iMaxSockets (unsigned short; before the strings on _WIN64)");
-        assertEquals(6, off(l, "iMaxUdpDg"), "WSADATA.iMaxUdpDg (unsigned short)");
-        assertEquals(8, off(l, "lpVendorInfo"), "WSADATA.lpVendorInfo (char FAR *)");
-        assertEquals(16, off(l, "szDescription"), "WSADATA.szDescription[WSADESCRIPTION_LEN+1]");
-        assertEquals(273, off(l, "szSystemStatus"), "WSADATA.szSystemStatus[WSASYS_STATUS_LEN+1]");
-        assertEquals(256, Winsock.WSADESCRIPTION_LEN, "WSADESCRIPTION_LEN (winsock2.h)");
-        assertEquals(128, Winsock.WSASYS_STATUS_LEN, "WSASYS_STATUS_LEN (winsock2.h)");
-    }
-
-    @Test
-    void guidMatchesGuiddefH() {
-        StructLayout l = Winsock.GUID;
-        assertEquals(16, l.byteSize(), "sizeof(GUID)");
-        assertEquals(0, off(l, "Data1"), "GUID.Data1 (unsigned long)");
-        assertEquals(4, off(l, "Data2"), "GUID.Data2 (unsigned short)");
-        assertEquals(6, off(l, "Data3"), "GUID.Data3 (unsigned short)");
-        assertEquals(8, off(l, "Data4"), "GUID.Data4 (unsigned char[8])");
-    }
-
-    @Test
-    void sockaddrsMatchWs2defHAndWs2ipdefH() {
-        StructLayout in = WinSockAddr.SOCKADDR_IN;
-        assertEquals(16, in.byteSize(), "sizeof(SOCKADDR_IN) (ws2def.h)");
-        assertEquals(0, off(in, "sin_family"), "SOCKADDR_IN.sin_family (ADDRESS_FAMILY; no sin_len on Windows)");
-        assertEquals(2, off(in, "sin_port"), "SOCKADDR_IN.sin_port (USHORT)");
-        assertEquals(4, off(in, "sin_addr"), "SOCKADDR_IN.sin_addr (IN_ADDR)");
-        assertEquals(8, off(in, "sin_zero"), "SOCKADDR_IN.sin_zero (CHAR[8])");
-        StructLayout in6 = WinSockAddr.SOCKADDR_IN6;
-        assertEquals(28, in6.byteSize(), "sizeof(SOCKADDR_IN6) (ws2ipdef.h)");
-        assertEquals(0, off(in6, "sin6_family"), "SOCKADDR_IN6.sin6_family");
-        assertEquals(2, off(in6, "sin6_port"), "SOCKADDR_IN6.sin6_port");
-        assertEquals(4, off(in6, "sin6_flowinfo"), "SOCKADDR_IN6.sin6_flowinfo (ULONG)");
-        assertEquals(8, off(in6, "sin6_addr"), "SOCKADDR_IN6.sin6_addr (IN6_ADDR)");
-        assertEquals(24, off(in6, "sin6_scope_id"), "SOCKADDR_IN6.sin6_scope_id (ULONG, in a union)");
-        assertEquals(128, WinSockAddr.STORAGE_SIZE, "sizeof(SOCKADDR_STORAGE) (ws2def.h)");
+    void everyGuidMatchesTheHeaders() throws Exception {
+        askTheHeadersOnce();
+        Map<String, Winsock.Guid> guids = guids();
+        assertEquals(List.of("WSAID_ACCEPTEX", "WSAID_CONNECTEX", "WSAID_GETACCEPTEXSOCKADDRS"), List.copyOf(guids.keySet()));
+        Map<String, long[]> c = WindowsHeaders.guids(guids.keySet());
+        List<String> wrong = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            for (Map.Entry<String, Winsock.Guid> e : guids.entrySet()) {
+                long[] h = c.get(e.getKey());
+                Winsock.Guid g = e.getValue();
+                ByteBuffer expected = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt((int) h[0]).putShort((short) h[1]).putShort((short) h[2]);
+                long[] ours = {Integer.toUnsignedLong(g.data1()), Short.toUnsignedLong(g.data2()), Short.toUnsignedLong(g.data3())};
+                for (int i = 0; i < 3; i++) {
+                    if (ours[i] != h[i]) wrong.add(e.getKey() + " Data" + (i + 1) + ": ours 0x" + Long.toHexString(ours[i])
+                            + ", header 0x" + Long.toHexString(h[i]));
+                }
+                for (int i = 0; i < 8; i++) {
+                    expected.put((byte) h[3 + i]);
+                    if (Byte.toUnsignedLong(g.data4()[i]) != h[3 + i]) {
+                        wrong.add(e.getKey() + " Data4[" + i + "]: ours 0x" + Integer.toHexString(Byte.toUnsignedInt(g.data4()[i]))
+                                + ", header 0x" + Long.toHexString(h[3 + i]));
+                    }
+                }
+                MemorySegment m = arena.allocate(Winsock.GUID);
+                g.writeTo(m);
+                if (!Arrays.equals(expected.array(), m.toArray(JAVA_BYTE))) wrong.add(e.getKey() + " in memory: "
+                        + HexFormat.of().formatHex(m.toArray(JAVA_BYTE)) + ", header " + HexFormat.of().formatHex(expected.array()));
+                CHECKED.addAndGet(11);
+            }
+        }
+        assertNoMismatch(wrong, "GUID values");
     }
 
     @Test
     void theOperationBlockStartsWithItsOverlapped() {
-        assertEquals(0, off(OverlappedTable.BLOCK, "overlapped"), "lpOverlapped is the block's address");
+        assertEquals(0, OverlappedTable.BLOCK.byteOffset(groupElement("overlapped")), "lpOverlapped is the block's address");
         assertEquals(64, OverlappedTable.BLOCK_SIZE);
         assertEquals(0, OverlappedTable.WSABUF % 8, "the WSABUF's pointer is aligned");
-    }
-
-    @Test
-    void constantsMatchTheSdkHeaders() {
-        // winsock2.h
-        assertEquals(0x0202, Winsock.WINSOCK_VERSION_2_2, "MAKEWORD(2,2)");
-        assertEquals(-1L, Winsock.INVALID_SOCKET, "INVALID_SOCKET (SOCKET)(~0)");
-        assertEquals(-1, Winsock.SOCKET_ERROR, "SOCKET_ERROR");
-        assertEquals(1, Winsock.SOCK_STREAM, "SOCK_STREAM");
-        assertEquals(0xffff, Winsock.SOL_SOCKET, "SOL_SOCKET");
-        assertEquals(0x0004, Winsock.SO_REUSEADDR, "SO_REUSEADDR");
-        assertEquals(0xfffffffb, Winsock.SO_EXCLUSIVEADDRUSE, "SO_EXCLUSIVEADDRUSE ((int)(~SO_REUSEADDR))");
-        assertEquals(0x1007, Winsock.SO_ERROR, "SO_ERROR");
-        assertEquals(0, Winsock.SD_RECEIVE, "SD_RECEIVE");
-        assertEquals(1, Winsock.SD_SEND, "SD_SEND");
-        assertEquals(2, Winsock.SD_BOTH, "SD_BOTH");
-        assertEquals(0x01, Winsock.WSA_FLAG_OVERLAPPED, "WSA_FLAG_OVERLAPPED");
-        assertEquals(0x80, Winsock.WSA_FLAG_NO_HANDLE_INHERIT, "WSA_FLAG_NO_HANDLE_INHERIT");
-        assertEquals(0x8004667E, Winsock.FIONBIO, "FIONBIO _IOW('f',126,u_long)");
-        // ws2def.h
-        assertEquals(2, Winsock.AF_INET, "AF_INET");
-        assertEquals(23, Winsock.AF_INET6, "AF_INET6");
-        assertEquals(6, Winsock.IPPROTO_TCP, "IPPROTO_TCP");
-        assertEquals(41, Winsock.IPPROTO_IPV6, "IPPROTO_IPV6");
-        assertEquals(0x0001, Winsock.TCP_NODELAY, "TCP_NODELAY");
-        assertEquals(0xC8000006, Winsock.SIO_GET_EXTENSION_FUNCTION_POINTER, "SIO_GET_EXTENSION_FUNCTION_POINTER _WSAIORW(IOC_WS2,6)");
-        // ws2ipdef.h
-        assertEquals(27, Winsock.IPV6_V6ONLY, "IPV6_V6ONLY");
-        // mswsock.h
-        assertEquals(0x700B, Winsock.SO_UPDATE_ACCEPT_CONTEXT, "SO_UPDATE_ACCEPT_CONTEXT");
-        assertEquals(0x7010, Winsock.SO_UPDATE_CONNECT_CONTEXT, "SO_UPDATE_CONNECT_CONTEXT");
-        // handleapi.h / winbase.h
-        assertEquals(-1L, Winsock.INVALID_HANDLE_VALUE, "INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)");
-        assertEquals(0xFFFFFFFF, Winsock.INFINITE, "INFINITE");
-        // winerror.h
-        assertEquals(997, WindowsErrors.ERROR_IO_PENDING, "ERROR_IO_PENDING (== WSA_IO_PENDING)");
-        assertEquals(258, WindowsErrors.WAIT_TIMEOUT, "WAIT_TIMEOUT");
-        assertEquals(1168, WindowsErrors.ERROR_NOT_FOUND, "ERROR_NOT_FOUND");
-        assertEquals(995, WindowsErrors.ERROR_OPERATION_ABORTED, "ERROR_OPERATION_ABORTED");
-        // ntstatus.h
-        assertEquals(0x00000103, WindowsErrors.STATUS_PENDING, "STATUS_PENDING");
-        assertEquals(0xC0000120, WindowsErrors.STATUS_CANCELLED, "STATUS_CANCELLED");
-        assertEquals(0xC000020D, WindowsErrors.STATUS_CONNECTION_RESET, "STATUS_CONNECTION_RESET");
-        assertEquals(0xC0000236, WindowsErrors.STATUS_CONNECTION_REFUSED, "STATUS_CONNECTION_REFUSED");
-        assertEquals(0xC0000241, WindowsErrors.STATUS_CONNECTION_ABORTED, "STATUS_CONNECTION_ABORTED");
-    }
-
-    /** The GUID written in memory must be the bytes of the SDK's textual form (Data1-3 little-endian). */
-    private static void assertGuid(String sdkText, Winsock.Guid guid) {
-        UUID u = UUID.fromString(sdkText);
-        assertEquals((int) (u.getMostSignificantBits() >>> 32), guid.data1(), sdkText + " Data1");
-        assertEquals((short) (u.getMostSignificantBits() >>> 16), guid.data2(), sdkText + " Data2");
-        assertEquals((short) u.getMostSignificantBits(), guid.data3(), sdkText + " Data3");
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment m = a.allocate(Winsock.GUID);
-            guid.writeTo(m);
-            String hex = sdkText.replace("-", "");
-            byte[] expected = HexFormat.of().parseHex(
-                    hex.substring(6, 8) + hex.substring(4, 6) + hex.substring(2, 4) + hex.substring(0, 2)
-                            + hex.substring(10, 12) + hex.substring(8, 10) + hex.substring(14, 16) + hex.substring(12, 14)
-                            + hex.substring(16));
-            assertArrayEquals(expected, m.toArray(JAVA_BYTE), sdkText + " in memory");
-        }
-    }
-
-    @Test
-    void extensionFunctionGuidsMatchMswsockH() {
-        assertGuid("b5367df1-cbac-11cf-95ca-00805f48a192", Winsock.WSAID_ACCEPTEX);
-        assertGuid("25a207b9-ddf3-4660-8ee9-76e58c74063e", Winsock.WSAID_CONNECTEX);
-        assertGuid("b5367df2-cbac-11cf-95ca-00805f48a192", Winsock.WSAID_GETACCEPTEXSOCKADDRS);
     }
 
     @Test
@@ -228,7 +301,7 @@ class WinsockLayoutTest {
      */
     @Test
     void nothingLoadsUntilTheFirstCall() {
-        assertEquals(32, Winsock.OVERLAPPED.byteSize()); // the class is initialised
+        assertTrue(Winsock.OVERLAPPED.byteSize() > 0); // the class is initialised
         if (OS.WINDOWS.isCurrentOs()) {
             assertTrue(Winsock.callStateLayout().memberLayouts().stream()
                     .anyMatch(m -> m.name().orElse("").equals("GetLastError")), "the Windows call state has GetLastError");
@@ -237,6 +310,6 @@ class WinsockLayoutTest {
                     "the Windows call state (GetLastError) exists only on Windows");
         }
         MemoryLayout unused = Winsock.WSADATA; // usable whatever the link did
-        assertEquals(408, unused.byteSize());
+        assertTrue(unused.byteSize() > 0);
     }
 }
