@@ -20,11 +20,13 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -134,6 +136,7 @@ class MainTest {
             }
         }
         assertTrue(r.out().contains("\"totalRequests\":20000,\"uniqueUsers\":20000,\"sum\":10000000,\"avg\":500.0"), r::toString);
+        assertEquals("", r.err(), () -> "the servers' handler errors are reported there: " + r);
     }
 
     @Test
@@ -185,7 +188,9 @@ class MainTest {
         assumeSomeBackendAvailable();
         EchoServerCommand server = new EchoServerCommand();
         Run[] result = new Run[1];
+        AtomicReference<Throwable> thrown = new AtomicReference<>(); // by the server's thread: recorded, asserted below
         Thread loop = new Thread(() -> result[0] = run(server, "--port", "0", "--buffer-size", "7"), "echo-server");
+        loop.setUncaughtExceptionHandler((t, e) -> thrown.set(e));
         loop.start();
         InetSocketAddress address = server.bound.get(30, TimeUnit.SECONDS);
         assertNotEquals(0, address.getPort());
@@ -210,10 +215,12 @@ class MainTest {
             loop.join(30_000);
         }
         assertFalse(loop.isAlive());
+        assertNull(thrown.get(), "the server's thread threw");
         Run r = result[0];
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains("listening on 127.0.0.1:" + address.getPort()), r::toString);
         assertTrue(r.out().contains("stopped after 3 connections"), r::toString);
+        assertEquals("", r.err(), () -> "the loop's uncaught exceptions are reported there: " + r);
     }
 
     @Test

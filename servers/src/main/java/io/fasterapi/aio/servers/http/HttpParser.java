@@ -7,7 +7,8 @@ import java.lang.foreign.ValueLayout;
  * Parses one HTTP/1.1 request (RFC 9112) from native memory into an {@link HttpRequest}, allocating
  * nothing. Strict: lines end with CRLF, no whitespace before a field's colon, no line folding,
  * {@code Content-Length} only (a {@code Transfer-Encoding} is answered {@code 501}), exactly one
- * {@code Host} in HTTP/1.1. Empty lines before a request line are skipped, as RFC 9112 allows.
+ * {@code Host} in HTTP/1.1 and at most one in HTTP/1.0, its value a host and optional port. Empty
+ * lines before a request line are skipped, as RFC 9112 allows.
  *
  * <p>Only complete lines are judged, so the outcome does not depend on how the bytes were split
  * across reads; the size limits apply as soon as enough bytes have arrived to exceed them.
@@ -18,12 +19,22 @@ final class HttpParser {
 
     private static final byte CR = '\r', LF = '\n', SP = ' ', HT = '\t';
     private static final boolean[] TCHAR = new boolean[256];
+    /** What a Host's name may hold (RFC 3986 reg-name and IPv4address: unreserved, pct-encoded, sub-delims). */
+    private static final boolean[] HOST_NAME = new boolean[256];
+    /** What may stand between an IP literal's brackets (RFC 3986 IPv6address and IPvFuture). */
+    private static final boolean[] IP_LITERAL = new boolean[256];
 
     static {
         for (int c = '0'; c <= '9'; c++) TCHAR[c] = true;
         for (int c = 'a'; c <= 'z'; c++) TCHAR[c] = true;
         for (int c = 'A'; c <= 'Z'; c++) TCHAR[c] = true;
         for (char c : "!#$%&'*+-.^_`|~".toCharArray()) TCHAR[c] = true;
+        for (int c = '0'; c <= '9'; c++) HOST_NAME[c] = true;
+        for (int c = 'a'; c <= 'z'; c++) HOST_NAME[c] = true;
+        for (int c = 'A'; c <= 'Z'; c++) HOST_NAME[c] = true;
+        for (char c : "-._~%!$&'()*+,;=".toCharArray()) HOST_NAME[c] = true;
+        System.arraycopy(HOST_NAME, 0, IP_LITERAL, 0, 256);
+        IP_LITERAL[':'] = true;
     }
 
     private final HttpLimits limits;
@@ -103,6 +114,7 @@ final class HttpParser {
             } else if (r.equalsAscii(p, r.nameEnd[i], "transfer-encoding", true)) {
                 return -501;
             } else if (r.equalsAscii(p, r.nameEnd[i], "host", true)) {
+                if (!isHost(b, v, ve)) return -400;
                 hosts++;
             } else if (r.equalsAscii(p, r.nameEnd[i], "connection", true)) {
                 close |= hasToken(b, v, ve, "close", r);
@@ -110,7 +122,7 @@ final class HttpParser {
             }
             p = eol + 1;
         }
-        if (r.minorVersion >= 1 && hosts != 1) return -400;
+        if (hosts > 1 || (r.minorVersion >= 1 && hosts == 0)) return -400; // RFC 9112, 3.2
         if (r.contentLength < 0) r.contentLength = 0;
         if (r.contentLength > limits.maxBodyBytes()) return -413;
         r.keepAlive = !close && (r.minorVersion >= 1 || keepAliveToken);
@@ -152,6 +164,30 @@ final class HttpParser {
         if (b(b, p + 5) != '1') return -505;
         r.minorVersion = b(b, p + 7) - '0';
         return 0;
+    }
+
+    /**
+     * Whether a Host value is {@code uri-host [ ":" port ]} (RFC 9110, 7.2): a name or an IP literal in
+     * brackets, then optionally a colon and digits. Empty is valid (RFC 9112, 3.2); spaces, a
+     * userinfo ({@code @}), a path ({@code /}) are not.
+     */
+    private static boolean isHost(MemorySegment b, long from, long to) {
+        long q = from;
+        if (q < to && b(b, q) == '[') {
+            for (q++; q < to && b(b, q) != ']'; q++) {
+                if (!IP_LITERAL[b(b, q) & 0xFF]) return false;
+            }
+            if (q == to) return false;
+            q++;
+        } else {
+            while (q < to && HOST_NAME[b(b, q) & 0xFF]) q++;
+        }
+        if (q == to) return true;
+        if (b(b, q) != ':') return false;
+        for (q++; q < to; q++) {
+            if (!isDigit(b(b, q))) return false;
+        }
+        return true;
     }
 
     /** A Content-Length value: the number, -1 when malformed, -2 when too large to represent. */

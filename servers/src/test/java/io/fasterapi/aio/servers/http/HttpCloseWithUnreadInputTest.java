@@ -1,8 +1,8 @@
 package io.fasterapi.aio.servers.http;
 
 import io.fasterapi.aio.AsyncIo;
-import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.BackendInfo;
+import io.fasterapi.aio.servers.CaughtErrors;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,9 +56,10 @@ class HttpCloseWithUnreadInputTest {
         HttpFuzzTest.Model model = HttpFuzzTest.model(input);
         assertEquals(72, model.answers().size());
         List<String> failures = new ArrayList<>();
-        try (HttpServerGroup server = HttpServerGroup.start(1, AsyncIoConfig.builder().backend(backend).build(),
+        CaughtErrors caught = new CaughtErrors();
+        try (HttpServerGroup server = HttpServerGroup.start(1, caught.config(backend),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpFuzzTest.LIMITS, i -> HttpFuzzTest.FUZZ_ECHO,
-                Throwable::printStackTrace)) {
+                caught.sink("handler"))) {
             for (int round = 0; round < ROUNDS; round++) {
                 try (Socket s = new Socket(server.address().getAddress(), server.address().getPort())) {
                     s.setSoTimeout(10_000);
@@ -84,5 +85,6 @@ class HttpCloseWithUnreadInputTest {
             }
         }
         assertEquals(List.of(), failures, backend + ": answers lost in " + failures.size() + " of " + ROUNDS + " rounds");
+        caught.assertNone(backend);
     }
 }

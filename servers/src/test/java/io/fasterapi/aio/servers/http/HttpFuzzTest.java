@@ -3,6 +3,7 @@ package io.fasterapi.aio.servers.http;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.BackendInfo;
+import io.fasterapi.aio.servers.CaughtErrors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -37,12 +38,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -66,6 +65,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * answer when the server must close, then the close itself. When the server must keep the
  * connection, a probe request sent after the input must still be answered on it. All the while a
  * well-behaved client on each backend sends requests and verifies every answer.
+ *
+ * <p>What the loops' uncaught handlers, the servers' handler-error sinks and the well-behaved
+ * clients catch is recorded in {@link #CAUGHT}: it must stay empty after every socket input and at
+ * the end, and its count is printed.
  */
 class HttpFuzzTest {
     static final HttpLimits LIMITS = HttpLimits.defaults().withSizes(128, 512, 16, 1000)
@@ -78,6 +81,7 @@ class HttpFuzzTest {
     static final AtomicLong socketConnections = new AtomicLong();
     static final AtomicLong answersChecked = new AtomicLong();
     static final AtomicLong earlier431 = new AtomicLong();
+    static final CaughtErrors CAUGHT = new CaughtErrors();
 
     /** The method, target, body length and CRC32 of the body: what the oracle can predict exactly. */
     static String echo(HttpRequest r) {
@@ -97,9 +101,10 @@ class HttpFuzzTest {
     static void startServers() {
         for (BackendInfo b : AsyncIo.backends()) {
             if (!b.available()) continue;
-            AsyncIoConfig config = AsyncIoConfig.builder().backend(b.name()).build();
+            AsyncIoConfig config = CAUGHT.config(b.name());
             HttpServerGroup server = HttpServerGroup.start(1, config,
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), LIMITS, i -> FUZZ_ECHO, Throwable::printStackTrace);
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), LIMITS, i -> FUZZ_ECHO,
+                    CAUGHT.sink("handler on " + b.name()));
             servers.put(b.name(), server);
             Bystander by = new Bystander(b.name(), server.address());
             bystanders.put(b.name(), by);
@@ -118,35 +123,37 @@ class HttpFuzzTest {
         }
         servers.values().forEach(HttpServerGroup::close);
         System.out.printf(Locale.ROOT, "HttpFuzzTest: %,d parser inputs (%,d parses of prefixes), %,d socket inputs over %,d connections"
-                        + " on %s, %,d answers checked, %,d early 431s for a too-long malformed line (prefixes included);%s crashes: 0%n",
+                        + " on %s, %,d answers checked, %,d early 431s for a too-long malformed line (prefixes included);%s"
+                        + " %,d caught (loop exceptions, handler exceptions, bystander failures)%n",
                 parserInputs.get(), parsesOfPrefixes.get(), socketInputs.get(), socketConnections.get(), servers.keySet(),
-                answersChecked.get(), earlier431.get(), report);
+                answersChecked.get(), earlier431.get(), report, CAUGHT.count());
+        CAUGHT.assertNone("HttpFuzzTest");
         for (Bystander b : bystanders.values()) {
-            assertNull(b.failure.get(), b.backend + " bystander");
             assertTrue(b.verified.get() > 0, b.backend + " bystander got no answer");
         }
     }
 
-    /** A well-behaved keep-alive client running beside the fuzzing; each answer must be exact. */
-    static final class Bystander implements Runnable {
+    /**
+     * A well-behaved keep-alive client running beside the fuzzing; each answer must be exact. Its
+     * first failure (a wrong answer, an exception) ends it and is recorded in {@link #CAUGHT}.
+     */
+    static final class Bystander {
         final String backend;
         final InetSocketAddress address;
         final Thread thread;
         final AtomicLong verified = new AtomicLong();
-        final AtomicReference<String> failure = new AtomicReference<>();
         volatile boolean stop;
 
         Bystander(String backend, InetSocketAddress address) {
             this.backend = backend;
             this.address = address;
-            this.thread = new Thread(this, "bystander-" + backend);
+            this.thread = new Thread(CAUGHT.guard("bystander on " + backend, this::run), "bystander-" + backend);
             thread.setDaemon(true);
         }
 
-        @Override
-        public void run() {
+        void run() throws IOException {
             long i = 0;
-            while (!stop && failure.get() == null) {
+            while (!stop) {
                 try (Socket s = connect(address)) {
                     for (int k = 0; k < 1000 && !stop; k++, i++) {
                         byte[] body = ("by" + i).repeat((int) (i % 7)).getBytes(StandardCharsets.US_ASCII);
@@ -161,19 +168,13 @@ class HttpFuzzTest {
                         String expected = (body.length == 0 ? "GET " : "POST ") + target + " " + body.length + " "
                                 + Long.toHexString(crc.getValue());
                         if (r.status != 200 || !r.body.equals(expected) || r.closes()) {
-                            failure.compareAndSet(null, "answer " + r.status + " " + r.body + ", expected " + expected);
+                            throw new AssertionError("request " + i + ": answer " + r.status + " " + r.body + ", expected " + expected);
                         }
                         verified.incrementAndGet();
                     }
-                } catch (IOException | RuntimeException e) {
-                    failure.compareAndSet(null, "request " + i + ": " + e);
                 }
             }
         }
-    }
-
-    static void assertBystandersFine() {
-        for (Bystander b : bystanders.values()) assertNull(b.failure.get(), b.backend + " bystander");
     }
 
     // ------------------------------------------------------------------ the oracle
@@ -399,6 +400,7 @@ class HttpFuzzTest {
         socketInputs.incrementAndGet();
         try {
             for (String backend : servers.keySet()) exchange(backend, input, cuts);
+            CAUGHT.assertNone("after this input");
         } catch (AssertionError e) { // keep the input whole for a reproduction: target/fuzz-failures/
             java.nio.file.Path dir = java.nio.file.Path.of("target", "fuzz-failures");
             java.nio.file.Files.createDirectories(dir);
@@ -407,7 +409,6 @@ class HttpFuzzTest {
             java.nio.file.Files.write(f, input);
             throw new AssertionError(e.getMessage() + "\n(input saved in " + f.toAbsolutePath() + ")", e);
         }
-        assertBystandersFine();
     }
 
     static int[] cuts(byte[] input, List<Integer> randoms) {

@@ -1,6 +1,6 @@
 package io.fasterapi.aio.servers.http;
 
-import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.servers.CaughtErrors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,12 +14,17 @@ import java.net.Socket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The server over real sockets (the best backend here), with a blocking client. */
+/**
+ * The server over real sockets (the best backend here), with a blocking client. What the loop's
+ * uncaught handler and the server's handler-error sink catch is recorded; after each test nothing
+ * may be left but what the test provoked and took.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public class HttpServerTest {
     static final HttpLimits LIMITS = HttpLimits.defaults().withSizes(128, 512, 16, 1000)
@@ -31,16 +36,18 @@ public class HttpServerTest {
     };
 
     HttpServerGroup server;
+    final CaughtErrors caught = new CaughtErrors();
 
     InetSocketAddress start(HttpLimits limits, HttpHandler handler) {
-        server = HttpServerGroup.start(1, AsyncIoConfig.defaults(),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits, i -> handler, t -> { });
+        server = HttpServerGroup.start(1, caught.config(null),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits, i -> handler, caught.sink("handler"));
         return server.address();
     }
 
     @AfterEach
     void stop() {
         if (server != null) server.close();
+        caught.assertNone("HttpServerTest");
     }
 
     public record Response(int status, String head, String body) {
@@ -199,6 +206,10 @@ public class HttpServerTest {
     void aHandlerThatThrowsIsAnswered500AndCloses() throws Exception {
         InetSocketAddress a = start(LIMITS, ECHO);
         assertAnsweredAndClosed(a, get("/boom"), 500);
+        List<CaughtErrors.Caught> thrown = caught.take(); // recorded before the 500 was written
+        assertEquals(1, thrown.size(), thrown::toString);
+        assertEquals("handler", thrown.getFirst().where());
+        assertEquals("boom", thrown.getFirst().error().getMessage());
     }
 
     @Test

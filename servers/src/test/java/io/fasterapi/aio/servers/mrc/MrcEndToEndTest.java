@@ -1,8 +1,8 @@
 package io.fasterapi.aio.servers.mrc;
 
 import io.fasterapi.aio.AsyncIo;
-import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.BackendInfo;
+import io.fasterapi.aio.servers.CaughtErrors;
 import io.fasterapi.aio.servers.http.HttpHandler;
 import io.fasterapi.aio.servers.http.HttpLimits;
 import io.fasterapi.aio.servers.http.HttpServerGroup;
@@ -21,7 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The 1MRC on a reduced run (50,000 events, 200 connections), server and client on each backend. */
+/**
+ * The 1MRC on a reduced run (50,000 events, 200 connections), server and client on each backend.
+ * The server's loops record what they catch and every run asserts nothing was; the client records
+ * its own exceptions among its problems, and none may be there.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MrcEndToEndTest {
 
@@ -31,13 +35,17 @@ class MrcEndToEndTest {
 
     static MrcResult run(String backend, int serverLoops, long requests, int connections, HttpHandler override) {
         EventStats stats = new EventStats();
-        AsyncIoConfig config = AsyncIoConfig.builder().backend(backend).build();
-        try (HttpServerGroup server = HttpServerGroup.start(serverLoops, config,
+        CaughtErrors caught = new CaughtErrors();
+        MrcResult r;
+        try (HttpServerGroup server = HttpServerGroup.start(serverLoops, caught.config(backend),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpLimits.defaults(),
-                i -> override != null ? override : new MrcHandler(stats), Throwable::printStackTrace)) {
-            return new MrcClient(server.address(), requests, connections, Duration.ofSeconds(90), null, Duration.ofSeconds(1))
+                i -> override != null ? override : new MrcHandler(stats), caught.sink("handler"))) {
+            r = new MrcClient(server.address(), requests, connections, Duration.ofSeconds(90), null, Duration.ofSeconds(1))
                     .run(backend);
         }
+        caught.assertNone(backend + " server");
+        assertTrue(r.problems().stream().noneMatch(p -> p.startsWith("exception in the client")), r.problems()::toString);
+        return r;
     }
 
     @ParameterizedTest(name = "reducedRunIsExact[{0}]")

@@ -1,6 +1,6 @@
 package io.fasterapi.aio.servers.mrc;
 
-import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.servers.CaughtErrors;
 import io.fasterapi.aio.servers.http.HttpHandler;
 import io.fasterapi.aio.servers.http.HttpLimits;
 import io.fasterapi.aio.servers.http.HttpServerGroup;
@@ -79,6 +79,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * </ol>
  * Stats are read with {@code GET /stats} after every client connection has finished; with one
  * server loop they are read on the thread that records, so the three totals are one snapshot.
+ *
+ * <p>What the server's loop and its handler-error sink catch is recorded and must be nothing (each
+ * run prints the count); a client worker's failure fails the run through its {@code Future}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MrcFaultTest {
@@ -266,15 +269,14 @@ class MrcFaultTest {
     /** Runs the faulty client against a server of {@code handlers}; returns the drops and every way the stats are wrong. */
     static Outcome run(String backend, int events, int connections, Function<EventStats, HttpHandler> handlers) throws Exception {
         EventStats stats = new EventStats();
-        AsyncIoConfig config = AsyncIoConfig.builder().backend(backend).build();
-        List<Throwable> serverErrors = new ArrayList<>();
+        CaughtErrors caught = new CaughtErrors();
         long seed = Long.getLong("mrc.fault.seed", System.nanoTime());
         long t0 = System.nanoTime();
         Run run;
         StatsReport report;
-        try (HttpServerGroup server = HttpServerGroup.start(1, config,
+        try (HttpServerGroup server = HttpServerGroup.start(1, caught.config(backend),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpLimits.defaults(),
-                i -> handlers.apply(stats), e -> { synchronized (serverErrors) { serverErrors.add(e); } })) {
+                i -> handlers.apply(stats), caught.sink("handler"))) {
             run = new Run(server.address(), seed, events, connections);
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> workers = new ArrayList<>();
@@ -306,13 +308,13 @@ class MrcFaultTest {
         for (int b = 0; b < BITS; b++) if ((low & (1L << b)) != 0) countedInFlight.add(b);
         long dropped = run.drops.values().stream().mapToLong(LongAdder::sum).sum();
         System.out.printf(Locale.ROOT, "MrcFaultTest[%s] seed %d: %,d events over %,d connections, %,d dropped %s; %,d acknowledged;"
-                        + " %d in flight at a drop, %d of them counted %s; stats %s; %d ms%n",
+                        + " %d in flight at a drop, %d of them counted %s; stats %s; %d caught by the server; %d ms%n",
                 backend, seed, events, run.opened.sum() - 1, dropped, run.drops, a, Math.min(run.bits.get(), BITS),
-                countedInFlight.size(), countedInFlight, report.json(), ms);
+                countedInFlight.size(), countedInFlight, report.json(), caught.count(), ms);
+        caught.assertNone(backend + " server (seed " + seed + ")");
 
         List<String> problems = new ArrayList<>();
         String where = " (seed " + seed + ", -Dmrc.fault.seed=" + seed + " repeats the client's choices)";
-        if (!serverErrors.isEmpty()) problems.add("server errors: " + serverErrors);
         // 1. nothing counted twice (one user id per event)
         if (report.uniqueUsers() != report.totalRequests()) {
             problems.add("counted twice: totalRequests " + report.totalRequests() + ", uniqueUsers " + report.uniqueUsers() + where);
