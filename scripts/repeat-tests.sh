@@ -36,7 +36,7 @@ one() {
     # Surefire's and Failsafe's per-module totals: "Tests run: N, Failures: F, Errors: E, Skipped: S" alone.
     local totals
     totals=$(grep -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$log" \
-        | awk -F'[:,] *' '{r+=$3; f+=$5; e+=$7; s+=$9} END {printf "%d tests, %d failures, %d errors, %d skipped", r, f, e, s}')
+        | awk -F'[:,] *' '{r+=$2; f+=$4; e+=$6; s+=$8} END {printf "%d tests, %d failures, %d errors, %d skipped", r, f, e, s}')
     if [ "$rc" -eq 0 ]; then
         printf '%-10s passed  %4ds  %s\n' "$name" $((SECONDS - started)) "$totals"
     else

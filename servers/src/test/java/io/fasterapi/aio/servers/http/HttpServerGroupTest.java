@@ -3,6 +3,7 @@ package io.fasterapi.aio.servers.http;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.servers.CaughtErrors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.OS;
@@ -12,8 +13,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -35,20 +34,20 @@ class HttpServerGroupTest {
     @Test
     void twoLoopsShareOnePortOrAreRefusedOnWindows() throws Exception {
         AtomicIntegerArray served = new AtomicIntegerArray(2);
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
-        AsyncIoConfig config = AsyncIoConfig.builder().uncaughtHandler(errors::add).build();
+        CaughtErrors caught = new CaughtErrors();
+        AsyncIoConfig config = caught.config(null);
         if (OS.current() == OS.WINDOWS) {
             AsyncIoException e = assertThrows(AsyncIoException.class, () -> HttpServerGroup.start(2, config, ANY_PORT,
-                    HttpLimits.defaults(), i -> answering(served, i), errors::add));
+                    HttpLimits.defaults(), i -> answering(served, i), caught.sink("handler")));
             assertSame(Errno.EOPNOTSUPP, e.error(), () -> "error of " + e);
             try (HttpServerGroup one = HttpServerGroup.start(1, config, ANY_PORT, HttpLimits.defaults(),
-                    i -> answering(served, i), errors::add)) {
+                    i -> answering(served, i), caught.sink("handler"))) {
                 get(one.address());
             }
             assertEquals(1, served.get(0), "one loop serves on Windows");
         } else {
             try (HttpServerGroup group = HttpServerGroup.start(2, config, ANY_PORT, HttpLimits.defaults(),
-                    i -> answering(served, i), errors::add)) {
+                    i -> answering(served, i), caught.sink("handler"))) {
                 for (int c = 0; c < CONNECTIONS; c++) {
                     get(group.address()); // a new connection, with a new source port, each time
                 }
@@ -60,7 +59,7 @@ class HttpServerGroupTest {
                 assertTrue(served.get(0) > 0 && served.get(1) > 0, "Linux spreads connections: " + served);
             }
         }
-        assertEquals(List.of(), errors, "errors on the server loops");
+        caught.assertNone("server loops");
     }
 
     private static HttpHandler answering(AtomicIntegerArray served, int loop) {
