@@ -123,28 +123,31 @@ public final class GoUnix {
 
     /** The constant {@code name} ({@code NAME = 0x...}), if the system has it. */
     public OptionalLong find(String name) {
-        Long v = constants.get(name);
-        return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+        return optional(constants.get(name));
     }
 
     /** The constant {@code name}; fails when the source has none. */
     public long constant(String name) {
-        Long v = constants.get(name);
-        if (v == null) throw new AssertionError("golang.org/x/sys/unix " + name() + " has no constant " + name);
-        return v;
+        return required(constants.get(name), "constant", name);
     }
 
     /** The errno number {@code name} ({@code ENAME = syscall.Errno(0x...)}), if the system has it. */
     public OptionalLong findErrno(String name) {
-        Long v = errnos.get(name);
-        return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+        return optional(errnos.get(name));
     }
 
     /** The errno number {@code name}; fails when the source has none. */
     public int errno(String name) {
-        Long v = errnos.get(name);
-        if (v == null) throw new AssertionError("golang.org/x/sys/unix " + name() + " has no errno " + name);
-        return v.intValue();
+        return (int) required(errnos.get(name), "errno", name);
+    }
+
+    private static OptionalLong optional(Long v) {
+        return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+    }
+
+    private long required(Long v, String kind, String name) {
+        if (v == null) throw new AssertionError("golang.org/x/sys/unix " + name() + " has no " + kind + " " + name);
+        return v;
     }
 
     /**
