@@ -81,8 +81,13 @@ final class IoUringProbe {
             return "io_uring_setup: ENOSYS: this kernel has no io_uring (needs Linux 5.1+ built with CONFIG_IO_URING)";
         }
         if (errno == Errno.EPERM.code()) {
-            return "io_uring_setup refused: EPERM: io_uring is disabled (kernel.io_uring_disabled="
-                    + sysctl("kernel/io_uring_disabled") + ") or blocked by a seccomp or container policy";
+            String disabled = sysctl("kernel/io_uring_disabled");
+            return "io_uring_setup refused: EPERM: " + switch (disabled) {
+                case "2" -> "io_uring is disabled on this machine (kernel.io_uring_disabled=2)";
+                case "1" -> "kernel.io_uring_disabled=1 and this process is not in kernel.io_uring_group ("
+                        + sysctl("kernel/io_uring_group") + ")";
+                default -> "blocked by a seccomp or container policy (kernel.io_uring_disabled=" + disabled + ")";
+            };
         }
         if (errno == Errno.ENOMEM.code()) {
             return "io_uring_setup refused: ENOMEM: not enough locked memory for the rings (RLIMIT_MEMLOCK "
