@@ -124,7 +124,7 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
-     * Opens a TCP socket and connects it. Returns the new socket's handle at once; the CONNECT
+     * Opens a TCP socket (TCP_NODELAY set) and connects it. Returns the new socket's handle at once; the CONNECT
      * completion's result is 0 when connected, or a negated error ({@link Errno#ECONNREFUSED}...),
      * in which case the loop has already closed the handle.
      *
