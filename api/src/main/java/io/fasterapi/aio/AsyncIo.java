@@ -273,10 +273,14 @@ public interface AsyncIo extends AutoCloseable {
     // ---- the loop ---------------------------------------------------------------------------
 
     /**
-     * Runs one turn: waits for events at most {@code timeoutMillis} (0: do not wait; -1: until
-     * something happens), then delivers completions, due timers and tasks.
+     * Runs one turn: waits until there is something to deliver (a completion, a due timer, a task)
+     * or a {@link #wake()} arrives, but at most {@code timeoutMillis} (0: do not wait; -1: no
+     * limit), then delivers every completion, due timer and task there is. When nothing arrives it
+     * returns 0 after the whole timeout, never earlier.
      *
-     * @return the number of completions and tasks delivered
+     * @return the number of calls this turn made: completion handlers (each chunk of a
+     *         {@link #receive} counts), tasks, and the {@link #onWake} callback; 0 when it delivered
+     *         nothing
      */
     int poll(long timeoutMillis);
 
