@@ -286,11 +286,14 @@ public interface AsyncIo extends AutoCloseable {
 
     /**
      * Runs turns until {@link #stop()} is called. A {@code stop()} that arrives before {@code run()}
-     * starts ends that run after its first turn.
+     * starts ends that run after its first turn, which delivers what is due without waiting.
      */
     void run();
 
-    /** Makes {@link #run()} return after its current turn. Any thread; harmless when not running. */
+    /**
+     * Makes {@link #run()} return after its current turn; when {@code run()} is not executing, the
+     * next {@code run()} returns after its first turn. Any thread; never throws.
+     */
     void stop();
 
     /** Whether {@link #run()} is executing. Any thread. */

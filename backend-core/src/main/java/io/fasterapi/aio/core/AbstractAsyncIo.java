@@ -524,9 +524,11 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         }
         try {
             long timeout = config.pollBusy() ? 0 : config.pollTimeoutMillis();
-            while (!stopRequested) {
-                turn(timeout);
-            }
+            // At least one turn: a stop() that came before run() ends it after its first turn
+            // (which then does not wait, so the run returns at once).
+            do {
+                turn(stopRequested ? 0 : timeout);
+            } while (!stopRequested);
         } finally {
             stopRequested = false;
             running = false;
