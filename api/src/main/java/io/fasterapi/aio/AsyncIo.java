@@ -215,9 +215,14 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
-     * Shuts down the sending side (the peer reads end of stream); reads still work.
+     * Shuts down the sending side of a connected socket (the peer reads end of stream); reads still
+     * work.
      *
-     * @throws AsyncIoException when {@code shutdown} fails (for example {@link Errno#ENOTCONN})
+     * @throws IllegalArgumentException when the handle is a listener
+     * @throws AsyncIoException         with {@link Errno#ENOTCONN} when the socket is not connected
+     *                                  yet (its CONNECT has not completed), changing nothing: the
+     *                                  connect goes on; with {@link Errno#EBADF} when the handle is
+     *                                  closed; or when {@code shutdown} fails
      */
     void shutdownOutput(long handle);
 

@@ -407,6 +407,12 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         checkLoopThread();
         int h = handleIndex(handle, Handles.KIND_STREAM, "shutdownOutput");
         if (h < 0) throw new AsyncIoException("shutdownOutput: handle is closed", Errno.EBADF.code());
+        // Refused here: on a connecting socket Linux and BSD would not fail but abort the connect.
+        int head = handles.writeHead[h];
+        if (head >= 0 && ops.kind(head) == Operation.CONNECT) {
+            throw new AsyncIoException("shutdownOutput: the socket is not connected yet (its CONNECT is pending)",
+                    Errno.ENOTCONN.code());
+        }
         shutdownOutput(h);
     }
 

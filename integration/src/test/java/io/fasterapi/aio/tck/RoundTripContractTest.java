@@ -1,9 +1,11 @@
 package io.fasterapi.aio.tck;
 
 import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoEvent;
+import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -319,6 +322,74 @@ class RoundTripContractTest {
             loop.await("the read cancelled by close", closed::done);
             closed.assertFailed(Operation.READ, Errno.ECANCELED);
             assertEquals(5, in.position(), "the buffer position of a read cancelled by closing its handle");
+        }
+    }
+
+    /**
+     * A socket whose connect has not completed is not connected: shutdownOutput throws
+     * AsyncIoException with ENOTCONN and changes nothing; the connect goes on and the connection
+     * then sends both ways. (The kernels disagree here: Linux and BSD abort a connecting socket.)
+     */
+    @ContractTest
+    void shutdownOutputBeforeConnectCompletesThrowsEnotconnAndChangesNothing(Backend backend) {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0), ListenOptions.defaults().withBacklog(1));
+            InetSocketAddress at = io.localAddress(listener);
+            // Nobody accepts: once the accept queue is full, the next connect stays pending.
+            List<Long> queued = new ArrayList<>();
+            long pending = 0;
+            Completion connect = null;
+            for (int i = 0; i < 8 && pending == 0; i++) {
+                Completion c = new Completion();
+                long h = io.connect(at, c, i);
+                loop.pollFor(Duration.ofMillis(200));
+                if (c.done()) {
+                    c.assertSucceeded(Operation.CONNECT);
+                    queued.add(h);
+                } else {
+                    pending = h;
+                    connect = c;
+                }
+            }
+            assumeTrue(pending != 0, "every connect to a listener with a full accept queue completed at once here");
+            long notConnected = pending;
+            AsyncIoException e = assertThrows(AsyncIoException.class, () -> io.shutdownOutput(notConnected),
+                    "shutdownOutput of a socket whose connect is pending");
+            assertEquals(Errno.ENOTCONN, e.error(), "shutdownOutput before the connect completed: " + e);
+
+            // The connect goes on: accept everything, and it completes (at the SYN's retransmission).
+            List<Completion> accepts = new ArrayList<>();
+            for (int i = 0; i <= queued.size(); i++) {
+                Completion a = new Completion();
+                io.accept(listener, a);
+                accepts.add(a);
+            }
+            Completion connected = connect;
+            loop.await("the pending connect, once the accept queue has room", () -> connected.done()
+                    && accepts.stream().allMatch(Completion::done));
+            connected.assertSucceeded(Operation.CONNECT);
+            long server = 0;
+            for (Completion a : accepts) {
+                long h = a.assertSucceeded(Operation.ACCEPT);
+                if (io.remoteAddress(h).equals(io.localAddress(pending))) server = h;
+            }
+            assertTrue(server != 0, "the pending connect was accepted");
+            loop.exchange(new Pair(0, pending, server), 8); // its sending side was not shut down
+        }
+    }
+
+    @ContractTest
+    void shutdownOutputOfAListenerOrAClosedHandleIsRefused(Backend backend) {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            assertThrows(IllegalArgumentException.class, () -> io.shutdownOutput(listener), "a listener");
+            Pair p = loop.connectPair(listener); // it still listens
+            loop.exchange(p, 3);
+            assertTrue(io.close(p.client()));
+            AsyncIoException e = assertThrows(AsyncIoException.class, () -> io.shutdownOutput(p.client()), "a closed handle");
+            assertEquals(Errno.EBADF, e.error());
         }
     }
 
