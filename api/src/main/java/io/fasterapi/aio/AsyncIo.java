@@ -50,7 +50,8 @@ import java.util.List;
  * {@link IllegalArgumentException} because the kernel may use it after the call returns, and so
  * does a read-only buffer passed to a read. The caller keeps a buffer alive and untouched until
  * its operation completes. For a {@code ByteBuffer} the operation covers position to limit, and
- * the buffer's position advances by the bytes moved when the operation succeeds.
+ * the buffer's position advances by the bytes moved when the operation succeeds, and stays where
+ * it was when the operation fails or is cancelled (even if part of a write was sent).
  * {@code MemorySegment}s are the allocation-free path.
  *
  * <h2>Misuse</h2>
