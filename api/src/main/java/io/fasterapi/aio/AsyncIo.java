@@ -66,7 +66,8 @@ public interface AsyncIo extends AutoCloseable {
     /**
      * Creates a loop on the best backend available here (the highest-ranked available provider).
      * When a better-ranked backend is unavailable (io_uring refused, say), the fallback and its
-     * reason are logged once through {@link System.Logger} "io.fasterapi.aio" at INFO.
+     * reason are logged through {@link System.Logger} "io.fasterapi.aio" at INFO, once per process
+     * (later calls that fall back for the same reason log nothing).
      *
      * @throws AsyncIoException when no provider is available; its message lists each and why
      */
