@@ -50,7 +50,8 @@ import java.util.List;
  * {@link IllegalArgumentException} because the kernel may use it after the call returns, and so
  * does a read-only buffer passed to a read. The caller keeps a buffer alive and untouched until
  * its operation completes. For a {@code ByteBuffer} the operation covers position to limit, and
- * the buffer's position advances by the bytes moved when the operation succeeds.
+ * the buffer's position advances by the bytes moved when the operation succeeds, and stays where
+ * it was when the operation fails or is cancelled (even if part of a write was sent).
  * {@code MemorySegment}s are the allocation-free path.
  *
  * <h2>Misuse</h2>
@@ -65,7 +66,8 @@ public interface AsyncIo extends AutoCloseable {
     /**
      * Creates a loop on the best backend available here (the highest-ranked available provider).
      * When a better-ranked backend is unavailable (io_uring refused, say), the fallback and its
-     * reason are logged once through {@link System.Logger} "io.fasterapi.aio" at INFO.
+     * reason are logged through {@link System.Logger} "io.fasterapi.aio" at INFO, once per process
+     * (later calls that fall back for the same reason log nothing).
      *
      * @throws AsyncIoException when no provider is available; its message lists each and why
      */
@@ -124,7 +126,7 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
-     * Opens a TCP socket and connects it. Returns the new socket's handle at once; the CONNECT
+     * Opens a TCP socket (TCP_NODELAY set) and connects it. Returns the new socket's handle at once; the CONNECT
      * completion's result is 0 when connected, or a negated error ({@link Errno#ECONNREFUSED}...),
      * in which case the loop has already closed the handle.
      * <p>A connect to a listener whose accept queue is full: Linux, macOS and FreeBSD drop the
@@ -219,9 +221,14 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
-     * Shuts down the sending side (the peer reads end of stream); reads still work.
+     * Shuts down the sending side of a connected socket (the peer reads end of stream); reads still
+     * work.
      *
-     * @throws AsyncIoException when {@code shutdown} fails (for example {@link Errno#ENOTCONN})
+     * @throws IllegalArgumentException when the handle is a listener
+     * @throws AsyncIoException         with {@link Errno#ENOTCONN} when the socket is not connected
+     *                                  yet (its CONNECT has not completed), changing nothing: the
+     *                                  connect goes on; with {@link Errno#EBADF} when the handle is
+     *                                  closed; or when {@code shutdown} fails
      */
     void shutdownOutput(long handle);
 
@@ -277,20 +284,27 @@ public interface AsyncIo extends AutoCloseable {
     // ---- the loop ---------------------------------------------------------------------------
 
     /**
-     * Runs one turn: waits for events at most {@code timeoutMillis} (0: do not wait; -1: until
-     * something happens), then delivers completions, due timers and tasks.
+     * Runs one turn: waits until there is something to deliver (a completion, a due timer, a task)
+     * or a {@link #wake()} arrives, but at most {@code timeoutMillis} (0: do not wait; -1: no
+     * limit), then delivers every completion, due timer and task there is. When nothing arrives it
+     * returns 0 after the whole timeout, never earlier.
      *
-     * @return the number of completions and tasks delivered
+     * @return the number of calls this turn made: completion handlers (each chunk of a
+     *         {@link #receive} counts), tasks, and the {@link #onWake} callback; 0 when it delivered
+     *         nothing
      */
     int poll(long timeoutMillis);
 
     /**
      * Runs turns until {@link #stop()} is called. A {@code stop()} that arrives before {@code run()}
-     * starts ends that run after its first turn.
+     * starts ends that run after its first turn, which delivers what is due without waiting.
      */
     void run();
 
-    /** Makes {@link #run()} return after its current turn. Any thread; harmless when not running. */
+    /**
+     * Makes {@link #run()} return after its current turn; when {@code run()} is not executing, the
+     * next {@code run()} returns after its first turn. Any thread; never throws.
+     */
     void stop();
 
     /** Whether {@link #run()} is executing. Any thread. */

@@ -407,6 +407,12 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         checkLoopThread();
         int h = handleIndex(handle, Handles.KIND_STREAM, "shutdownOutput");
         if (h < 0) throw new AsyncIoException("shutdownOutput: handle is closed", Errno.EBADF.code());
+        // Refused here: on a connecting socket Linux and BSD would not fail but abort the connect.
+        int head = handles.writeHead[h];
+        if (head >= 0 && ops.kind(head) == Operation.CONNECT) {
+            throw new AsyncIoException("shutdownOutput: the socket is not connected yet (its CONNECT is pending)",
+                    Errno.ENOTCONN.code());
+        }
         shutdownOutput(h);
     }
 
@@ -524,9 +530,11 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         }
         try {
             long timeout = config.pollBusy() ? 0 : config.pollTimeoutMillis();
-            while (!stopRequested) {
-                turn(timeout);
-            }
+            // At least one turn: a stop() that came before run() ends it after its first turn
+            // (which then does not wait, so the run returns at once).
+            do {
+                turn(stopRequested ? 0 : timeout);
+            } while (!stopRequested);
         } finally {
             stopRequested = false;
             running = false;

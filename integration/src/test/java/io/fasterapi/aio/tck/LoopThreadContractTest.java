@@ -206,6 +206,63 @@ class LoopThreadContractTest {
         io.stop(); // harmless when not running
     }
 
+    /**
+     * "A stop() that arrives before run() starts ends that run after its first turn": run() returns
+     * though a far timer is pending and its polls have no timeout, having delivered in that turn
+     * what was due; the stop is used up, so the next run() runs until the next stop().
+     */
+    @ContractTest
+    void stopBeforeRunEndsThatRunAfterItsFirstTurn(Backend backend) throws Exception {
+        Completion dueTimer = new Completion();
+        Completion farTimer = new Completion();
+        AtomicInteger tasks = new AtomicInteger();
+        AtomicReference<String> afterFirstRun = new AtomicReference<>();
+        AtomicReference<AsyncIo> loop = new AtomicReference<>();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        AtomicBoolean secondRunReturned = new AtomicBoolean();
+        CountDownLatch firstRunReturned = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try (AsyncIo io = backend.create(backend.config().pollTimeoutMillis(-1).build())) {
+                loop.set(io);
+                io.schedule(Duration.ofHours(1), farTimer);
+                io.schedule(0, dueTimer, 0);
+                io.execute(tasks::incrementAndGet);
+                io.stop();
+                io.run();
+                afterFirstRun.set("due timer calls " + dueTimer.calls() + ", tasks " + tasks.get() + ", far timer calls "
+                        + farTimer.calls());
+                firstRunReturned.countDown();
+                io.run(); // the stop was used up: this one runs until the test thread stops it
+                secondRunReturned.set(true);
+            } catch (Throwable x) {
+                error.set(x);
+            } finally {
+                firstRunReturned.countDown();
+            }
+        }, "tck-stop-before-run");
+        t.setDaemon(true);
+        t.start();
+        if (!firstRunReturned.await(JOIN_MILLIS, TimeUnit.MILLISECONDS)) {
+            fail("run() after stop() did not return within " + JOIN_MILLIS + " ms");
+        }
+        assertNull(error.get(), "loop thread failed");
+        assertEquals("due timer calls 1, tasks 1, far timer calls 0", afterFirstRun.get(),
+                "the one turn delivers what was due and completes nothing else");
+
+        long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000;
+        while (!loop.get().isRunning() && t.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(200);
+        assertFalse(secondRunReturned.get(), "the stop() before the first run() also ended the second run()");
+        assertTrue(loop.get().isRunning(), "the second run() is running");
+        loop.get().stop();
+        t.join(JOIN_MILLIS);
+        assertFalse(t.isAlive(), "run() did not return within " + JOIN_MILLIS + " ms of stop()");
+        assertNull(error.get(), "loop thread failed");
+        assertTrue(secondRunReturned.get());
+    }
+
     @ContractTest
     void handlerExceptionGoesToUncaughtHandlerAndLoopGoesOn(Backend backend) {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();

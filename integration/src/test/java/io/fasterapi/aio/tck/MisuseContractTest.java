@@ -4,6 +4,7 @@ import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 
@@ -356,6 +357,61 @@ class MisuseContractTest {
             loop.await("the task executed from another thread", () -> taskThread.get() != null);
             assertSame(Thread.currentThread(), taskThread.get(), "an executed task runs on the loop's thread");
             assertNothingChanged(loop, never, p, fds);
+        }
+    }
+
+    /**
+     * The other loop-thread methods refuse another thread the same way, and change nothing: the
+     * refused onWake installs no callback, the refused release keeps the buffer held, the refused
+     * receive queues nothing on the handle, the refused close leaves it open.
+     */
+    @ContractTest
+    void receiveBufferPoolsOnWakeAndCloseWithHandlerFromWrongThreadAreRefused(Backend backend) throws Exception {
+        try (Arena arena = Arena.ofShared(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair(); // this thread has polled: the loop is confined to it
+            long pool = io.createBufferPool(4, 256);
+            AtomicInteger held = new AtomicInteger(-1);
+            AtomicReference<IoEvent.Snapshot> receiveEnd = new AtomicReference<>();
+            long receive = io.receive(p.server(), pool, e -> {
+                if (e.bufferId() >= 0) held.set(e.bufferId());
+                if ((e.flags() & IoEvent.MORE) == 0) receiveEnd.set(e.snapshot());
+            }, 0);
+            loop.writeAll(p.client(), Bytes.random(arena, 10, 1));
+            loop.await("a chunk, kept by this thread", () -> held.get() >= 0);
+            assertTrue(io.cancel(receive));
+            loop.await("the receive's end", () -> receiveEnd.get() != null);
+            int fds = fds();
+            Never never = new Never();
+            AtomicInteger onWakeCalls = new AtomicInteger();
+            Map<String, Executable> calls = new TreeMap<>();
+            calls.put("receive", () -> io.receive(p.server(), pool, never, 0));
+            calls.put("createBufferPool", () -> io.createBufferPool(4, 256));
+            calls.put("bufferPoolMemory", () -> io.bufferPoolMemory(pool));
+            calls.put("releaseBuffer", () -> io.releaseBuffer(pool, held.get()));
+            calls.put("onWake", () -> io.onWake(onWakeCalls::incrementAndGet));
+            calls.put("close(handle, handler, userData)", () -> io.close(p.client(), never, 9));
+            List<String> wrong = new ArrayList<>();
+            Thread other = new Thread(() -> calls.forEach((name, call) -> {
+                try {
+                    call.execute();
+                    wrong.add(name + " returned normally");
+                } catch (IllegalStateException expected) {
+                    // right
+                } catch (Throwable t) {
+                    wrong.add(name + " threw " + t);
+                }
+            }), "tck-wrong-thread");
+            other.start();
+            other.join(10_000);
+            assertFalse(other.isAlive());
+            assertTrue(wrong.isEmpty(), "expected IllegalStateException from another thread: " + wrong);
+
+            io.wake();
+            loop.pollFor(Duration.ofMillis(30));
+            assertEquals(0, onWakeCalls.get(), "the refused onWake installed its callback");
+            io.releaseBuffer(pool, held.get()); // throws if the refused release had released it
+            assertNothingChanged(loop, never, p, fds); // reads and writes on both ends: no receive queued, not closed
         }
     }
 

@@ -116,6 +116,43 @@ class ReceiveContractTest {
         }
     }
 
+    /**
+     * "Several receives may share a pool": three connections receive at once from one pool with
+     * fewer buffers than the data needs, so buffers go from one receive to another; each gets its
+     * own stream, whole and in order, and ends on its own end of stream.
+     */
+    @ContractTest
+    void receivesSharingOnePoolEachGetTheirOwnBytes(Backend backend) {
+        int streams = 3;
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long pool = io.createBufferPool(4, 2048);
+            List<Pair> pairs = new ArrayList<>();
+            List<Receiver> receivers = new ArrayList<>();
+            List<MemorySegment> data = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                Pair p = loop.connectPair();
+                Receiver r = new Receiver(io, pool, true);
+                r.start(p.server());
+                pairs.add(p);
+                receivers.add(r);
+                data.add(Bytes.random(arena, 200_000 + 10_000 * i, 40 + i));
+            }
+            for (int i = 0; i < streams; i++) {
+                long client = pairs.get(i).client();
+                io.write(client, data.get(i), e -> io.shutdownOutput(client));
+            }
+            loop.await("every receive to end", () -> receivers.stream().allMatch(r -> r.last != null));
+            for (int i = 0; i < streams; i++) {
+                Receiver r = receivers.get(i);
+                assertEquals(null, r.problem, "receive #" + i);
+                assertEquals(0, r.last.result(), "receive #" + i + " ends with 0 at its end of stream: " + r.last);
+                assertEquals(data.get(i).byteSize(), r.bytes, "receive #" + i + " gets every byte of its stream");
+                assertEquals(Bytes.crc(data.get(i)), r.crc.getValue(), "receive #" + i + " gets its own bytes, in order");
+            }
+        }
+    }
+
     @ContractTest
     void cancelledReceiveEndsWithEcanceled(Backend backend) {
         try (TestLoop loop = backend.open()) {

@@ -1,9 +1,11 @@
 package io.fasterapi.aio.tck;
 
 import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoEvent;
+import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -196,6 +200,196 @@ class RoundTripContractTest {
                 byte expected = i >= 5 && i < 15 ? (byte) (i - 2) : (byte) 0x55;
                 assertEquals(expected, in.get(i), "byte " + i + " of the read buffer");
             }
+        }
+    }
+
+    @ContractTest
+    void pendingReadsCompleteInSubmissionOrderAsDataArrives(Backend backend) {
+        int n = 6;
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            List<Completion> reads = new ArrayList<>();
+            List<MemorySegment> buffers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Completion r = new Completion();
+                MemorySegment b = arena.allocate(64);
+                io.read(p.server(), b, r, i);
+                reads.add(r);
+                buffers.add(b);
+            }
+            loop.pollFor(Duration.ofMillis(20));
+            assertTrue(reads.stream().noneMatch(Completion::done), "a read completed before any data was sent: " + reads);
+            // One stamped chunk at a time: each arrives whole (a few bytes on loopback) and must
+            // complete the oldest pending read, and only it.
+            for (int i = 0; i < n; i++) {
+                MemorySegment chunk = arena.allocateFrom("chunk " + i + " of " + n);
+                chunk = chunk.asSlice(0, chunk.byteSize() - 1); // without the C string's terminating zero
+                loop.writeAll(p.client(), chunk);
+                int sent = i + 1;
+                loop.await("a read to complete after chunk #" + i + " was sent",
+                        () -> reads.stream().filter(Completion::done).count() == sent);
+                loop.pollFor(Duration.ofMillis(10));
+                assertTrue(reads.get(i).done(), "chunk #" + i + " did not complete read #" + i + ": " + reads);
+                for (int j = i + 1; j < n; j++) {
+                    assertFalse(reads.get(j).done(), "read #" + j + " completed when only chunks 0.." + i + " were sent: "
+                            + reads.get(j));
+                }
+                IoEvent.Snapshot e = reads.get(i).event();
+                assertEquals(i, e.userData(), "read #" + i + "'s completion");
+                assertEquals(chunk.byteSize(), reads.get(i).assertSucceeded(Operation.READ), "read #" + i + " gets chunk #" + i);
+                Bytes.assertSame(chunk, buffers.get(i).asSlice(0, chunk.byteSize()), "read #" + i + "'s bytes");
+            }
+        }
+    }
+
+    /**
+     * "The buffer's position advances by the bytes moved when the operation succeeds": when it
+     * fails it stays where it was, even after part of a large write went out before the peer reset
+     * the connection (and at end of stream, when no byte moved).
+     */
+    @ContractTest
+    void byteBufferPositionIsUnchangedWhenItsOperationFails(Backend backend) throws IOException {
+        try (TestLoop loop = backend.open(); Socket peer = new Socket()) {
+            AsyncIo io = loop.io();
+            Pair stale = loop.connectPair();
+            assertTrue(io.close(stale.client()));
+            ByteBuffer b = ByteBuffer.allocateDirect(64).position(7).limit(50);
+            Completion r = new Completion();
+            Completion w = new Completion();
+            io.read(stale.client(), b, r);
+            io.write(stale.client(), b, w);
+            loop.await("a read and a write on a closed handle", () -> r.done() && w.done());
+            r.assertFailed(Operation.READ, Errno.EBADF);
+            w.assertFailed(Operation.WRITE, Errno.EBADF);
+            assertEquals(7, b.position(), "position after failed operations on a closed handle");
+            assertEquals(50, b.limit());
+
+            // A peer that never reads, then resets the connection while a read and a large write are pending.
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            Completion accepted = new Completion();
+            io.accept(listener, accepted);
+            peer.connect(io.localAddress(listener), 10_000);
+            loop.await("the accept of a JDK client", accepted::done);
+            long server = accepted.assertSucceeded(Operation.ACCEPT);
+            ByteBuffer in = ByteBuffer.allocateDirect(1000).position(10);
+            ByteBuffer out = ByteBuffer.allocateDirect((int) PendingCancellationContractTest.HUGE).position(100);
+            Completion read = new Completion();
+            Completion write = new Completion();
+            io.read(server, in, read);
+            io.write(server, out, write);
+            loop.pollFor(Duration.ofMillis(100));
+            assertFalse(write.done(), "a 64 MiB write to a peer that does not read stays pending: " + write);
+            assertFalse(read.done(), "a read from a peer that sends nothing stays pending: " + read);
+            peer.setSoLinger(true, 0);
+            peer.close(); // a reset
+            loop.await("the read and the write to end at the reset", () -> read.done() && write.done());
+            // The kernel reports the reset to one call (here the write); the other then sees end of stream.
+            assertTrue(write.event().failed(), "the write fails at the reset: " + write);
+            assertTrue(read.event().result() <= 0, "the read fails or sees end of stream at the reset: " + read);
+            assertEquals(10, in.position(), "the buffer position of the read ended by the reset");
+            assertEquals(1000, in.limit());
+            assertEquals(100, out.position(), "the failed write's buffer position, though some bytes were sent");
+            assertEquals(out.capacity(), out.limit());
+        }
+    }
+
+    @ContractTest
+    void byteBufferPositionIsUnchangedWhenItsOperationIsCancelled(Backend backend) {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            ByteBuffer in = ByteBuffer.allocateDirect(100).position(5);
+            Completion read = new Completion();
+            long readOp = io.read(p.server(), in, read);
+            ByteBuffer out = ByteBuffer.allocateDirect((int) PendingCancellationContractTest.HUGE).position(3);
+            Completion write = new Completion();
+            long writeOp = io.write(p.server(), out, write); // to the client, which does not read
+            loop.pollFor(Duration.ofMillis(100));
+            assertFalse(write.done(), "a 64 MiB write to a peer that does not read stays pending: " + write);
+            assertTrue(io.cancel(readOp), "cancel of a pending read");
+            assertTrue(io.cancel(writeOp), "cancel of a pending write");
+            loop.await("the cancelled read and write", () -> read.done() && write.done());
+            read.assertFailed(Operation.READ, Errno.ECANCELED);
+            write.assertFailed(Operation.WRITE, Errno.ECANCELED);
+            assertEquals(5, in.position(), "the cancelled read's buffer position");
+            assertEquals(3, out.position(), "the cancelled write's buffer position, though some bytes were sent");
+
+            // Cancelled by closing the handle.
+            Completion closed = new Completion();
+            io.read(p.server(), in, closed);
+            assertTrue(io.close(p.server()));
+            loop.await("the read cancelled by close", closed::done);
+            closed.assertFailed(Operation.READ, Errno.ECANCELED);
+            assertEquals(5, in.position(), "the buffer position of a read cancelled by closing its handle");
+        }
+    }
+
+    /**
+     * A socket whose connect has not completed is not connected: shutdownOutput throws
+     * AsyncIoException with ENOTCONN and changes nothing; the connect goes on and the connection
+     * then sends both ways. (The kernels disagree here: Linux and BSD abort a connecting socket.)
+     */
+    @ContractTest
+    void shutdownOutputBeforeConnectCompletesThrowsEnotconnAndChangesNothing(Backend backend) {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0), ListenOptions.defaults().withBacklog(1));
+            InetSocketAddress at = io.localAddress(listener);
+            // Nobody accepts: once the accept queue is full, the next connect stays pending.
+            List<Long> queued = new ArrayList<>();
+            long pending = 0;
+            Completion connect = null;
+            for (int i = 0; i < 8 && pending == 0; i++) {
+                Completion c = new Completion();
+                long h = io.connect(at, c, i);
+                loop.pollFor(Duration.ofMillis(200));
+                if (c.done()) {
+                    c.assertSucceeded(Operation.CONNECT);
+                    queued.add(h);
+                } else {
+                    pending = h;
+                    connect = c;
+                }
+            }
+            assumeTrue(pending != 0, "every connect to a listener with a full accept queue completed at once here");
+            long notConnected = pending;
+            AsyncIoException e = assertThrows(AsyncIoException.class, () -> io.shutdownOutput(notConnected),
+                    "shutdownOutput of a socket whose connect is pending");
+            assertEquals(Errno.ENOTCONN, e.error(), "shutdownOutput before the connect completed: " + e);
+
+            // The connect goes on: accept everything, and it completes (at the SYN's retransmission).
+            List<Completion> accepts = new ArrayList<>();
+            for (int i = 0; i <= queued.size(); i++) {
+                Completion a = new Completion();
+                io.accept(listener, a);
+                accepts.add(a);
+            }
+            Completion connected = connect;
+            loop.await("the pending connect, once the accept queue has room", () -> connected.done()
+                    && accepts.stream().allMatch(Completion::done));
+            connected.assertSucceeded(Operation.CONNECT);
+            long server = 0;
+            for (Completion a : accepts) {
+                long h = a.assertSucceeded(Operation.ACCEPT);
+                if (io.remoteAddress(h).equals(io.localAddress(pending))) server = h;
+            }
+            assertTrue(server != 0, "the pending connect was accepted");
+            loop.exchange(new Pair(0, pending, server), 8); // its sending side was not shut down
+        }
+    }
+
+    @ContractTest
+    void shutdownOutputOfAListenerOrAClosedHandleIsRefused(Backend backend) {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            assertThrows(IllegalArgumentException.class, () -> io.shutdownOutput(listener), "a listener");
+            Pair p = loop.connectPair(listener); // it still listens
+            loop.exchange(p, 3);
+            assertTrue(io.close(p.client()));
+            AsyncIoException e = assertThrows(AsyncIoException.class, () -> io.shutdownOutput(p.client()), "a closed handle");
+            assertEquals(Errno.EBADF, e.error());
         }
     }
 
