@@ -58,6 +58,8 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     @SuppressWarnings("unused") // accessed through WAKE_PENDING
     private volatile int wakePending;
     private boolean wokenThisTurn;
+    /** Whether the last turn was woken ({@link #wake()}, {@link #stop()}): poll then returns even with nothing delivered. */
+    private boolean wokenLastTurn;
     private Runnable onWake;
     private final Completions completions;
     private final BufferPools pools;
@@ -491,7 +493,20 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         if (timeoutMillis < -1) throw new IllegalArgumentException("timeout must be >= -1, was " + timeoutMillis);
         checkOpen();
         bindToCurrentThread();
-        return turn(timeoutMillis);
+        if (timeoutMillis == 0) return turn(0);
+        // A turn can end with nothing to deliver before the timeout: an interrupted wait (EINTR),
+        // readiness that found EAGAIN again, a partial write continued. poll waits on until a
+        // delivery, a wake-up or the timeout, as its Javadoc promises.
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        long wait = timeoutMillis;
+        while (true) {
+            int delivered = turn(wait);
+            if (delivered > 0 || wokenLastTurn || !open) return delivered;
+            if (timeoutMillis < 0) continue;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return 0;
+            wait = (left + 999_999) / 1_000_000;
+        }
     }
 
     private int turn(long timeoutMillis) {
@@ -506,6 +521,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         counters.polls++;
         waitForEvents(wait);
         int delivered = 0;
+        wokenLastTurn = wokenThisTurn;
         if (wokenThisTurn) {
             wokenThisTurn = false;
             counters.wakes++;
