@@ -80,11 +80,18 @@ public final class Main implements Runnable {
     }
 
     static int report(PrintWriter err, Throwable e) {
-        err.println("aio: " + message(e));
-        if (Boolean.getBoolean("aio.debug")) {
-            e.printStackTrace(err);
+        return report(err, null, e);
+    }
+
+    /** {@link #report(PrintWriter, Throwable)} with where it was caught, when not null, before the message. */
+    static int report(PrintWriter err, String where, Throwable e) {
+        synchronized (err) { // loop threads report here too: one whole entry at a time
+            err.println("aio: " + (where != null ? where + ": " : "") + message(e));
+            if (Boolean.getBoolean("aio.debug")) {
+                e.printStackTrace(err);
+            }
+            err.flush();
         }
-        err.flush();
         return ERROR;
     }
 

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /** {@code aio 1mrc}: the 1 Million Request Challenge, server and client in this process, per backend. */
 @Command(name = "1mrc",
@@ -35,7 +37,8 @@ import java.util.concurrent.Callable;
                 + " and the client on another: N events over C keep-alive connections, event i with"
                 + " userId \"user_\" + (i % 75000) and value (i % 1000) + 0.5. Then checks GET /stats against the"
                 + " exact expected totals. Runs on every available backend in turn (or the one named) and prints"
-                + " one row per backend. Exit status 1 when any run is not exactly correct.",
+                + " one row per backend. What the server's loops or handlers throw is reported on standard error"
+                + " and makes the run not correct. Exit status 1 when any run is not exactly correct.",
         footer = {"%nExamples:",
                 "  aio 1mrc",
                 "  aio 1mrc --backend epoll --requests 100000 --connections 200",
@@ -68,6 +71,12 @@ final class MrcCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Show progress: a bar on a terminal, a few lines otherwise (default: on).")
     boolean progress;
+
+    /** What the server's loops and handlers threw during the current run; each is also reported on the error output. */
+    private final LongAdder serverErrors = new LongAdder();
+
+    /** Called with each run's server once it listens (tests plant faults there). */
+    Consumer<HttpServerGroup> serverStarted = server -> { };
 
     @Override
     public Integer call() {
@@ -104,18 +113,24 @@ final class MrcCommand implements Callable<Integer> {
         for (String name : names) {
             out.printf("%n%s:%n", name);
             out.flush();
+            serverErrors.reset();
             try {
                 MrcResult r = runOne(name, out);
-                allOk &= r.correct();
+                List<String> problems = new ArrayList<>(r.problems());
+                String caught = caughtInServer();
+                if (caught != null) problems.add(caught);
+                boolean correct = problems.isEmpty();
+                allOk &= correct;
                 t.row(name, Table.seconds(r.elapsedNanos()), Table.count(Math.round(r.requestsPerSecond())),
                         micros(r.latencyMicros(50)), micros(r.latencyMicros(99)), micros(r.latencyMicros(99.9)),
-                        Table.count(r.errors()), r.correct() ? "yes" : "NO: " + String.join("; ", r.problems()));
+                        Table.count(r.errors()), correct ? "yes" : "NO: " + String.join("; ", problems));
                 out.printf("  stats: %s%n", r.stats() != null ? r.stats().json() : "(not read)");
-                out.printf("  %s%n", r.correct() ? "correct: every event acknowledged and counted exactly once"
-                        : "NOT correct: " + String.join("; ", r.problems()));
+                out.printf("  %s%n", correct ? "correct: every event acknowledged and counted exactly once"
+                        : "NOT correct: " + String.join("; ", problems));
             } catch (RuntimeException e) {
                 allOk = false;
-                t.row(name, "-", "-", "-", "-", "-", "-", "ERROR: " + Main.message(e));
+                String caught = caughtInServer();
+                t.row(name, "-", "-", "-", "-", "-", "-", "ERROR: " + Main.message(e) + (caught != null ? "; " + caught : ""));
             }
         }
         out.println();
@@ -129,13 +144,27 @@ final class MrcCommand implements Callable<Integer> {
         return allOk ? Main.OK : Main.FAILED;
     }
 
+    /** How many errors the server's loops and handlers threw in this run, or null when none. */
+    private String caughtInServer() {
+        long n = serverErrors.sum();
+        return n == 0 ? null : n + (n == 1 ? " error" : " errors") + " caught in the server (reported on standard error)";
+    }
+
+    private void serverError(String where, Throwable t) {
+        serverErrors.increment();
+        Main.report(spec.commandLine().getErr(), where, t);
+    }
+
     private MrcResult runOne(String name, PrintWriter out) {
         EventStats stats = new EventStats();
-        AsyncIoConfig config = AsyncIoConfig.builder().backend(name).build();
+        // the client's loop has its own handler: what it catches makes its result not correct
+        AsyncIoConfig config = AsyncIoConfig.builder().backend(name)
+                .uncaughtHandler(t -> serverError("exception in a server loop", t)).build();
         ProgressBar bar = progress ? ProgressBar.forTerminal(out) : null;
         try (HttpServerGroup server = HttpServerGroup.start(serverLoops, config,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpLimits.defaults(),
-                i -> new MrcHandler(stats), t -> Main.report(spec.commandLine().getErr(), t))) {
+                i -> new MrcHandler(stats), t -> serverError("exception in a server handler", t))) {
+            serverStarted.accept(server);
             MrcClient client = new MrcClient(server.address(), requests, connections, Duration.ofSeconds(timeoutSeconds),
                     bar, bar != null ? bar.interval() : Duration.ofSeconds(1));
             MrcResult r = client.run(name);

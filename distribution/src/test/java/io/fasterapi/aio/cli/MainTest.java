@@ -140,6 +140,21 @@ class MainTest {
     }
 
     @Test
+    void oneMillionRequestChallengeFailsOnAnExceptionInAServerLoop() {
+        assumeSomeBackendAvailable();
+        String backend = AsyncIo.backends().stream().filter(BackendInfo::available).findFirst().orElseThrow().name();
+        MrcCommand command = new MrcCommand();
+        command.serverStarted = server -> server.loops().loop(0).execute(() -> {
+            throw new IllegalStateException("planted in the server loop");
+        });
+        Run r = run(command, "--backend", backend, "--requests", "2000", "--connections", "20", "--no-progress");
+        assertEquals(Main.FAILED, r.status(), r::toString);
+        assertEquals("aio: exception in a server loop: IllegalStateException: planted in the server loop", r.err().strip(),
+                r::toString);
+        assertTrue(r.out().contains("NOT correct: 1 error caught in the server (reported on standard error)"), r::toString);
+    }
+
+    @Test
     void demoOnAnUnknownBackendFailsInOneLine() {
         Run r = aio("demo", "--backend", "no-such-backend", "-c", "1", "-m", "1");
         assertEquals(Main.ERROR, r.status(), r::toString);

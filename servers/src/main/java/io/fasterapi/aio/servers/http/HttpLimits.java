@@ -8,7 +8,11 @@ import java.util.Objects;
  * answered with its status and the connection closed; a connection that exceeds a time limit is
  * closed (with {@code 408} when a request had begun).
  *
- * @param maxRequestLineBytes the longest request line (without CRLF); beyond it {@code 431}
+ * @param maxRequestLineBytes the longest request line (without CRLF); beyond it {@code 414} (URI
+ *                            Too Long), {@code 501} when the method alone fills it, {@code 400}
+ *                            when its first {@code maxRequestLineBytes + 2} bytes (all it is
+ *                            judged by) are malformed; {@code 431} when empty lines before it
+ *                            leave the head limit nearer than the line limit
  * @param maxHeaderBytes      the longest head (request line, header fields, the empty line); beyond
  *                            it {@code 431}
  * @param maxHeaders          the most header fields; beyond it {@code 431}

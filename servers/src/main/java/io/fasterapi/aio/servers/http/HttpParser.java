@@ -6,12 +6,25 @@ import java.lang.foreign.ValueLayout;
 /**
  * Parses one HTTP/1.1 request (RFC 9112) from native memory into an {@link HttpRequest}, allocating
  * nothing. Strict: lines end with CRLF, no whitespace before a field's colon, no line folding,
- * {@code Content-Length} only (a {@code Transfer-Encoding} is answered {@code 501}), exactly one
- * {@code Host} in HTTP/1.1 and at most one in HTTP/1.0, its value a host and optional port. Empty
- * lines before a request line are skipped, as RFC 9112 allows.
+ * exactly one {@code Host} in HTTP/1.1 and at most one in HTTP/1.0, its value a host and optional
+ * port. Empty lines before a request line are skipped, as RFC 9112 allows.
+ *
+ * <p>Bodies are framed by {@code Content-Length} only. A {@code Transfer-Encoding} is refused: in
+ * HTTP/1.0 {@code 400} (RFC 9112, 6.1: faulty framing), when its final coding is not
+ * {@code chunked} {@code 400} (RFC 9112, 6.3), and when it is {@code chunked} {@code 501}. The last
+ * is a known limitation: RFC 9112, 7.1 expects a recipient to parse chunked bodies, and this
+ * parser does not.
  *
  * <p>Only complete lines are judged, so the outcome does not depend on how the bytes were split
- * across reads; the size limits apply as soon as enough bytes have arrived to exceed them.
+ * across reads. The size limits apply as soon as enough bytes have arrived to exceed them, and
+ * then too the outcome depends only on bytes every split has: a line whose end would lie past the
+ * head limit is {@code 431}; a request line longer than {@link HttpLimits#maxRequestLineBytes()} is
+ * judged, complete or not, from its first {@code maxRequestLineBytes + 2} bytes (RFC 9112, 3): a
+ * method that fills the first {@code maxRequestLineBytes} bytes is {@code 501}, a target that fills
+ * them, or that ends so late that a well-formed version takes the line past the limit, is
+ * {@code 414}, and a byte among them that makes the line malformed is {@code 400}. A request line
+ * whose end would lie past the head limit before the line limit (empty lines before it filled the
+ * head) is {@code 431}.
  */
 final class HttpParser {
     /** {@link #parse} result: more bytes are needed. */
@@ -47,25 +60,28 @@ final class HttpParser {
      * Parses the request starting at {@code start}.
      *
      * @return the request's length (head and body) when it is complete, {@link #INCOMPLETE}, or the
-     *         negated status to answer with before closing (-400, -413, -431, -501, -505)
+     *         negated status to answer with before closing (-400, -413, -414, -431, -501, -505)
      */
     int parse(MemorySegment b, long start, long end, HttpRequest r) {
         r.buffer = b;
         r.headComplete = false;
+        long headLimit = start + limits.maxHeaderBytes();
         long p = start;
         while (p < end && b(b, p) == CR) { // empty lines before the request line
-            if (p + 1 >= end) return tooLong(start, end, start) ? -431 : INCOMPLETE;
+            if (p + 2 > headLimit) return -431; // its LF would lie past the head limit
+            if (p + 1 >= end) return INCOMPLETE;
             if (b(b, p + 1) != LF) return -400;
             p += 2;
         }
-        long headLimit = start + limits.maxHeaderBytes();
-        // ---- request line
-        long eol = findLf(b, p, end);
+        // ---- request line: its LF at most maxRequestLineBytes + 1 bytes in, and within the head
+        long lineBound = p + limits.maxRequestLineBytes() + 2;
+        long bound = Math.min(lineBound, headLimit);
+        long eol = findLf(b, p, Math.min(end, bound));
         if (eol < 0) {
-            return end - p > limits.maxRequestLineBytes() + 1 || end > headLimit ? -431 : INCOMPLETE;
+            if (end < bound) return INCOMPLETE;
+            return lineBound <= headLimit ? tooLongRequestLine(b, p, lineBound - 2, lineBound) : -431;
         }
         if (eol == p || b(b, eol - 1) != CR) return -400;
-        if (eol - 1 - p > limits.maxRequestLineBytes() || eol + 1 > headLimit) return -431;
         int s = requestLine(b, p, eol - 1, r);
         if (s != 0) return s;
         // ---- header fields
@@ -73,7 +89,7 @@ final class HttpParser {
         r.headerCount = 0;
         r.contentLength = -1;
         int hosts = 0;
-        boolean close = false, keepAliveToken = false;
+        boolean close = false, keepAliveToken = false, transferEncoding = false, chunkedLast = false;
         while (true) {
             eol = findLf(b, p, end);
             if (eol < 0) {
@@ -112,7 +128,10 @@ final class HttpParser {
                 if (r.contentLength >= 0 && r.contentLength != n) return -400;
                 r.contentLength = n;
             } else if (r.equalsAscii(p, r.nameEnd[i], "transfer-encoding", true)) {
-                return -501;
+                if (r.minorVersion == 0) return -400; // RFC 9112, 6.1: faulty framing in HTTP/1.0
+                transferEncoding = true;
+                int last = finalCoding(b, v, ve, r); // a later field line continues the list
+                if (last >= 0) chunkedLast = last == 1;
             } else if (r.equalsAscii(p, r.nameEnd[i], "host", true)) {
                 if (!isHost(b, v, ve)) return -400;
                 hosts++;
@@ -123,6 +142,7 @@ final class HttpParser {
             p = eol + 1;
         }
         if (hosts > 1 || (r.minorVersion >= 1 && hosts == 0)) return -400; // RFC 9112, 3.2
+        if (transferEncoding) return chunkedLast ? -501 : -400; // RFC 9112, 6.3 (4); chunked bodies: not implemented
         if (r.contentLength < 0) r.contentLength = 0;
         if (r.contentLength > limits.maxBodyBytes()) return -413;
         r.keepAlive = !close && (r.minorVersion >= 1 || keepAliveToken);
@@ -132,8 +152,41 @@ final class HttpParser {
         return (int) (p + r.contentLength - start);
     }
 
-    private boolean tooLong(long start, long end, long p) {
-        return end - start > limits.maxHeaderBytes();
+    /**
+     * A request line known to be longer than the limit, judged from its first bytes {@code [p, to)}
+     * (none of them LF): 501 when the method runs to {@code limitEnd}, 414 when the target does or
+     * when what follows it can still be a well-formed version, 400 when these bytes are malformed.
+     */
+    private static int tooLongRequestLine(MemorySegment b, long p, long limitEnd, long to) {
+        long q = p;
+        while (q < limitEnd && TCHAR[b(b, q) & 0xFF]) q++;
+        if (q == limitEnd) return -501; // RFC 9112, 3: a method longer than any implemented
+        if (q == p || b(b, q) != SP) return -400;
+        long target = ++q;
+        while (q < limitEnd && b(b, q) != SP) {
+            int c = b(b, q) & 0xFF;
+            if (c < 0x21 || c > 0x7E) return -400;
+            q++;
+        }
+        if (q == limitEnd) return -414; // RFC 9112, 3: a request-target longer than we parse
+        if (q == target) return -400;
+        // the target ended; the line is too long by its version unless what arrived of it is malformed
+        int i = 0;
+        for (q++; q < to; q++, i++) {
+            byte c = b(b, q);
+            boolean fits = switch (i) {
+                case 0 -> c == 'H';
+                case 1, 2 -> c == 'T';
+                case 3 -> c == 'P';
+                case 4 -> c == '/';
+                case 5, 7 -> isDigit(c);
+                case 6 -> c == '.';
+                case 8 -> c == CR;
+                default -> false;
+            };
+            if (!fits) return -400;
+        }
+        return -414;
     }
 
     /** method SP request-target SP HTTP/1.x; 0 when well formed, else the negated status. */
@@ -201,6 +254,33 @@ final class HttpParser {
             n = n * 10 + (c - '0');
         }
         return n;
+    }
+
+    /**
+     * The final coding of a {@code Transfer-Encoding} list (RFC 9112, 6.1: {@code #transfer-coding},
+     * each a token and parameters): 1 when it is {@code chunked}, 0 when another, -1 when the list
+     * has no element. A comma within a parameter's quoted string does not separate.
+     */
+    private static int finalCoding(MemorySegment b, long from, long to, HttpRequest r) {
+        int last = -1;
+        long q = from;
+        while (q < to) {
+            while (q < to && (b(b, q) == ',' || isOws(b(b, q)))) q++;
+            if (q == to) break;
+            long s = q;
+            while (q < to && TCHAR[b(b, q) & 0xFF]) q++;
+            last = r.equalsAscii(s, q, "chunked", true) ? 1 : 0;
+            long e = q;
+            while (e < to && isOws(b(b, e))) e++;
+            if (e < to && b(b, e) != ',' && b(b, e) != ';') last = 0; // not a token, or a token and more
+            boolean quoted = false;
+            for (; q < to && (quoted || b(b, q) != ','); q++) {
+                byte c = b(b, q);
+                if (quoted && c == '\\') q++;
+                else if (c == '"') quoted = !quoted;
+            }
+        }
+        return last;
     }
 
     /** Whether a comma-separated list holds {@code token} (any case). */

@@ -125,8 +125,9 @@ class HttpParserTest {
 
     @Test
     void limitsAnswerTheirStatus() {
-        assertEquals(-431, parse("GET /" + "a".repeat(80) + " HTTP/1.1\r\nHost: h\r\n\r\n"), "request line");
-        assertEquals(-431, parse("GET /" + "a".repeat(80)), "request line, still arriving");
+        assertEquals(-414, parse("GET /" + "a".repeat(80) + " HTTP/1.1\r\nHost: h\r\n\r\n"), "request line");
+        assertEquals(-414, parse("GET /" + "a".repeat(80)), "request line, still arriving");
+        assertEquals(-501, parse("M".repeat(80)), "method, still arriving");
         assertEquals(-431, parse("GET / HTTP/1.1\r\nHost: h\r\nX: " + "v".repeat(300) + "\r\n\r\n"), "head");
         assertEquals(-431, parse("GET / HTTP/1.1\r\nHost: h\r\nX: " + "v".repeat(300)), "head, still arriving");
         StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: h\r\n");
@@ -135,6 +136,8 @@ class HttpParserTest {
         assertEquals(-413, parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n"), "body");
         assertEquals(-413, parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n"));
         assertEquals(-501, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        assertEquals(-400, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n"));
+        assertEquals(-400, parse("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"));
         assertEquals(-505, parse("GET / HTTP/2.0\r\nHost: h\r\n\r\n"));
         String atLimit = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n" + "b".repeat(100);
         assertEquals(atLimit.length(), parse(atLimit), "a body of exactly the limit");

@@ -33,8 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Request forms and the status each must get, written from RFC 9112 and RFC 9110 and from the
  * server's documented limits ({@link HttpLimits}; README, "HTTP server and the 1 Million Request
- * Challenge": line or head too large, too many fields 431; body too large 413; malformed 400;
- * {@code Transfer-Encoding} 501; HTTP/2+ 505), not from {@link HttpParser}: the oracle of
+ * Challenge": request line too long 414 (501 for a method that fills it); head too large, too many
+ * fields 431; body too large 413; malformed 400; {@code Transfer-Encoding} in HTTP/1.0 or not ending
+ * in {@code chunked} 400, ending in {@code chunked} 501; HTTP/2+ 505), not from {@link HttpParser}: the oracle of
  * {@link HttpFuzzTest} is the parser itself, so a parser bug could hide on both sides there.
  *
  * <p>Each row runs against the parser directly and over real sockets against a running server on
@@ -196,22 +197,38 @@ class HttpRequestFormsTest {
                 // RFC 9110 8.6: a recipient MUST anticipate large numerals; valid digits too large to hold are too large a body
                 status(413, post("Host: a\r\nContent-Length: 99999999999999999999999\r\n", "")),
 
-                // ---- 431 (RFC 6585 5; HttpLimits: request line or head too large, too many fields).
-                // RFC 9112 3 asks 414 for a request-target longer than the server parses; our documented answer
-                // to any too-long request line is 431 (and the close).
-                status(431, "GET /" + "a".repeat(128 - "GET / HTTP/1.1".length() + 1) + " HTTP/1.1\r\nHost: a\r\n\r\n"),
+                // ---- 414 (RFC 9112 3: a request-target longer than the server parses MUST be 414; HttpLimits: a
+                // request line over the limit is judged from its first 130 bytes, whether or not it has ended)
+                status(414, "GET /" + "a".repeat(200) + " HTTP/1.1\r\nHost: a\r\n\r\n"),           // the target runs past the limit
+                // the target ends within the limit but leaves no room for the version: the target is what is too long
+                status(414, "GET /" + "a".repeat(128 - "GET / HTTP/1.1".length() + 1) + " HTTP/1.1\r\nHost: a\r\n\r\n"),
+                // ---- 501 (RFC 9112 3: a method longer than any implemented SHOULD be 501): it fills the line limit
+                status(501, "M".repeat(128) + " / HTTP/1.1\r\nHost: a\r\n\r\n"),
+                // ---- 400: a request line over the limit whose first bytes are already malformed (RFC 9112 3)
+                status(400, "GET /a\u0001" + "a".repeat(200) + " HTTP/1.1\r\nHost: a\r\n\r\n"),
+                status(400, "GET /" + "a".repeat(128 - "GET / HTTP/1.1".length() + 1) + " HTTP/1.1x\r\nHost: a\r\n\r\n"),
+
+                // ---- 431 (RFC 6585 5; HttpLimits: head too large, too many fields)
                 status(431, head512.replace("X: ", "X: v")),
                 status(431, get(fields16 + "F16: v\r\n")),
                 status(431, get("Host: a\r\nBig: " + "v".repeat(600) + "\r\n")),
+                // empty lines before the request line count in the head: this line would end past it
+                status(431, "\r\n".repeat(200) + "GET /" + "a".repeat(100) + " HTTP/1.1\r\nHost: a\r\n\r\n"),
 
-                // ---- 501 (RFC 9110 15.6.2; documented: any Transfer-Encoding is answered 501 and the connection closed,
-                // so its framing can never desynchronise the next request, RFC 9112 6.1 and 11.2)
+                // ---- Transfer-Encoding: the connection always closes, so its framing can never desynchronise the
+                // next request (RFC 9112 6.1, 11.2). RFC 9112 6.1: in HTTP/1.0 it is faulty framing, MUST be 400
+                status(400, "POST /p HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                // RFC 9112 6.3 (4): chunked not the final coding MUST be 400; a list may span field lines (RFC 9110 5.3)
+                status(400, post("Host: a\r\nTransfer-Encoding: gzip\r\n", "")),
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked, gzip\r\n", "")),
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n", "")),
+                status(400, post("Host: a\r\nTransfer-Encoding:\r\n", "")),                    // no coding at all
+                // 501 (RFC 9110 15.6.2) for chunked as the final coding: a known limitation, RFC 9112 7.1 expects a
+                // recipient to parse chunked bodies and we do not
                 status(501, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),
+                status(501, post("Host: a\r\nTransfer-Encoding: gzip, Chunked\r\n", "0\r\n\r\n")),   // coding names are case-insensitive
+                status(501, post("Host: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),
                 status(501, post("Host: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n")), // RFC 9112 6.1: MAY reject
-                // RFC 9112 6.3 (4) asks 400 when chunked is not the final coding, and 6.1 treats a Transfer-Encoding in
-                // HTTP/1.0 as faulty framing (also 400): both closed here too, but answered 501 as documented
-                status(501, post("Host: a\r\nTransfer-Encoding: gzip\r\n", "")),
-                status(501, "POST /p HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
 
                 // ---- 505 (RFC 9110 15.6.6; HttpLimits: HTTP/2+)
                 status(505, "GET / HTTP/2.0\r\nHost: a\r\n\r\n"),

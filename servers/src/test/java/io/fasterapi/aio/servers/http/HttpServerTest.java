@@ -165,7 +165,7 @@ public class HttpServerTest {
         }
     }
 
-    void assertAnsweredAndClosed(InetSocketAddress a, String request, int status) throws Exception {
+    Response assertAnsweredAndClosed(InetSocketAddress a, String request, int status) throws Exception {
         try (Socket s = connect(a)) {
             send(s, get("/before") + request);
             assertEquals(200, read(s.getInputStream()).status(), "the request before is answered");
@@ -173,19 +173,24 @@ public class HttpServerTest {
             assertEquals(status, r.status(), request);
             assertTrue(r.closes(), r.head());
             assertClosed(s.getInputStream());
+            return r;
         }
     }
 
     @Test
     void eachLimitAnswersItsStatusAndCloses() throws Exception {
         InetSocketAddress a = start(LIMITS, ECHO);
-        assertAnsweredAndClosed(a, "GET /" + "x".repeat(200) + " HTTP/1.1\r\nHost: t\r\n\r\n", 431);
+        Response uriTooLong = assertAnsweredAndClosed(a, "GET /" + "x".repeat(200) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414);
+        assertTrue(uriTooLong.head().startsWith("HTTP/1.1 414 URI Too Long\r\n"), uriTooLong.head());
+        assertAnsweredAndClosed(a, "M".repeat(200) + " / HTTP/1.1\r\nHost: t\r\n\r\n", 501);
         assertAnsweredAndClosed(a, "GET / HTTP/1.1\r\nHost: t\r\nBig: " + "v".repeat(600) + "\r\n\r\n", 431);
         StringBuilder many = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
         for (int i = 0; i < 20; i++) many.append("H").append(i).append(": v\r\n");
         assertAnsweredAndClosed(a, many + "\r\n", 431);
         assertAnsweredAndClosed(a, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", 413);
         assertAnsweredAndClosed(a, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n", 501);
+        assertAnsweredAndClosed(a, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400);
+        assertAnsweredAndClosed(a, "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
         assertAnsweredAndClosed(a, "GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505);
         // the largest request that fits is still answered
         try (Socket s = connect(a)) {
