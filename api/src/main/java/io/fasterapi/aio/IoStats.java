@@ -7,7 +7,9 @@ package io.fasterapi.aio;
  * {@code polls} (calls into the kernel's wait), {@code events} (readiness or completion events the
  * kernel returned), {@code errors} (completions with a negative result, and failed system calls
  * inside the loop) and {@code wakes} (wake-ups that reached the loop). Exact when taken on the
- * loop's thread; from another thread each counter is a recent value.
+ * loop's thread. From another thread each counter is a value the loop wrote (never torn, and never
+ * older than one a previous snapshot on that thread showed), possibly not the latest, and the
+ * counters of one snapshot may come from slightly different moments.
  *
  * @param accepts      ACCEPT completions
  * @param reads        READ completions

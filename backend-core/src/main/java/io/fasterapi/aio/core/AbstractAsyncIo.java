@@ -205,7 +205,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         int writeChain = cancelQueue(h, false);
         closeDescriptor(h);
         handles.free(h);
-        counters.closes++;
+        counters.add(Counters.CLOSES, 1);
         if (closeOp < 0) return;
         int waits = (readChain >= 0 ? 1 : 0) + (writeChain >= 0 ? 1 : 0);
         if (waits == 0) {
@@ -518,13 +518,13 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             long ms = ns <= 0 ? 0 : (ns + 999_999) / 1_000_000;
             wait = wait < 0 ? ms : Math.min(wait, ms);
         }
-        counters.polls++;
+        counters.add(Counters.POLLS, 1);
         waitForEvents(wait);
         int delivered = 0;
         wokenLastTurn = wokenThisTurn;
         if (wokenThisTurn) {
             wokenThisTurn = false;
-            counters.wakes++;
+            counters.add(Counters.WAKES, 1);
             Runnable cb = onWake;
             if (cb != null) {
                 delivered += completions.runSafely(cb);

@@ -88,21 +88,21 @@ final class Completions {
     private void count(Operation kind, long result) {
         Counters c = counters;
         switch (kind) {
-            case ACCEPT -> c.accepts++;
+            case ACCEPT -> c.add(Counters.ACCEPTS, 1);
             case READ -> {
-                c.reads++;
-                if (result > 0) c.bytesRead += result;
+                c.add(Counters.READS, 1);
+                if (result > 0) c.add(Counters.BYTES_READ, result);
             }
             case WRITE -> {
-                c.writes++;
-                if (result > 0) c.bytesWritten += result;
+                c.add(Counters.WRITES, 1);
+                if (result > 0) c.add(Counters.BYTES_WRITTEN, result);
             }
-            case CONNECT -> c.connects++;
-            case TIMER -> c.timers++;
+            case CONNECT -> c.add(Counters.CONNECTS, 1);
+            case TIMER -> c.add(Counters.TIMERS, 1);
             case CLOSE -> {
             }
         }
-        if (result < 0) c.errors++;
+        if (result < 0) c.add(Counters.ERRORS, 1);
     }
 
     /** Runs a task or callback; what it throws goes to the uncaught handler. Returns 1 (one delivered). */

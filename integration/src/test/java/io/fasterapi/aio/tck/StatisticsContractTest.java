@@ -161,4 +161,50 @@ class StatisticsContractTest {
             assertTrue(seen[0] != null && seen[0].timers() >= 1, "stats() from another thread: " + seen[0]);
         }
     }
+
+    /**
+     * stats() from another thread while the loop runs: each counter only grows between snapshots
+     * (never a torn or older value), and once run() has returned (a latch: happens-before) the
+     * snapshot is exact.
+     */
+    @ContractTest
+    void statsReadFromAnotherThreadNeverGoBackwardsAndEndExact(Backend backend) throws Exception {
+        AsyncIo io = backend.create();
+        int timers = 20_000;
+        long[] fired = {0};
+        java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closeNow = new java.util.concurrent.CountDownLatch(1);
+        Thread loopThread = Thread.ofPlatform().name("stats-loop").start(() -> {
+            io.execute(() -> {
+                for (int i = 0; i < timers; i++) {
+                    io.schedule(0, e -> {
+                        if (++fired[0] == timers) io.stop();
+                    }, i);
+                }
+            });
+            io.run();
+            ran.countDown();
+            try {
+                closeNow.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            io.close(); // on its own thread
+        });
+        IoStats last = io.stats();
+        do { // at least once, even if the loop was quicker than this thread
+            IoStats now = io.stats();
+            IoStats d = now.minus(last);
+            assertTrue(d.timers() >= 0 && d.polls() >= 0 && d.wakes() >= 0 && d.events() >= 0,
+                    () -> "a counter went back between two snapshots: " + d);
+            last = now;
+        } while (ran.getCount() > 0);
+        ran.await();
+        IoStats end = io.stats();
+        closeNow.countDown();
+        loopThread.join(30_000);
+        assertEquals(timers, end.timers(), "TIMER completions once run() returned");
+        assertTrue(end.timers() >= last.timers(), "the final snapshot is not behind the last one seen while running");
+        assertTrue(!io.isOpen(), "the loop thread closed the loop");
+    }
 }
