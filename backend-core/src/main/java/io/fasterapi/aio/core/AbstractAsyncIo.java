@@ -655,11 +655,6 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     protected void loopThreadBound() {
     }
 
-    /** Whether the loop thread has been fixed by a first run() or poll(). */
-    protected final boolean isBound() {
-        return bound;
-    }
-
     /**
      * Before the backend is closed: lets a completion backend wait for the kernel to give back
      * operations it still owns. Readiness backends own nothing in the kernel.

@@ -189,10 +189,6 @@ public final class Operations {
         return lookup(id);
     }
 
-    public int next(int i) {
-        return next[i];
-    }
-
     public boolean isPending(int i) {
         return state[i] == STATE_PENDING;
     }

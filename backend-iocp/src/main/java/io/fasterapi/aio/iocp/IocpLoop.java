@@ -449,11 +449,6 @@ final class IocpLoop extends AbstractAsyncIo {
         return kernelOwned;
     }
 
-    /** The OVERLAPPED address of operation slot {@code op} (for tests: what an entry names). */
-    long overlappedOf(int op) {
-        return blocks.overlapped(op);
-    }
-
     @Override
     protected void closeBackend() {
         synchronized (wakeLock) {

@@ -42,10 +42,6 @@ final class BufferRing {
         publish();
     }
 
-    int group() {
-        return pool.index();
-    }
-
     /** Gives buffer {@code b} back to the kernel. */
     void release(int b) {
         put(b);

@@ -16,7 +16,6 @@ final class CompletionQueue {
     private final long headOffset;
     private final long tailOffset;
     private final long cqesOffset;
-    private final long overflowOffset;
     private final int mask;
     private final int entries;
     private int localHead;
@@ -27,7 +26,6 @@ final class CompletionQueue {
         headOffset = offset(params, o, "head");
         tailOffset = offset(params, o, "tail");
         cqesOffset = offset(params, o, "cqes");
-        overflowOffset = offset(params, o, "overflow");
         mask = ring.get(JAVA_INT, offset(params, o, "ring_mask"));
         entries = ring.get(JAVA_INT, offset(params, o, "ring_entries"));
         localHead = ring.get(JAVA_INT, headOffset);
@@ -68,11 +66,6 @@ final class CompletionQueue {
     void advanceTo(int newHead) {
         localHead = newHead;
         RING_INT.setRelease(ring, headOffset, newHead);
-    }
-
-    /** Completions the kernel dropped (only without FEAT_NODROP). */
-    int overflow() {
-        return (int) RING_INT.getAcquire(ring, overflowOffset);
     }
 
     int entries() {

@@ -345,7 +345,7 @@ final class IoUringLoop extends PosixLoop {
         }
         int r = ring.enter(state, toSubmit, min, flags, arg, argSize);
         closeDeferred(false);
-        if (r < 0 && r != -62 /* ETIME: the wait timed out */ && r != -sc.eintr() && r != -Errno.EBUSY.code()
+        if (r < 0 && r != -Errno.ETIME.code() /* the wait timed out */ && r != -sc.eintr() && r != -Errno.EBUSY.code()
                 && r != -sc.eagain()) {
             counters.error();
         }

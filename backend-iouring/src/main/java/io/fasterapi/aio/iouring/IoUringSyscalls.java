@@ -78,6 +78,7 @@ final class IoUringSyscalls {
 
     // mmap offsets and flags
     static final long IORING_OFF_SQ_RING = 0L;
+    static final long IORING_OFF_CQ_RING = 0x8000000L;
     static final long IORING_OFF_SQES = 0x10000000L;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;

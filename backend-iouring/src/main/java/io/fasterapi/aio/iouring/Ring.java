@@ -77,7 +77,7 @@ final class Ring implements AutoCloseable {
         MemorySegment ringMap = IoUringSyscalls.mmap(state, fd, single ? Math.max(sqRingSize, cqRingSize) : sqRingSize,
                 IORING_OFF_SQ_RING, err);
         MemorySegment cqMap = ringMap == null ? null
-                : single ? ringMap : IoUringSyscalls.mmap(state, fd, cqRingSize, 0x8000000L /* IORING_OFF_CQ_RING */, err);
+                : single ? ringMap : IoUringSyscalls.mmap(state, fd, cqRingSize, IoUringSyscalls.IORING_OFF_CQ_RING, err);
         MemorySegment sqeMap = cqMap == null ? null : IoUringSyscalls.mmap(state, fd, SQE_SIZE * sqEntries, IORING_OFF_SQES, err);
         if (sqeMap == null) {
             if (cqMap != null && cqMap != ringMap) IoUringSyscalls.munmap(state, cqMap);

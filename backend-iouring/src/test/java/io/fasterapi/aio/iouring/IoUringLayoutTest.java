@@ -267,10 +267,10 @@ class IoUringLayoutTest {
         k.constant("IORING_REGISTER_PROBE", u(IoUringSyscalls.IORING_REGISTER_PROBE));
         k.constant("IORING_REGISTER_ENABLE_RINGS", u(IoUringSyscalls.IORING_REGISTER_ENABLE_RINGS));
         k.constant("IO_URING_OP_SUPPORTED", u(IoUringSyscalls.IO_URING_OP_SUPPORTED));
-        // mmap offsets (IORING_OFF_CQ_RING is a literal in Ring.open)
+        // mmap offsets
         k.constant("IORING_OFF_SQ_RING", IoUringSyscalls.IORING_OFF_SQ_RING);
         k.constant("IORING_OFF_SQES", IoUringSyscalls.IORING_OFF_SQES);
-        k.constant("IORING_OFF_CQ_RING", 0x8000000L);
+        k.constant("IORING_OFF_CQ_RING", IoUringSyscalls.IORING_OFF_CQ_RING);
         // mmap flags
         k.constant("PROT_READ", u(IoUringSyscalls.PROT_READ));
         k.constant("PROT_WRITE", u(IoUringSyscalls.PROT_WRITE));

@@ -26,10 +26,6 @@ public final class PosixSockets {
         this.scratch = arena.allocate(8, 4);
     }
 
-    public SocketConstants constants() {
-        return sc;
-    }
-
     /** The errno call-state for the loop's other calls on the loop thread. */
     public MemorySegment callState() {
         return callState;
