@@ -29,9 +29,9 @@ final class BufferRing {
         this.ring = arena.allocate(BUF_SIZE * entries, 4096); // the kernel wants it page-aligned
         this.mask = entries - 1;
         MemorySegment reg = arena.allocate(BUF_REG);
-        reg.set(JAVA_LONG, BUF_REG.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("ring_addr")), ring.address());
-        reg.set(JAVA_INT, BUF_REG.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("ring_entries")), entries);
-        reg.set(JAVA_SHORT, BUF_REG.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("bgid")), (short) pool.index());
+        reg.set(JAVA_LONG, BUF_REG_RING_ADDR, ring.address());
+        reg.set(JAVA_INT, BUF_REG_RING_ENTRIES, entries);
+        reg.set(JAVA_SHORT, BUF_REG_BGID, (short) pool.index());
         int r = IoUringSyscalls.register(state, ringFd, IORING_REGISTER_PBUF_RING, reg, 1);
         if (r < 0) {
             throw new AsyncIoException("io_uring_register(PBUF_RING) for a buffer pool (needs Linux 5.19)", -r);

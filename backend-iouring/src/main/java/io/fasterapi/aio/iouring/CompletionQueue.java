@@ -1,6 +1,5 @@
 package io.fasterapi.aio.iouring;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 
 import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
@@ -22,18 +21,12 @@ final class CompletionQueue {
 
     CompletionQueue(MemorySegment ring, MemorySegment params) {
         this.ring = ring;
-        long o = P_CQ_OFF;
-        headOffset = offset(params, o, "head");
-        tailOffset = offset(params, o, "tail");
-        cqesOffset = offset(params, o, "cqes");
-        mask = ring.get(JAVA_INT, offset(params, o, "ring_mask"));
-        entries = ring.get(JAVA_INT, offset(params, o, "ring_entries"));
+        headOffset = IoUringSyscalls.cqRingOffset(params, "head");
+        tailOffset = IoUringSyscalls.cqRingOffset(params, "tail");
+        cqesOffset = IoUringSyscalls.cqRingOffset(params, "cqes");
+        mask = ring.get(JAVA_INT, IoUringSyscalls.cqRingOffset(params, "ring_mask"));
+        entries = ring.get(JAVA_INT, IoUringSyscalls.cqRingOffset(params, "ring_entries"));
         localHead = ring.get(JAVA_INT, headOffset);
-    }
-
-    private static long offset(MemorySegment params, long base, String field) {
-        return Integer.toUnsignedLong(params.get(JAVA_INT,
-                base + CQRING_OFFSETS.byteOffset(MemoryLayout.PathElement.groupElement(field))));
     }
 
     /** The kernel's tail: pairs with the kernel's release store after it posted entries. */

@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Decides once whether io_uring can serve here, and if not says exactly why: setup refused (and
@@ -52,14 +50,8 @@ final class IoUringProbe {
                     return Availability.unavailable("io_uring_register(PROBE) failed: " + Errno.nameOf(-r)
                             + " (kernel before 5.6?)");
                 }
-                int opsLen = Byte.toUnsignedInt(probe.get(JAVA_BYTE, PROBE.byteOffset(
-                        java.lang.foreign.MemoryLayout.PathElement.groupElement("ops_len"))));
-                long opsBase = PROBE.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("ops"));
                 for (int i = 0; i < REQUIRED_OPS.length; i++) {
-                    int op = REQUIRED_OPS[i];
-                    boolean supported = op < opsLen && (probe.get(JAVA_SHORT, opsBase + op * PROBE_OP.byteSize()
-                            + PROBE_OP.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("flags")))
-                            & IO_URING_OP_SUPPORTED) != 0;
+                    boolean supported = IoUringSyscalls.probeSupports(probe, REQUIRED_OPS[i]);
                     if (!supported) {
                         return Availability.unavailable("kernel too old: io_uring has no IORING_OP_" + OP_NAMES[i]);
                     }

@@ -181,6 +181,36 @@ final class IoUringSyscalls {
 
     static final long GA_TS = GETEVENTS_ARG.byteOffset(groupElement("ts"));
 
+    // struct io_uring_buf_reg
+    static final long BUF_REG_RING_ADDR = BUF_REG.byteOffset(groupElement("ring_addr"));
+    static final long BUF_REG_RING_ENTRIES = BUF_REG.byteOffset(groupElement("ring_entries"));
+    static final long BUF_REG_BGID = BUF_REG.byteOffset(groupElement("bgid"));
+
+    // struct io_uring_probe and its ops
+    private static final long PROBE_OPS_LEN = PROBE.byteOffset(groupElement("ops_len"));
+    private static final long PROBE_OPS = PROBE.byteOffset(groupElement("ops"));
+    private static final long PROBE_OP_FLAGS = PROBE_OP.byteOffset(groupElement("flags"));
+
+    /**
+     * A field of {@code io_uring_params.sq_off} (struct io_sqring_offsets) as the kernel filled it
+     * in: where that field lives in the mapped SQ ring.
+     */
+    static long sqRingOffset(MemorySegment params, String field) {
+        return Integer.toUnsignedLong(params.get(JAVA_INT, P_SQ_OFF + SQRING_OFFSETS.byteOffset(groupElement(field))));
+    }
+
+    /** A field of {@code io_uring_params.cq_off} (struct io_cqring_offsets): where it lives in the CQ ring. */
+    static long cqRingOffset(MemorySegment params, String field) {
+        return Integer.toUnsignedLong(params.get(JAVA_INT, P_CQ_OFF + CQRING_OFFSETS.byteOffset(groupElement(field))));
+    }
+
+    /** Whether a filled io_uring_probe says the kernel supports {@code opcode}. */
+    static boolean probeSupports(MemorySegment probe, int opcode) {
+        int opsLen = Byte.toUnsignedInt(probe.get(JAVA_BYTE, PROBE_OPS_LEN));
+        return opcode < opsLen
+                && (probe.get(JAVA_SHORT, PROBE_OPS + opcode * PROBE_OP.byteSize() + PROBE_OP_FLAGS) & IO_URING_OP_SUPPORTED) != 0;
+    }
+
     /** Acquire/release access to the 32-bit ring indexes shared with the kernel. */
     static final VarHandle RING_INT = JAVA_INT.varHandle();
     /** Release stores of a buffer ring's 16-bit tail. */

@@ -1,6 +1,7 @@
 package io.fasterapi.aio.iouring;
 
 import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.unix.Posix;
 
 import java.lang.foreign.Arena;
@@ -60,7 +61,7 @@ final class Ring implements AutoCloseable {
             params.set(JAVA_INT, P_FLAGS, chosen);
             params.set(JAVA_INT, P_CQ_ENTRIES, cqEntries);
             fd = IoUringSyscalls.setup(state, entries, params);
-            if (fd != -22 /* EINVAL: a flag this kernel lacks */) break;
+            if (fd != -Errno.EINVAL.code()) break; // EINVAL: a flag this kernel lacks, try fewer
         }
         if (fd < 0) {
             throw new AsyncIoException("io_uring_setup(" + entries + " entries) refused", -fd);
@@ -68,10 +69,8 @@ final class Ring implements AutoCloseable {
         int features = params.get(JAVA_INT, P_FEATURES);
         int sqEntries = params.get(JAVA_INT, P_SQ_ENTRIES);
         int cqCount = params.get(JAVA_INT, P_CQ_ENTRIES);
-        long sqRingSize = Integer.toUnsignedLong(params.get(JAVA_INT, P_SQ_OFF + SQRING_OFFSETS.byteOffset(
-                java.lang.foreign.MemoryLayout.PathElement.groupElement("array")))) + 4L * sqEntries;
-        long cqRingSize = Integer.toUnsignedLong(params.get(JAVA_INT, P_CQ_OFF + CQRING_OFFSETS.byteOffset(
-                java.lang.foreign.MemoryLayout.PathElement.groupElement("cqes")))) + CQE_SIZE * cqCount;
+        long sqRingSize = IoUringSyscalls.sqRingOffset(params, "array") + 4L * sqEntries;
+        long cqRingSize = IoUringSyscalls.cqRingOffset(params, "cqes") + CQE_SIZE * cqCount;
         boolean single = (features & IORING_FEAT_SINGLE_MMAP) != 0;
         int[] err = new int[1];
         MemorySegment ringMap = IoUringSyscalls.mmap(state, fd, single ? Math.max(sqRingSize, cqRingSize) : sqRingSize,

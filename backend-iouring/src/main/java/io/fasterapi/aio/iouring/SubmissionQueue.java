@@ -26,13 +26,12 @@ final class SubmissionQueue {
     SubmissionQueue(MemorySegment ring, MemorySegment sqes, MemorySegment params) {
         this.ring = ring;
         this.sqes = sqes;
-        long o = P_SQ_OFF;
-        headOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("head"))));
-        tailOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("tail"))));
-        flagsOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("flags"))));
-        long arrayOffset = Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("array"))));
-        mask = ring.get(JAVA_INT, Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("ring_mask")))));
-        entries = ring.get(JAVA_INT, Integer.toUnsignedLong(params.get(JAVA_INT, o + SQRING_OFFSETS.byteOffset(groupElement("ring_entries")))));
+        headOffset = IoUringSyscalls.sqRingOffset(params, "head");
+        tailOffset = IoUringSyscalls.sqRingOffset(params, "tail");
+        flagsOffset = IoUringSyscalls.sqRingOffset(params, "flags");
+        long arrayOffset = IoUringSyscalls.sqRingOffset(params, "array");
+        mask = ring.get(JAVA_INT, IoUringSyscalls.sqRingOffset(params, "ring_mask"));
+        entries = ring.get(JAVA_INT, IoUringSyscalls.sqRingOffset(params, "ring_entries"));
         localTail = ring.get(JAVA_INT, tailOffset);
         // The indirection array maps ring slot i to SQE i, once: SQEs are always used in ring order.
         for (int i = 0; i < entries; i++) {
