@@ -227,16 +227,6 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         return Ids.loop(id) == loopNumber ? handles.lookup(id) : -1;
     }
 
-    /** The slot of handle {@code index} if it is open with {@code generation}, else -1 (for kernel tags). */
-    protected final int handleSlot(int index, int generation) {
-        return handleIndex(Ids.make(Ids.HANDLE, loopNumber, generation, index));
-    }
-
-    /** The generation of open handle {@code h}. */
-    protected final int handleGeneration(int h) {
-        return Ids.generation(handles.id(h));
-    }
-
     /** Closes a descriptor that never got a handle (the handle table was full). */
     protected abstract void closeDescriptorOf(long fd);
 

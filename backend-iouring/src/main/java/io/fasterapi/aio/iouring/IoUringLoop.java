@@ -42,10 +42,6 @@ final class IoUringLoop extends PosixLoop {
     private static final int H_CONNECTING = 2;
     /** A cancel of the multishot accept is on its way (sent once). */
     private static final int H_ACCEPT_STOPPING = 4;
-    private static final long INTERNAL = 1L << 63;
-    private static final long TAG_WAKE = INTERNAL | (1L << 56);
-    private static final long TAG_CANCEL = INTERNAL | (2L << 56);
-    private static final long TAG_ACCEPT = INTERNAL | (3L << 56);
     private static final int ACCEPT_BACKLOG_LIMIT = 256;
     /** Room for a sockaddr_in6 (28 bytes), aligned. */
     private static final long ADDRESS_SLOT = 32;
@@ -215,7 +211,7 @@ final class IoUringLoop extends PosixLoop {
     }
 
     private long acceptTag(int h) {
-        return TAG_ACCEPT | ((long) handleGeneration(h) << 24) | h;
+        return UserData.accept(handleId(h));
     }
 
     @Override
@@ -224,7 +220,7 @@ final class IoUringLoop extends PosixLoop {
         if ((s & IN_KERNEL) == 0) return false; // queued behind another: the core completes it
         if ((s & CANCELLED) == 0) {
             ensureRoom();
-            sq.cancel(ops.id(op), TAG_CANCEL);
+            sq.cancel(ops.id(op), UserData.CANCEL);
             kernelOwned++;
         }
         ops.setBackendState(op, s | CANCELLED | (handleClosing ? CLOSING : 0));
@@ -236,7 +232,7 @@ final class IoUringLoop extends PosixLoop {
         if (handles.kind(h) == Handles.KIND_LISTENER) {
             if ((handles.flags(h) & H_ACCEPT_ARMED) != 0) {
                 ensureRoom();
-                sq.cancel(acceptTag(h), TAG_CANCEL);
+                sq.cancel(acceptTag(h), UserData.CANCEL);
                 kernelOwned++;
             }
             ArrayDeque<Integer> backlog = acceptBacklog.remove(h);
@@ -300,7 +296,7 @@ final class IoUringLoop extends PosixLoop {
 
     private void armWakeRead() {
         ensureRoom();
-        sq.read(eventfd, wakeBuffer.address(), 8, TAG_WAKE);
+        sq.read(eventfd, wakeBuffer.address(), 8, UserData.WAKE);
         kernelOwned++;
     }
 
@@ -372,8 +368,12 @@ final class IoUringLoop extends PosixLoop {
                 // kernel's overflow list into the CQ) must find room.
                 cq.advanceTo(++head);
                 n++;
-                if (ud < 0) {
-                    internal(ud, res, fl);
+                if (UserData.isInternal(ud)) {
+                    internal(ud, res);
+                } else if (UserData.isAccept(ud)) {
+                    boolean more = (fl & IORING_CQE_F_MORE) != 0;
+                    if (!more) kernelOwned--;
+                    accepted(handleIndex(ud), res, more);
                 } else {
                     completed(ud, res, fl);
                 }
@@ -383,23 +383,18 @@ final class IoUringLoop extends PosixLoop {
         return n;
     }
 
-    private void internal(long ud, int res, int flags) {
-        long tag = ud & (0xffL << 56);
-        if (tag == (TAG_WAKE & (0xffL << 56))) {
+    private void internal(long ud, int res) {
+        if (ud == UserData.WAKE) {
             kernelOwned--;
             if (res != -Errno.ECANCELED.code()) wakeupReceived();
             if (!draining) armWakeRead();
-        } else if (tag == (TAG_CANCEL & (0xffL << 56))) {
+        } else if (ud == UserData.CANCEL) {
             kernelOwned--; // ENOENT or EALREADY when the target finished first: nothing to do
-        } else if (tag == (TAG_ACCEPT & (0xffL << 56))) {
-            boolean more = (flags & IORING_CQE_F_MORE) != 0;
-            if (!more) kernelOwned--;
-            accepted((int) (ud & 0xffffff), (int) ((ud >>> 24) & 0xffffff), res, more);
         }
     }
 
-    private void accepted(int index, int generation, int res, boolean more) {
-        int h = handleSlot(index, generation);
+    /** A multishot accept's completion for listener slot {@code h} (-1: it closed since). */
+    private void accepted(int h, int res, boolean more) {
         if (h < 0) { // the listener closed while the accept was in flight
             if (res >= 0) closeDescriptorOf(res);
             return;
@@ -414,7 +409,7 @@ final class IoUringLoop extends PosixLoop {
                 backlog.add(res);
                 if (backlog.size() >= ACCEPT_BACKLOG_LIMIT && more && (handles.flags(h) & H_ACCEPT_STOPPING) == 0) {
                     ensureRoom(); // nobody is accepting: stop taking connections off the kernel's queue
-                    sq.cancel(acceptTag(h), TAG_CANCEL);
+                    sq.cancel(acceptTag(h), UserData.CANCEL);
                     kernelOwned++;
                     handles.setFlags(h, handles.flags(h) | H_ACCEPT_STOPPING);
                 }
@@ -565,7 +560,7 @@ final class IoUringLoop extends PosixLoop {
         }
         draining = true;
         ensureRoom();
-        sq.cancel(TAG_WAKE, TAG_CANCEL);
+        sq.cancel(UserData.WAKE, UserData.CANCEL);
         kernelOwned++;
         long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
         while (kernelOwned > 0 && System.nanoTime() - deadline < 0) {
