@@ -69,7 +69,6 @@ final class IoUringLoop extends PosixLoop {
     private int[] deferredCloses = new int[16];
     private int deferredCount;
     /** Requests submitted whose last completion has not arrived yet. */
-    private int kernelOwned;
     /** Connections the multishot accept took before anyone asked for them, per listener slot. */
     private final Map<Integer, ArrayDeque<Integer>> acceptBacklog = new HashMap<>();
 
@@ -99,6 +98,7 @@ final class IoUringLoop extends PosixLoop {
             throw e;
         }
         this.sq = ring.sq;
+        sq.whenFull(this::submitFull);
         this.cq = ring.cq;
         this.connectAddresses = arena.allocate(ADDRESS_SLOT * sq.entries(), 8);
         int ev = EventFd.create(state, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
@@ -137,7 +137,6 @@ final class IoUringLoop extends PosixLoop {
 
     @Override
     protected void startConnect(int op, int h, InetSocketAddress remote) {
-        ensureRoom();
         long offset = ADDRESS_SLOT * sq.nextIndex(); // the SQE's own slot: reused only after the kernel took it
         int len = SockAddr.encode(remote, sc, connectAddresses.asSlice(offset, ADDRESS_SLOT));
         handles.setFlags(h, H_CONNECTING);
@@ -161,7 +160,6 @@ final class IoUringLoop extends PosixLoop {
 
     private void startRead(int op, int h) {
         if (ops.pool(op) >= 0) {
-            ensureRoom();
             sq.recvMultishot((int) handles.fd(h), ops.pool(op), ops.id(op));
             inKernel(op);
             return;
@@ -174,7 +172,6 @@ final class IoUringLoop extends PosixLoop {
             if (next >= 0) startRead(next, h);
             return;
         }
-        ensureRoom();
         sq.recv((int) handles.fd(h), ops.segment(op).address(), (int) Math.min(len, Integer.MAX_VALUE), ops.id(op));
         inKernel(op);
     }
@@ -189,7 +186,6 @@ final class IoUringLoop extends PosixLoop {
             if (next >= 0) startWrite(next, h);
             return;
         }
-        ensureRoom();
         sq.send((int) handles.fd(h), ops.segment(op).address() + done, (int) Math.min(len - done, Integer.MAX_VALUE),
                 sc.msgNosignal(), ops.id(op));
         inKernel(op);
@@ -203,10 +199,8 @@ final class IoUringLoop extends PosixLoop {
             complete(op, adoptAccepted(backlog.poll()));
         }
         if (handles.readHead(h) >= 0 && (handles.flags(h) & H_ACCEPT_ARMED) == 0) {
-            ensureRoom();
             sq.accept((int) handles.fd(h), sc.sockNonblock() | sc.sockCloexec(), multishotAccept, acceptTag(h));
             handles.setFlags(h, handles.flags(h) | H_ACCEPT_ARMED);
-            kernelOwned++;
         }
     }
 
@@ -219,9 +213,7 @@ final class IoUringLoop extends PosixLoop {
         int s = ops.backendState(op);
         if ((s & IN_KERNEL) == 0) return false; // queued behind another: the core completes it
         if ((s & CANCELLED) == 0) {
-            ensureRoom();
             sq.cancel(ops.id(op), UserData.CANCEL);
-            kernelOwned++;
         }
         ops.setBackendState(op, s | CANCELLED | (handleClosing ? CLOSING : 0));
         return true;
@@ -231,9 +223,7 @@ final class IoUringLoop extends PosixLoop {
     protected void closeDescriptor(int h) {
         if (handles.kind(h) == Handles.KIND_LISTENER) {
             if ((handles.flags(h) & H_ACCEPT_ARMED) != 0) {
-                ensureRoom();
                 sq.cancel(acceptTag(h), UserData.CANCEL);
-                kernelOwned++;
             }
             ArrayDeque<Integer> backlog = acceptBacklog.remove(h);
             if (backlog != null) backlog.forEach(this::closeDescriptorOf);
@@ -291,25 +281,16 @@ final class IoUringLoop extends PosixLoop {
 
     private void inKernel(int op) {
         ops.setBackendState(op, IN_KERNEL);
-        kernelOwned++;
     }
 
     private void armWakeRead() {
-        ensureRoom();
         sq.read(eventfd, wakeBuffer.address(), 8, UserData.WAKE);
-        kernelOwned++;
     }
 
-    /** Makes room for one SQE, submitting what is queued if the ring is full. */
-    private void ensureRoom() {
-        for (int tries = 0; sq.isFull(); tries++) {
-            if (tries == 100) {
-                throw new AsyncIoException("io_uring: the submission queue stays full (the kernel takes no entries)",
-                        Errno.EBUSY.code());
-            }
-            submitNow();
-            if (sq.isFull()) ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0); // flush overflow
-        }
+    /** The submission queue's action when it is full: submit what is queued, flush the CQ overflow if still full. */
+    private void submitFull() {
+        submitNow();
+        if (sq.isFull()) ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0); // flush overflow
     }
 
     /** Submits queued SQEs without waiting (the ring is full). */
@@ -333,8 +314,8 @@ final class IoUringLoop extends PosixLoop {
         MemorySegment arg = MemorySegment.NULL;
         long argSize = 0;
         if (min == 1 && timeoutMillis > 0) {
-            timespec.set(ValueLayout.JAVA_LONG, 0, timeoutMillis / 1000);
-            timespec.set(ValueLayout.JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+            timespec.set(ValueLayout.JAVA_LONG, TS_SEC, timeoutMillis / 1000);
+            timespec.set(ValueLayout.JAVA_LONG, TS_NSEC, (timeoutMillis % 1000) * 1_000_000L);
             flags |= IORING_ENTER_EXT_ARG;
             arg = getEventsArg;
             argSize = GETEVENTS_ARG.byteSize();
@@ -368,11 +349,11 @@ final class IoUringLoop extends PosixLoop {
                 // kernel's overflow list into the CQ) must find room.
                 cq.advanceTo(++head);
                 n++;
+                if ((fl & IORING_CQE_F_MORE) == 0) sq.finished(); // its request's last completion
                 if (UserData.isInternal(ud)) {
                     internal(ud, res);
                 } else if (UserData.isAccept(ud)) {
                     boolean more = (fl & IORING_CQE_F_MORE) != 0;
-                    if (!more) kernelOwned--;
                     accepted(handleIndex(ud), res, more);
                 } else {
                     completed(ud, res, fl);
@@ -385,12 +366,11 @@ final class IoUringLoop extends PosixLoop {
 
     private void internal(long ud, int res) {
         if (ud == UserData.WAKE) {
-            kernelOwned--;
             if (res != -Errno.ECANCELED.code()) wakeupReceived();
             if (!draining) armWakeRead();
-        } else if (ud == UserData.CANCEL) {
-            kernelOwned--; // ENOENT or EALREADY when the target finished first: nothing to do
         }
+        // UserData.CANCEL: ENOENT or EALREADY when the target finished first; nothing to do either way
+
     }
 
     /** A multishot accept's completion for listener slot {@code h} (-1: it closed since). */
@@ -408,9 +388,7 @@ final class IoUringLoop extends PosixLoop {
                 ArrayDeque<Integer> backlog = acceptBacklog.computeIfAbsent(h, k -> new ArrayDeque<>());
                 backlog.add(res);
                 if (backlog.size() >= ACCEPT_BACKLOG_LIMIT && more && (handles.flags(h) & H_ACCEPT_STOPPING) == 0) {
-                    ensureRoom(); // nobody is accepting: stop taking connections off the kernel's queue
                     sq.cancel(acceptTag(h), UserData.CANCEL);
-                    kernelOwned++;
                     handles.setFlags(h, handles.flags(h) | H_ACCEPT_STOPPING);
                 }
             }
@@ -430,7 +408,6 @@ final class IoUringLoop extends PosixLoop {
             received(op, res, flags);
             return;
         }
-        kernelOwned--;
         int s = ops.backendState(op);
         ops.setBackendState(op, 0);
         int h = handleIndex(ops.handleIdOf(op));
@@ -505,7 +482,6 @@ final class IoUringLoop extends PosixLoop {
             }
         }
         if ((flags & IORING_CQE_F_MORE) != 0) return;
-        kernelOwned--; // the kernel ended the multishot
         int s = ops.backendState(op);
         ops.setBackendState(op, 0);
         int h = handleIndex(ops.handleIdOf(op));
@@ -559,11 +535,9 @@ final class IoUringLoop extends PosixLoop {
             return;
         }
         draining = true;
-        ensureRoom();
         sq.cancel(UserData.WAKE, UserData.CANCEL);
-        kernelOwned++;
         long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
-        while (kernelOwned > 0 && System.nanoTime() - deadline < 0) {
+        while (sq.inFlight() > 0 && System.nanoTime() - deadline < 0) {
             waitForEvents(100);
         }
         closeDeferred(true); // the ring closes next: queued SQEs will never run

@@ -180,6 +180,8 @@ final class IoUringSyscalls {
     static final long CQE_FLAGS = CQE.byteOffset(groupElement("flags"));
 
     static final long GA_TS = GETEVENTS_ARG.byteOffset(groupElement("ts"));
+    static final long TS_SEC = TIMESPEC.byteOffset(groupElement("tv_sec"));
+    static final long TS_NSEC = TIMESPEC.byteOffset(groupElement("tv_nsec"));
 
     // struct io_uring_buf_reg
     static final long BUF_REG_RING_ADDR = BUF_REG.byteOffset(groupElement("ring_addr"));

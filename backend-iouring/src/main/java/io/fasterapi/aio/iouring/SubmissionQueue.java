@@ -1,6 +1,9 @@
 package io.fasterapi.aio.iouring;
 
 import java.lang.foreign.MemoryLayout;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+
 import java.lang.foreign.MemorySegment;
 
 import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
@@ -12,8 +15,15 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * The submission queue: the SQ ring shared with the kernel and the array of SQEs. Entries are
  * filled at {@code localTail} and published with one release store of the tail per batch.
+ *
+ * <p>It keeps its own accounting, as liburing's {@code io_uring_get_sqe} does: an SQE wanted while
+ * the ring is full first submits what is queued (through the {@link #whenFull} action the loop
+ * hands it); and it counts the requests the kernel still owes a final completion (each SQE adds
+ * one; each CQE without {@code IORING_CQE_F_MORE} takes one back, {@link #finished()}).
  */
 final class SubmissionQueue {
+    /** Tries at submitting before a ring that takes no entry is an error. */
+    private static final int FULL_TRIES = 100;
     private final MemorySegment ring;
     private final MemorySegment sqes;
     private final long headOffset;
@@ -22,6 +32,10 @@ final class SubmissionQueue {
     private final int mask;
     private final int entries;
     private int localTail;
+    private int inFlight;
+    private Runnable whenFull = () -> {
+        throw new IllegalStateException("the submission queue is full and nothing submits it");
+    };
 
     SubmissionQueue(MemorySegment ring, MemorySegment sqes, MemorySegment params) {
         this.ring = ring;
@@ -68,10 +82,46 @@ final class SubmissionQueue {
         return (int) RING_INT.getAcquire(ring, flagsOffset);
     }
 
-    /** Claims the next SQE, zeroed; returns its offset in the SQE array. The caller checked {@link #isFull()}. */
+    /** What submits the queued entries when an SQE is wanted and none is free. */
+    void whenFull(Runnable submit) {
+        this.whenFull = submit;
+    }
+
+    /** Requests the kernel has taken or will take and not yet finished (final CQE not reaped). */
+    int inFlight() {
+        return inFlight;
+    }
+
+    /** A final CQE (no {@code IORING_CQE_F_MORE}) was reaped: one request fewer in flight. */
+    void finished() {
+        inFlight--;
+    }
+
+    /**
+     * The ring index the next SQE will have, after making room for it: memory kept per index (a
+     * connect's sockaddr) is then free, since the kernel took the entry that last used it.
+     */
+    int nextIndex() {
+        makeRoom();
+        return localTail & mask;
+    }
+
+    private void makeRoom() {
+        for (int tries = 0; isFull(); tries++) {
+            if (tries == FULL_TRIES) {
+                throw new AsyncIoException("io_uring: the submission queue stays full (the kernel takes no entries)",
+                        Errno.EBUSY.code());
+            }
+            whenFull.run();
+        }
+    }
+
+    /** Claims the next SQE, zeroed, submitting first if the ring is full; returns its offset in the SQE array. */
     private long claim(byte opcode, int fd, long userData) {
+        makeRoom();
         long base = (localTail & mask) * SQE_SIZE;
         localTail++;
+        inFlight++;
         for (long i = 0; i < SQE_SIZE; i += 8) {
             sqes.set(JAVA_LONG, base + i, 0L);
         }
@@ -114,11 +164,6 @@ final class SubmissionQueue {
         long s = claim(IORING_OP_ACCEPT, fd, userData);
         sqes.set(JAVA_INT, s + SQE_OP_FLAGS, acceptFlags);
         if (multishot) sqes.set(JAVA_SHORT, s + SQE_IOPRIO, (short) IORING_ACCEPT_MULTISHOT);
-    }
-
-    /** The ring index the next claimed SQE will have: scratch kept per index lives until the kernel took it. */
-    int nextIndex() {
-        return localTail & mask;
     }
 
     /** The kernel copies the address when it takes the entry (FEAT_SUBMIT_STABLE). */
