@@ -35,8 +35,8 @@ final class IocpLoop extends AbstractAsyncIo {
     private static final int CANCELLED = 2;
     /** Cancelled because its handle closed: ECANCELED whatever the kernel did. */
     private static final int CLOSING = 4;
-    /** A receive waiting for a pool buffer: at its queue's head, not in the kernel. */
-    private static final int PAUSED = 4;
+    /** A receive waiting for a pool buffer: at its queue's head, not in the kernel (a bit of its own, not CLOSING's). */
+    private static final int PAUSED = 8;
     /** A receive in the kernel keeps its buffer id + 1 above this shift. */
     private static final int BUFFER_SHIFT = 8;
     private static final int H_IPV6 = 1;
@@ -338,11 +338,12 @@ final class IocpLoop extends AbstractAsyncIo {
             blocks.setAcceptSocket(op, Winsock.INVALID_SOCKET);
         }
         int buffer = (s >>> BUFFER_SHIFT) - 1;
-        // cancel() raced with the kernel and lost: a plain read that received bytes reports them
-        // (they left the socket), as the contract promises for completion backends.
-        boolean keptResult = (s & CANCELLED) != 0 && (s & CLOSING) == 0 && h >= 0 && kind == Operation.READ
-                && buffer < 0 && result >= 0;
-        if (((s & CANCELLED) != 0 || h < 0) && !keptResult) {
+        // cancel() raced with the kernel and lost: what the kernel finished is delivered, as the
+        // contract promises for completion backends (cancelling never loses data or a connection).
+        if ((s & CANCELLED) != 0 && (s & CLOSING) == 0 && h >= 0 && finishedBeforeCancel(op, h, kind, buffer, acceptSocket, result)) {
+            return;
+        }
+        if ((s & CANCELLED) != 0 || h < 0) {
             if (acceptSocket != Winsock.INVALID_SOCKET) closeDescriptorOf(acceptSocket);
             if (buffer >= 0) pool(ops.pool(op)).putBack(buffer);
             if (h >= 0) unqueue(kind, h, op);
@@ -391,6 +392,44 @@ final class IocpLoop extends AbstractAsyncIo {
                 pumpWrite(h);
             }
             default -> throw new IllegalStateException("unexpected completion of " + kind);
+        }
+    }
+
+    /**
+     * The real result of an operation whose cancel came too late, if the kernel finished it: a
+     * read's bytes; a receive's chunk (then the receive ends with ECANCELED); a write that sent
+     * everything; an accepted connection. Returns false when there is nothing to keep (the caller
+     * then completes with ECANCELED and frees what the request held).
+     */
+    private boolean finishedBeforeCancel(int op, int h, Operation kind, int buffer, long acceptSocket, long result) {
+        switch (kind) {
+            case READ -> {
+                if (result < 0 || (buffer >= 0 && result == 0)) return false;
+                if (buffer >= 0) {
+                    if (!chunk(op, buffer, result)) pool(ops.pool(op)).putBack(buffer); // no slot to report it
+                    endRead(h, op, -Errno.ECANCELED.code()); // the receive ends: it was cancelled
+                } else {
+                    endRead(h, op, result);
+                }
+                pumpRead(h);
+                return true;
+            }
+            case WRITE -> {
+                long len = ops.segment(op).byteSize();
+                if (result < 0 || ops.progress(op) + result != len) return false;
+                endWrite(h, op, len);
+                pumpWrite(h);
+                return true;
+            }
+            case ACCEPT -> {
+                if (result < 0 || port.accepted(acceptSocket, handles.fd(h)) < 0) return false;
+                endRead(h, op, adoptAccepted(acceptSocket));
+                pumpRead(h);
+                return true;
+            }
+            default -> {
+                return false; // a connect is cancelled only by closing its handle
+            }
         }
     }
 

@@ -238,6 +238,70 @@ class IocpLoopTest {
         assertEquals(0, io.stats().errors(), "a read that succeeded is not an error");
     }
 
+    /** cancel() of an operation the kernel had finished: CancelIoEx finds nothing (ERROR_NOT_FOUND). */
+    private void cancelTooLate(long id) {
+        assertTrue(io.cancel(id));
+        port.answer("cancel", Errno.ENOENT.result());
+        io.poll(0);
+        assertTrue(seen.isEmpty(), "nothing completes before the kernel's entry");
+    }
+
+    @Test
+    void aReceiveTheCancelCameTooLateForDeliversItsChunkThenEnds() {
+        long h = connected();
+        long pool = io.createBufferPool(2, 32);
+        long id = io.receive(h, pool, record, 0);
+        ScriptedPort.Call r = port.last("receive");
+        cancelTooLate(id);
+        port.entry(h, r.overlapped(), STATUS_SUCCESS, 5);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.READ, h, 5, IoEvent.MORE, 0),
+                new Seen(Operation.READ, h, Errno.ECANCELED.result(), 0, -1)), seen,
+                "the 5 bytes the kernel received are delivered (cancelling never loses data), then the receive ends");
+        assertEquals(1, port.count("receive"), "no new WSARecv after the cancel");
+    }
+
+    @Test
+    void aWriteTheCancelCameTooLateForCompletesWhenItSentEverything() {
+        long h = connected();
+        long id = io.write(h, arena.allocate(4), record);
+        ScriptedPort.Call w = port.last("send");
+        cancelTooLate(id);
+        port.entry(h, w.overlapped(), STATUS_SUCCESS, 4);
+        io.poll(0);
+        assertEquals(new Seen(Operation.WRITE, h, 4, 0, -1), seen.getFirst(), "the whole write went out: its length");
+    }
+
+    @Test
+    void aWriteTheCancelCameTooLateForIsCancelledWhenItSentOnlyPart() {
+        long h = connected();
+        long id = io.write(h, arena.allocate(4), record);
+        ScriptedPort.Call w = port.last("send");
+        cancelTooLate(id);
+        port.entry(h, w.overlapped(), STATUS_SUCCESS, 3);
+        io.poll(0);
+        assertEquals(new Seen(Operation.WRITE, h, Errno.ECANCELED.result(), 0, -1), seen.getFirst(),
+                "part of the write went out: ECANCELED (the contract says: close the connection)");
+        assertEquals(1, port.count("send"), "the rest is not sent after the cancel");
+    }
+
+    @Test
+    void anAcceptTheCancelCameTooLateForDeliversTheConnection() {
+        long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        long id = io.accept(listener, record);
+        ScriptedPort.Call a = port.last("accept");
+        long acceptSocket = a.key();
+        cancelTooLate(id);
+        port.entry(listener, a.overlapped(), STATUS_SUCCESS, 0);
+        io.poll(0);
+        long conn = seen.getFirst().result();
+        assertTrue(conn > 0, "the connection the kernel accepted is delivered, not closed: " + seen.getFirst());
+        assertEquals(acceptSocket, port.last("accepted").socket(), "SO_UPDATE_ACCEPT_CONTEXT on it");
+        assertTrue(port.calls.stream().noneMatch(c -> c.name().equals("close") && c.socket() == acceptSocket),
+                "the accepted socket stays open");
+        assertTrue(io.close(conn), "and it is a live handle");
+    }
+
     @Test
     void closingAHandleCancelsThroughClosesocketAndCompletesInOrderWhenTheEntryArrives() {
         long h = connected();
