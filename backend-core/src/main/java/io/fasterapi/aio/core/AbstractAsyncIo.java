@@ -212,7 +212,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             complete(closeOp, 0);
             return;
         }
-        ops.progress[closeOp] = waits;
+        ops.closeWaits[closeOp] = waits;
         if (readChain >= 0) ops.after[readChain] = closeOp;
         if (writeChain >= 0) ops.after[writeChain] = closeOp;
     }
@@ -739,7 +739,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         while (follower >= 0) {
             if (ops.kind[follower] == Operation.CLOSE.ordinal()) {
                 // A CLOSE waits at the end of both queues' chains: it completes after the last one.
-                if (--ops.progress[follower] == 0) complete(follower, 0);
+                if (--ops.closeWaits[follower] == 0) complete(follower, 0);
                 return;
             }
             int nextFollower = ops.after[follower];

@@ -35,7 +35,9 @@ public final class Operations {
     long[] userData;
     long[] result;
     /** Bytes already moved by a write continued across several system calls. */
-    long[] progress;
+    long[] bytesSent;
+    /** A CLOSE's count of cancelled chains (read queue, write queue) still to complete before it. */
+    int[] closeWaits;
     /** Timer deadline (System.nanoTime), or the timer's sequence number for ties. */
     long[] deadline;
     long[] sequence;
@@ -74,7 +76,8 @@ public final class Operations {
         handleId = handleId == null ? new long[capacity] : Arrays.copyOf(handleId, capacity);
         userData = userData == null ? new long[capacity] : Arrays.copyOf(userData, capacity);
         result = result == null ? new long[capacity] : Arrays.copyOf(result, capacity);
-        progress = progress == null ? new long[capacity] : Arrays.copyOf(progress, capacity);
+        bytesSent = bytesSent == null ? new long[capacity] : Arrays.copyOf(bytesSent, capacity);
+        closeWaits = closeWaits == null ? new int[capacity] : Arrays.copyOf(closeWaits, capacity);
         deadline = deadline == null ? new long[capacity] : Arrays.copyOf(deadline, capacity);
         sequence = sequence == null ? new long[capacity] : Arrays.copyOf(sequence, capacity);
         heapIndex = heapIndex == null ? new int[capacity] : Arrays.copyOf(heapIndex, capacity);
@@ -111,7 +114,8 @@ public final class Operations {
         handler[i] = h;
         userData[i] = data;
         result[i] = 0;
-        progress[i] = 0;
+        bytesSent[i] = 0;
+        closeWaits[i] = 0;
         heapIndex[i] = -1;
         next[i] = -1;
         after[i] = -1;
@@ -158,12 +162,12 @@ public final class Operations {
         return segment[i];
     }
 
-    public long progress(int i) {
-        return progress[i];
+    public long bytesSent(int i) {
+        return bytesSent[i];
     }
 
-    public void setProgress(int i, long p) {
-        progress[i] = p;
+    public void setBytesSent(int i, long p) {
+        bytesSent[i] = p;
     }
 
     public int backendState(int i) {

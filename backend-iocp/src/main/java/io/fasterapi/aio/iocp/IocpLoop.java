@@ -174,7 +174,7 @@ final class IocpLoop extends AbstractAsyncIo {
     /** WSASend of what is left of the operation's buffer; true when it is in the kernel. */
     private boolean startWrite(int op, int h) {
         MemorySegment buffer = ops.segment(op);
-        long done = ops.progress(op);
+        long done = ops.bytesSent(op);
         if (done == buffer.byteSize()) return endWrite(h, op, done); // zero-length write
         blocks.prepare(op, ops.id(op));
         Winsock.setWsabuf(blocks.wsabuf(op), buffer.address() + done,
@@ -362,8 +362,8 @@ final class IocpLoop extends AbstractAsyncIo {
             }
             case WRITE -> {
                 long len = ops.segment(op).byteSize();
-                if (result > 0 && ops.progress(op) + result < len) {
-                    ops.setProgress(op, ops.progress(op) + result);
+                if (result > 0 && ops.bytesSent(op) + result < len) {
+                    ops.setBytesSent(op, ops.bytesSent(op) + result);
                     if (!startWrite(op, h)) pumpWrite(h); // the rest, before any later write
                     return;
                 }
@@ -416,7 +416,7 @@ final class IocpLoop extends AbstractAsyncIo {
             }
             case WRITE -> {
                 long len = ops.segment(op).byteSize();
-                if (result < 0 || ops.progress(op) + result != len) return false;
+                if (result < 0 || ops.bytesSent(op) + result != len) return false;
                 endWrite(h, op, len);
                 pumpWrite(h);
                 return true;

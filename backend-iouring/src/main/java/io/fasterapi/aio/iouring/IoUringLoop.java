@@ -178,7 +178,7 @@ final class IoUringLoop extends PosixLoop {
 
     private void startWrite(int op, int h) {
         long len = ops.segment(op).byteSize();
-        long done = ops.progress(op);
+        long done = ops.bytesSent(op);
         if (done == len) { // zero-length write
             pollWriteQueue(h);
             complete(op, len);
@@ -430,8 +430,8 @@ final class IoUringLoop extends PosixLoop {
             }
             case WRITE -> {
                 long len = ops.segment(op).byteSize();
-                if (res > 0 && ops.progress(op) + res < len) {
-                    ops.setProgress(op, ops.progress(op) + res);
+                if (res > 0 && ops.bytesSent(op) + res < len) {
+                    ops.setBytesSent(op, ops.bytesSent(op) + res);
                     startWrite(op, h); // the rest of a partial send, before any later write
                     return;
                 }
@@ -464,7 +464,7 @@ final class IoUringLoop extends PosixLoop {
     private long cancelledResult(int op, Operation kind, int res) {
         return switch (kind) {
             case READ -> res >= 0 ? res : -Errno.ECANCELED.code();
-            case WRITE -> res >= 0 && ops.progress(op) + res == ops.segment(op).byteSize()
+            case WRITE -> res >= 0 && ops.bytesSent(op) + res == ops.segment(op).byteSize()
                     ? ops.segment(op).byteSize() : -Errno.ECANCELED.code();
             case CONNECT -> res == 0 ? 0 : -Errno.ECANCELED.code();
             default -> -Errno.ECANCELED.code();

@@ -233,7 +233,7 @@ public class ReadinessLoop extends PosixLoop {
             }
             MemorySegment buf = ops.segment(op);
             long len = buf.byteSize();
-            long done = ops.progress(op);
+            long done = ops.bytesSent(op);
             if (done == len) {
                 pollWriteQueue(h);
                 complete(op, len);
@@ -251,7 +251,7 @@ public class ReadinessLoop extends PosixLoop {
                 complete(op, r);
                 continue;
             }
-            ops.setProgress(op, done + r);
+            ops.setBytesSent(op, done + r);
             if (done + r < len) {
                 notReady(h, WRITE_READY); // the socket buffer is full; EPOLLOUT/EVFILT_WRITE resumes it
                 return;
