@@ -7,7 +7,7 @@ import java.util.BitSet;
  * A pool of equal receive buffers owned by one loop ({@code AsyncIo.createBufferPool}). Tracks
  * which buffers the user holds (received and not yet released), so a double or foreign release
  * is refused. A readiness backend also takes free buffers from here; a completion backend
- * (io_uring) lends them to the kernel and keeps its own ring in {@link #backendState}.
+ * (io_uring) lends them to the kernel through a ring of its own, found by {@link #index()}.
  */
 public final class BufferPool {
     final long id;
@@ -20,8 +20,6 @@ public final class BufferPool {
     private final MemorySegment[] buffers;
     private final int[] free;
     private int freeCount;
-    /** The backend's own state for this pool (io_uring: its buffer ring). */
-    public Object backendState;
 
     BufferPool(long id, int index, int count, int size, MemorySegment memory) {
         this.id = id;

@@ -56,6 +56,8 @@ final class IoUringLoop extends PosixLoop {
     private final MemorySegment wakeValue;
     private final MemorySegment getEventsArg;
     private final MemorySegment timespec;
+    /** The provided buffer ring of each buffer pool, by pool index. */
+    private BufferRing[] bufferRings = new BufferRing[4];
     /** One socket address per SQE slot, for CONNECTs; the kernel copies it when it takes the SQE. */
     private final MemorySegment connectAddresses;
     private final int eventfd;
@@ -258,12 +260,13 @@ final class IoUringLoop extends PosixLoop {
 
     @Override
     protected void poolCreated(BufferPool pool) {
-        pool.backendState = new BufferRing(pool, arena, state, ring.fd);
+        if (pool.index() >= bufferRings.length) bufferRings = java.util.Arrays.copyOf(bufferRings, 2 * pool.index() + 1);
+        bufferRings[pool.index()] = new BufferRing(pool, arena, state, ring.fd);
     }
 
     @Override
     protected void bufferReleased(BufferPool pool, int bufferId) {
-        ((BufferRing) pool.backendState).release(bufferId);
+        bufferRings[pool.index()].release(bufferId);
         // Receives the kernel ended with ENOBUFS: re-arm those waiting now, once each.
         for (int left = pool.waitingCount(); left > 0; ) {
             int n = pool.takeWaiting(waiting, left);
@@ -477,7 +480,7 @@ final class IoUringLoop extends PosixLoop {
         if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
             int b = flags >>> IORING_CQE_BUFFER_SHIFT;
             if (!chunk(op, b, res)) {
-                ((BufferRing) pool.backendState).release(b); // no slot to report it: drop, end the receive
+                bufferRings[pool.index()].release(b); // no slot to report it: drop, end the receive
                 cancelInKernel(op, false);
             }
         }
