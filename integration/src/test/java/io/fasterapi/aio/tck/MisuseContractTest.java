@@ -48,6 +48,20 @@ class MisuseContractTest {
         }
     }
 
+    /** The calls that did not throw {@code expected}, each with what it did instead. */
+    static List<String> notRefused(Map<String, Executable> calls, Class<? extends Throwable> expected) {
+        List<String> wrong = new ArrayList<>();
+        calls.forEach((name, call) -> {
+            try {
+                call.execute();
+                wrong.add(name + " returned normally");
+            } catch (Throwable t) {
+                if (!expected.isInstance(t)) wrong.add(name + " threw " + t);
+            }
+        });
+        return wrong;
+    }
+
     /** For the cases that take no descriptor count before their refused calls. */
     private static final int DESCRIPTORS_NOT_CHECKED = Integer.MIN_VALUE;
 
@@ -147,17 +161,7 @@ class MisuseContractTest {
             calls.put("listen(null)", () -> io.listen(null));
             calls.put("schedule(null)", () -> io.schedule(1_000_000, null, 0));
             calls.put("close(handle, null)", () -> io.close(p.server(), null, 0));
-            List<String> wrong = new ArrayList<>();
-            calls.forEach((name, call) -> {
-                try {
-                    call.execute();
-                    wrong.add(name + " returned normally");
-                } catch (NullPointerException expected) {
-                    // right
-                } catch (Throwable t) {
-                    wrong.add(name + " threw " + t);
-                }
-            });
+            List<String> wrong = notRefused(calls, NullPointerException.class);
             assertTrue(wrong.isEmpty(), "expected NullPointerException from: " + wrong);
             assertNothingChanged(loop, new Never(), p, fds);
         }
@@ -183,17 +187,7 @@ class MisuseContractTest {
             calls.put("schedule", () -> io.schedule(0, never, 0));
             calls.put("poll", () -> io.poll(0));
             calls.put("run", io::run);
-            List<String> wrong = new ArrayList<>();
-            calls.forEach((name, call) -> {
-                try {
-                    call.execute();
-                    wrong.add(name + " returned normally");
-                } catch (IllegalStateException expected) {
-                    // right
-                } catch (Throwable t) {
-                    wrong.add(name + " threw " + t);
-                }
-            });
+            List<String> wrong = notRefused(calls, IllegalStateException.class);
             assertTrue(wrong.isEmpty(), "expected IllegalStateException on a closed loop from: " + wrong);
             io.close(); // closing twice does nothing
             assertEquals(0, never.calls.get(), "a closed loop delivered a completion");
@@ -327,16 +321,7 @@ class MisuseContractTest {
             AtomicReference<Thread> taskThread = new AtomicReference<>();
             AtomicInteger otherThreadOk = new AtomicInteger();
             Thread other = new Thread(() -> {
-                calls.forEach((name, call) -> {
-                    try {
-                        call.execute();
-                        wrong.add(name + " returned normally");
-                    } catch (IllegalStateException expected) {
-                        // right
-                    } catch (Throwable t) {
-                        wrong.add(name + " threw " + t);
-                    }
-                });
+                wrong.addAll(notRefused(calls, IllegalStateException.class));
                 // The thread-safe methods work from any thread.
                 try {
                     io.stats();
@@ -392,16 +377,7 @@ class MisuseContractTest {
             calls.put("onWake", () -> io.onWake(onWakeCalls::incrementAndGet));
             calls.put("close(handle, handler, userData)", () -> io.close(p.client(), never, 9));
             List<String> wrong = new ArrayList<>();
-            Thread other = new Thread(() -> calls.forEach((name, call) -> {
-                try {
-                    call.execute();
-                    wrong.add(name + " returned normally");
-                } catch (IllegalStateException expected) {
-                    // right
-                } catch (Throwable t) {
-                    wrong.add(name + " threw " + t);
-                }
-            }), "tck-wrong-thread");
+            Thread other = new Thread(() -> wrong.addAll(notRefused(calls, IllegalStateException.class)), "tck-wrong-thread");
             other.start();
             other.join(10_000);
             assertFalse(other.isAlive());

@@ -34,15 +34,6 @@ class PeerFaultsIT {
     private static final int E_RESET = -Errno.ECONNRESET.code();
     private static final int E_PIPE = -Errno.EPIPE.code();
 
-    /** Accepts one java.net.Socket peer through the loop. */
-    private static long acceptPeer(TestLoop loop, long listener, Socket peer) throws Exception {
-        AsyncIo io = loop.io();
-        Completion a = new Completion();
-        io.accept(listener, a);
-        peer.connect(io.localAddress(listener), 5000);
-        loop.await("accept of a java.net.Socket peer", a::done);
-        return a.assertSucceeded(Operation.ACCEPT);
-    }
 
     @ContractTest
     void peerResetMidWriteIsReportedAndNothingDies(Backend backend) throws Exception {
@@ -59,7 +50,7 @@ class PeerFaultsIT {
             int writePipes = 0;
             for (int i = 0; i < peers; i++) {
                 Socket peer = new Socket();
-                long h = acceptPeer(loop, listener, peer);
+                long h = loop.acceptPeer(listener, peer);
                 Completion w = new Completion();
                 io.write(h, huge, w, i);
                 // The peer reads a random amount (0 to 1 MB), then closes with SO_LINGER 0: a RST.
@@ -110,7 +101,7 @@ class PeerFaultsIT {
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open(); Socket peer = new Socket()) {
             AsyncIo io = loop.io();
             long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
-            long h = acceptPeer(loop, listener, peer);
+            long h = loop.acceptPeer(listener, peer);
             // The peer sends, then shuts its output down.
             byte[] hello = "hello, then FIN".getBytes();
             peer.getOutputStream().write(hello);
@@ -138,7 +129,7 @@ class PeerFaultsIT {
 
             // The other way round: we half-close, the peer sees end of stream and can still send.
             try (Socket peer2 = new Socket()) {
-                long h2 = acceptPeer(loop, listener, peer2);
+                long h2 = loop.acceptPeer(listener, peer2);
                 io.shutdownOutput(h2);
                 assertEquals(-1, peer2.getInputStream().read(), "the peer sees our FIN");
                 byte[] after = "sent after your FIN".getBytes();
@@ -159,7 +150,7 @@ class PeerFaultsIT {
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open(); Socket peer = new Socket()) {
             AsyncIo io = loop.io();
             long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
-            long h = acceptPeer(loop, listener, peer);
+            long h = loop.acceptPeer(listener, peer);
             // Each write has bytes of its own, stamped with its index, so the peer checks the order
             // and the content of everything it gets. Allocated before the first measurement.
             MemorySegment data = Bytes.random(arena, (long) writes * chunk, 3);

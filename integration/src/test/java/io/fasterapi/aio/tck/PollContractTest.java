@@ -141,11 +141,7 @@ class PollContractTest {
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open(); Socket peer = new Socket()) {
             AsyncIo io = loop.io();
             long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
-            Completion accepted = new Completion();
-            io.accept(listener, accepted);
-            peer.connect(io.localAddress(listener), 10_000);
-            loop.await("the accept of a JDK client", accepted::done);
-            long server = accepted.assertSucceeded(Operation.ACCEPT);
+            long server = loop.acceptPeer(listener, peer);
             Completion read = new Completion();
             io.read(server, arena.allocate(64), read);
 

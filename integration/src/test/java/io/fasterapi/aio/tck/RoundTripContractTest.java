@@ -267,11 +267,7 @@ class RoundTripContractTest {
 
             // A peer that never reads, then resets the connection while a read and a large write are pending.
             long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
-            Completion accepted = new Completion();
-            io.accept(listener, accepted);
-            peer.connect(io.localAddress(listener), 10_000);
-            loop.await("the accept of a JDK client", accepted::done);
-            long server = accepted.assertSucceeded(Operation.ACCEPT);
+            long server = loop.acceptPeer(listener, peer);
             ByteBuffer in = ByteBuffer.allocateDirect(1000).position(10);
             ByteBuffer out = ByteBuffer.allocateDirect((int) PendingCancellationContractTest.HUGE).position(100);
             Completion read = new Completion();

@@ -24,11 +24,7 @@ class SocketOptionsContractTest {
         try (TestLoop loop = backend.open(); Socket peer = new Socket()) {
             AsyncIo io = loop.io();
             long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
-            Completion accepted = new Completion();
-            io.accept(listener, accepted);
-            peer.connect(io.localAddress(listener), 10_000); // the kernel completes it; the loop accepts
-            loop.await("the accept of a JDK client", accepted::done);
-            long server = accepted.assertSucceeded(Operation.ACCEPT);
+            long server = loop.acceptPeer(listener, peer);
 
             int peerFd = SocketProbe.descriptorOf(peer.getLocalSocketAddress(), peer.getRemoteSocketAddress());
             assertEquals(0, SocketProbe.tcpNoDelay(peerFd), "the probe reads TCP_NODELAY off on the JDK's socket");

@@ -109,6 +109,18 @@ public final class TestLoop implements AutoCloseable {
         return new Pair(0, client, server);
     }
 
+    /**
+     * Connects a JDK socket (a peer whose behaviour is the JDK's, not the library's) to
+     * {@code listener} and accepts it through the loop; returns the accepted handle.
+     */
+    public long acceptPeer(long listener, java.net.Socket peer) throws java.io.IOException {
+        Completion accepted = new Completion();
+        io.accept(listener, accepted);
+        peer.connect(io.localAddress(listener), 10_000); // the kernel completes it; the loop accepts
+        await("the accept of a JDK client", accepted::done);
+        return accepted.assertSucceeded(Operation.ACCEPT);
+    }
+
     /** Writes the whole segment with one write and waits for it: the result must be its size. */
     public void writeAll(long handle, MemorySegment data) {
         Completion w = new Completion();
