@@ -275,7 +275,9 @@ public interface AsyncIo extends AutoCloseable {
      * operation before the cancel reached it: then it completes with its real result instead — a
      * read with the bytes it received, so cancelling never loses data. After a cancelled write
      * some bytes may have been sent: close the connection. Ids of completed operations are stale
-     * and ignored; a handle id is refused ({@link IllegalArgumentException}).
+     * and ignored; a handle id is refused ({@link IllegalArgumentException}). A CLOSE is not
+     * cancelled: its handle is closed at once, and its completion (with 0) only waits for the
+     * operations the close cancelled; {@code cancel} of it returns {@code false}.
      *
      * @return {@code true} if the operation was pending; it completes exactly once either way
      */

@@ -464,6 +464,8 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         checkOwnId(operationId, Ids.OPERATION);
         int op = ops.lookup(operationId);
         if (op < 0 || ops.state[op] != Operations.STATE_PENDING) return false;
+        // A CLOSE has already closed its handle; it only waits to complete after what it cancelled.
+        if (ops.kind[op] == Operation.CLOSE.ordinal()) return false;
         if (ops.kind[op] == Operation.TIMER.ordinal()) {
             timers.remove(op);
             complete(op, -Errno.ECANCELED.code());

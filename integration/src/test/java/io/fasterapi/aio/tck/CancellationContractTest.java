@@ -69,6 +69,33 @@ class CancellationContractTest {
         }
     }
 
+    /**
+     * A CLOSE is not cancellable: cancel() of it returns false and changes nothing, even while it
+     * waits (on a completion backend) for the kernel to give back the read it cancelled. (Found by
+     * MisuseFuzzIT: it used to index the handle table with the CLOSE's handle slot, -1.)
+     */
+    @ContractTest
+    void cancelOfAPendingCloseReturnsFalseAndTheCloseCompletesOnce(Backend backend) {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            List<IoEvent.Snapshot> order = new ArrayList<>();
+            io.read(p.server(), arena.allocate(16), e -> order.add(e.snapshot()), 1);
+            long closeOp = io.close(p.server(), e -> order.add(e.snapshot()), 2);
+            assertFalse(io.cancel(closeOp), "cancel of a CLOSE");
+            assertFalse(io.cancel(closeOp), "cancel of a CLOSE, again");
+            loop.await("the CLOSE completion", () -> order.size() == 2);
+            loop.pollFor(Duration.ofMillis(20));
+            assertEquals(2, order.size(), "the cancelled read and the CLOSE, once each: " + order);
+            assertEquals(-Errno.ECANCELED.code(), order.get(0).result(), "the read: " + order.get(0));
+            assertEquals(Operation.CLOSE, order.get(1).operation());
+            assertEquals(0, order.get(1).result(), "the close happened: " + order.get(1));
+            assertFalse(io.cancel(closeOp), "cancel of a completed CLOSE");
+            loop.assertEndOfStream(p.client(), arena);
+            loop.assertStillWorks();
+        }
+    }
+
     @ContractTest
     void closeCompletionArrivesAfterCancelledOperations(Backend backend) {
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
