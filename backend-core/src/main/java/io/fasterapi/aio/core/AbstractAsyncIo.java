@@ -471,7 +471,11 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             complete(op, -Errno.ECANCELED.code());
             return true;
         }
-        int h = ops.handle[op];
+        int h = handleIndex(ops.handleId[op]);
+        // Its handle is closed: the close cancelled it already, and it completes with ECANCELED
+        // right after the operation ahead of it in the kernel. Completing it here would leave it
+        // linked in that chain, whose next walk would then stop at its reused slot.
+        if (h < 0) return true;
         if (cancelInKernel(op, false)) return true;
         queues.unlink(h, op);
         complete(op, -Errno.ECANCELED.code());

@@ -70,6 +70,46 @@ class CancellationContractTest {
     }
 
     /**
+     * cancel() of reads that a close already cancelled, while the first of them is still in the
+     * kernel (a completion backend): each read still completes exactly once with ECANCELED, in
+     * order, and none is lost when slots are reused meanwhile. (Found by MisuseFuzzIT: the
+     * cancelled read was completed at once but stayed linked behind the one in the kernel; its slot,
+     * reused, cut that chain and the reads after it never completed.)
+     */
+    @ContractTest
+    void cancelOfReadsAClosePutBehindOneInTheKernelLosesNone(Backend backend) {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            List<IoEvent.Snapshot> order = new ArrayList<>();
+            long[] reads = new long[4];
+            for (int i = 0; i < reads.length; i++) {
+                reads[i] = io.read(p.server(), arena.allocate(16), e -> order.add(e.snapshot()), i);
+            }
+            assertTrue(io.close(p.server()));
+            for (int i = 1; i < reads.length - 1; i++) {
+                io.cancel(reads[i]); // true while it waits behind the read in the kernel, false once completed
+            }
+            List<Completion> timers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) { // operations that may take the slots of completed ones
+                Completion t = new Completion();
+                io.schedule(0, t, 100 + i);
+                timers.add(t);
+            }
+            loop.await("the four reads' completions", () -> order.size() >= reads.length);
+            loop.await("the timers", () -> timers.stream().allMatch(Completion::done));
+            loop.pollFor(Duration.ofMillis(20));
+            assertEquals(reads.length, order.size(), "each read exactly once: " + order);
+            for (int i = 0; i < reads.length; i++) {
+                assertEquals(i, order.get(i).userData(), "in submission order: " + order);
+                assertEquals(-Errno.ECANCELED.code(), order.get(i).result(), () -> "ECANCELED: " + order);
+            }
+            for (Completion t : timers) assertEquals(1, t.calls(), "a timer fired once: " + t);
+            loop.assertStillWorks();
+        }
+    }
+
+    /**
      * A CLOSE is not cancellable: cancel() of it returns false and changes nothing, even while it
      * waits (on a completion backend) for the kernel to give back the read it cancelled. (Found by
      * MisuseFuzzIT: it used to index the handle table with the CLOSE's handle slot, -1.)
