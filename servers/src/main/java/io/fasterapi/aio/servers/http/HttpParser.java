@@ -142,7 +142,7 @@ final class HttpParser {
             p = eol + 1;
         }
         if (hosts > 1 || (r.minorVersion >= 1 && hosts == 0)) return -400; // RFC 9112, 3.2
-        if (transferEncoding) return chunkedLast ? -501 : -400; // RFC 9112, 6.3 (4); chunked bodies: not implemented
+        if (transferEncoding) return chunkedLast ? -501 : -400; // RFC 9112, 6.3 (4); a chunked body is answered 501 (documented limit: HttpParser Javadoc, README)
         if (r.contentLength < 0) r.contentLength = 0;
         if (r.contentLength > limits.maxBodyBytes()) return -413;
         r.keepAlive = !close && (r.minorVersion >= 1 || keepAliveToken);
