@@ -81,7 +81,7 @@ public final class Handles {
         open--;
     }
 
-    long id(int i) {
+    public long id(int i) {
         return Ids.make(Ids.HANDLE, loop, generation[i], i);
     }
 

@@ -61,4 +61,18 @@ public final class Ids {
         int n = (g + 1) & GEN_MASK;
         return n == 0 ? 1 : n;
     }
+
+    /** Throws {@link IllegalArgumentException} unless {@code id} is an id of {@code kind} made by loop {@code loop}. */
+    static void checkOwn(long id, int kind, int loop) {
+        String what = kindName(kind);
+        if (id <= 0 || generation(id) == 0) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is not a " + what + " id");
+        }
+        if (kind(id) != kind) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is a " + kindName(kind(id)) + " id, not a " + what + " id");
+        }
+        if (loop(id) != loop) {
+            throw new IllegalArgumentException(what + " 0x" + Long.toHexString(id) + " belongs to another loop");
+        }
+    }
 }

@@ -46,8 +46,10 @@ public final class Operations {
     int[] next;
     /** Operations cancelled behind this one while it is still in the kernel: completed right after it. */
     int[] after;
-    /** A word the backend may use per operation (for example "submitted to the kernel"). */
-    int[] backendState;
+    /** The engine's state bits of the operation (in the kernel, cancelled, paused...): its engine names them. */
+    int[] engineFlags;
+    /** The pool buffer a receive request in the kernel holds (a kernel that does not pick buffers), else -1. */
+    int[] lentBuffer;
     /** The buffer pool of a receive (-1 for other operations). */
     int[] pool;
     /** For a receive chunk: the buffer holding it; else -1. */
@@ -83,7 +85,8 @@ public final class Operations {
         heapIndex = heapIndex == null ? new int[capacity] : Arrays.copyOf(heapIndex, capacity);
         next = next == null ? new int[capacity] : Arrays.copyOf(next, capacity);
         after = after == null ? new int[capacity] : Arrays.copyOf(after, capacity);
-        backendState = backendState == null ? new int[capacity] : Arrays.copyOf(backendState, capacity);
+        engineFlags = engineFlags == null ? new int[capacity] : Arrays.copyOf(engineFlags, capacity);
+        lentBuffer = lentBuffer == null ? new int[capacity] : Arrays.copyOf(lentBuffer, capacity);
         pool = pool == null ? new int[capacity] : Arrays.copyOf(pool, capacity);
         bufferId = bufferId == null ? new int[capacity] : Arrays.copyOf(bufferId, capacity);
         originId = originId == null ? new long[capacity] : Arrays.copyOf(originId, capacity);
@@ -119,16 +122,18 @@ public final class Operations {
         heapIndex[i] = -1;
         next[i] = -1;
         after[i] = -1;
-        backendState[i] = 0;
+        engineFlags[i] = 0;
+        lentBuffer[i] = -1;
         pool[i] = -1;
         bufferId[i] = -1;
         originId[i] = 0;
-        pending++;
+        if (h != null) pending++; // one without a handler is the engine's own (never delivered, not the user's)
         return i;
     }
 
     /** Returns a slot to the free list, dropping its references so buffers can be collected. */
     void free(int i) {
+        if (handler[i] != null) pending--;
         state[i] = STATE_FREE;
         handler[i] = null;
         segment[i] = null;
@@ -136,7 +141,6 @@ public final class Operations {
         generation[i] = Ids.nextGeneration(generation[i]);
         next[i] = freeHead;
         freeHead = i;
-        pending--;
     }
 
     public long id(int i) {
@@ -170,12 +174,13 @@ public final class Operations {
         bytesSent[i] = p;
     }
 
-    public int backendState(int i) {
-        return backendState[i];
+    /** The engine's state bits of operation {@code i}. */
+    public int engineFlags(int i) {
+        return engineFlags[i];
     }
 
-    public void setBackendState(int i, int s) {
-        backendState[i] = s;
+    public void setEngineFlags(int i, int f) {
+        engineFlags[i] = f;
     }
 
     /** The buffer pool index of a receive, or -1 for any other operation. */
@@ -197,7 +202,7 @@ public final class Operations {
         return state[i] == STATE_PENDING;
     }
 
-    /** Operations submitted and not yet delivered. */
+    /** The user's operations submitted and not yet delivered (an engine's own requests are not counted). */
     public int inFlight() {
         return pending;
     }

@@ -4,6 +4,9 @@ import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.core.AbstractProvider;
+import io.fasterapi.aio.core.Loop;
+import io.fasterapi.aio.unix.SocketConstants;
+import io.fasterapi.aio.unix.readiness.ReadinessEngine;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 import org.osgi.service.component.annotations.Component;
@@ -36,6 +39,7 @@ public final class EpollProvider extends AbstractProvider {
 
     @Override
     protected AsyncIo create(AsyncIoConfig config) {
-        return new EpollLoop(config);
+        // The poller first: if it fails, the loop gives back what it took and nothing leaks.
+        return new Loop(NAME, config, ctx -> new ReadinessEngine(ctx, new EpollPoller(config.maxEvents()), SocketConstants.LINUX));
     }
 }

@@ -1,12 +1,13 @@
 package io.fasterapi.aio.iocp;
 
 import io.fasterapi.aio.ListenOptions;
+import io.fasterapi.aio.core.Sockets;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 
 /**
- * The Windows calls {@link IocpLoop} makes, in the loop's terms: sockets, overlapped requests on
+ * The Windows calls {@link IocpKernel} makes, in the loop's terms: sockets, overlapped requests on
  * one completion port, and the wait. {@link WinsockPort} is the implementation; this seam is what
  * lets the loop's bookkeeping run (in tests) on an operating system without Winsock.
  *
@@ -15,12 +16,14 @@ import java.net.InetSocketAddress;
  * entry for its OVERLAPPED, whether it finished at once or later; one returning an error produced
  * none.
  */
-interface CompletionPort {
+interface CompletionPort extends Sockets {
 
     /** An overlapped socket bound to {@code address} and listening. Throws {@link io.fasterapi.aio.AsyncIoException}. */
+    @Override
     long openListener(InetSocketAddress address, ListenOptions options);
 
     /** An overlapped socket for {@code remote}'s family, TCP_NODELAY, bound to the wildcard (as ConnectEx needs). Throws. */
+    @Override
     long openStream(InetSocketAddress remote);
 
     /** An overlapped socket of {@code family} for AcceptEx to fill, or a negated error. */
@@ -51,12 +54,15 @@ interface CompletionPort {
     int cancel(long socket, long overlapped);
 
     /** closesocket (which also cancels its requests): 0 or a negated error. */
+    @Override
     int close(long socket);
 
     /** getsockname or getpeername. Throws {@link io.fasterapi.aio.AsyncIoException}. */
+    @Override
     InetSocketAddress address(long socket, boolean local);
 
     /** shutdown(SD_SEND). Throws {@link io.fasterapi.aio.AsyncIoException}. */
+    @Override
     void shutdownOutput(long socket);
 
     /**

@@ -4,6 +4,8 @@ import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.core.AbstractProvider;
+import io.fasterapi.aio.core.CompletionEngine;
+import io.fasterapi.aio.core.Loop;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 import org.osgi.service.component.annotations.Component;
@@ -41,7 +43,7 @@ public final class IocpProvider extends AbstractProvider {
     protected AsyncIo create(AsyncIoConfig config) {
         WinsockPort port = WinsockPort.open();
         try {
-            return new IocpLoop(config, port);
+            return new Loop(NAME, config, ctx -> new CompletionEngine(ctx, new IocpKernel(config.maxEvents(), config.queueDepth(), port)));
         } catch (RuntimeException | Error e) {
             port.close();
             throw e;

@@ -3,6 +3,8 @@ package io.fasterapi.aio.iouring;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.core.AbstractProvider;
+import io.fasterapi.aio.core.CompletionEngine;
+import io.fasterapi.aio.core.Loop;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 import org.osgi.service.component.annotations.Component;
@@ -30,6 +32,6 @@ public final class IoUringProvider extends AbstractProvider {
 
     @Override
     protected AsyncIo create(AsyncIoConfig config) {
-        return new IoUringLoop(config);
+        return new Loop(NAME, config, ctx -> new CompletionEngine(ctx, new IoUringKernel(config)));
     }
 }

@@ -7,6 +7,8 @@ import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
+import io.fasterapi.aio.core.CompletionEngine;
+import io.fasterapi.aio.core.Loop;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,7 +43,8 @@ final class Drive {
 
     /** A loop whose ring tries only {@code preferences} (the package-private hook for fallback tests). */
     Drive(AsyncIoConfig.Builder config, int[] preferences) {
-        this.io = new IoUringLoop(config.backend(IoUringProvider.NAME).uncaughtHandler(failures::add).build(), preferences);
+        AsyncIoConfig c = config.backend(IoUringProvider.NAME).uncaughtHandler(failures::add).build();
+        this.io = new Loop(IoUringProvider.NAME, c, ctx -> new CompletionEngine(ctx, new IoUringKernel(c, preferences)));
     }
 
     void check() {

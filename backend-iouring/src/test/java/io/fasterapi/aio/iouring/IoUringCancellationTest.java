@@ -3,6 +3,7 @@ package io.fasterapi.aio.iouring;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -34,14 +34,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class IoUringCancellationTest {
 
     /** Requests the kernel still owes a final completion, as the loop's submission queue counts them. */
-    static int kernelOwned(IoUringLoop loop) {
-        try {
-            Field f = IoUringLoop.class.getDeclaredField("sq");
-            f.setAccessible(true);
-            return ((SubmissionQueue) f.get(loop)).inFlight();
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("IoUringLoop.sq (the test peeks at its count of requests in flight)", e);
-        }
+    static int kernelOwned(AsyncIo io) {
+        return IoUringKernelTest.kernelOf(io).inFlight();
     }
 
     @Test
@@ -49,7 +43,6 @@ class IoUringCancellationTest {
         Drive d = new Drive();
         try (Arena arena = Arena.ofConfined()) {
             AsyncIo io = d.io;
-            IoUringLoop loop = (IoUringLoop) io;
             io.poll(0);
             long listener = d.listen(16);
             long[] p = d.pair(listener);
@@ -104,11 +97,11 @@ class IoUringCancellationTest {
             for (long op : new long[] {acceptOp, readOp, writeOp, timerOp}) assertFalse(io.cancel(op), "stale after completion");
 
             // The loop goes on; then with every handle closed, the kernel holds only the wake-up read.
-            IoUringLoopTest.exerciseLoop(d, "after cancelling every kind");
+            IoUringKernelTest.exerciseLoop(d, "after cancelling every kind");
             for (long h : fillers) assertTrue(io.close(h));
             assertTrue(io.close(listener1) && io.close(p[0]) && io.close(p[1]) && io.close(listener));
             d.pollFor(Duration.ofMillis(100));
-            assertEquals(1, kernelOwned(loop), "requests still owned by the kernel (only the wake-up read should be)");
+            assertEquals(1, kernelOwned(io), "requests still owned by the kernel (only the wake-up read should be)");
         } finally {
             d.close();
         }
@@ -209,7 +202,7 @@ class IoUringCancellationTest {
                 reads.add(r);
             }
             d.pollFor(Duration.ofMillis(100));
-            assertTrue(kernelOwned((IoUringLoop) io) >= 2 * pairs, "every read is in the kernel");
+            assertTrue(kernelOwned(io) >= 2 * pairs, "every read is in the kernel");
             io.close();
             int bad = 0;
             String first = null;
@@ -225,6 +218,102 @@ class IoUringCancellationTest {
             assertEquals(fdsBefore, fdDir.list().length, "descriptors after close");
         } finally {
             arena.close();
+        }
+    }
+
+    // ---- cancel() that comes too late: the real result is delivered (the AsyncIo contract) -------
+
+    /**
+     * A write that fits the socket's buffer completes in the kernel at submission, before the
+     * ASYNC_CANCEL queued right behind it can reach it: it reports its full length, and the peer
+     * gets every byte.
+     */
+    @Test
+    void aWriteTheKernelFinishedBeforeItsCancelReportsItsLength() {
+        Drive d = new Drive();
+        try (Arena arena = Arena.ofConfined()) {
+            AsyncIo io = d.io;
+            io.poll(0);
+            long[] p = d.pair(d.listen(16));
+            MemorySegment msg = arena.allocateFrom("sixteen bytes!!!", StandardCharsets.US_ASCII).asSlice(0, 16);
+            Drive.Rec w = new Drive.Rec();
+            long op = io.write(p[1], msg, w);
+            assertTrue(io.cancel(op), "the write is pending");
+            d.await("write", w::done);
+            assertEquals(16, w.one().result(), () -> "the kernel sent it all: " + w);
+            MemorySegment into = arena.allocate(16);
+            Drive.Rec r = new Drive.Rec();
+            io.read(p[0], into, r);
+            d.await("read", r::done);
+            assertEquals(16, r.one().result());
+            assertEquals("sixteen bytes!!!", new String(into.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII));
+        } finally {
+            d.close();
+        }
+    }
+
+    /**
+     * A pool receive issued on a socket with bytes waiting takes a chunk at once; the cancel right
+     * behind it then ends the receive. The chunk is delivered (with MORE, its buffer the user's),
+     * then the receive's ECANCELED: cancelling loses no byte.
+     */
+    @Test
+    void aReceiveCancelledAfterItTookAChunkDeliversTheChunkThenEnds() {
+        Drive d = new Drive();
+        try (Arena arena = Arena.ofConfined()) {
+            AsyncIo io = d.io;
+            io.poll(0);
+            long[] p = d.pair(d.listen(16));
+            MemorySegment msg = arena.allocate(32);
+            for (int i = 0; i < 32; i++) msg.set(ValueLayout.JAVA_BYTE, i, (byte) ('a' + i % 26));
+            Drive.Rec w = new Drive.Rec();
+            io.write(p[0], msg, w); // one send: the 32 bytes arrive together
+            Drive.Rec first = new Drive.Rec();
+            io.read(p[1], arena.allocate(16), first);
+            d.await("write and the first 16 bytes", () -> w.done() && first.done());
+            assertEquals(16, first.one().result(), "16 of the 32 bytes read: the other 16 wait in the socket");
+
+            long pool = io.createBufferPool(4, 64);
+            Drive.Rec rec = new Drive.Rec();
+            long op = io.receive(p[1], pool, rec, 0);
+            assertTrue(io.cancel(op), "the receive is pending");
+            d.await("the receive's end", () -> rec.events.stream().anyMatch(e -> (e.flags() & IoEvent.MORE) == 0));
+            assertEquals(2, rec.events.size(), () -> "a chunk, then the end: " + rec);
+            IoEvent.Snapshot chunk = rec.events.get(0);
+            assertEquals(16, chunk.result(), () -> "the 16 waiting bytes, delivered: " + rec);
+            assertEquals(IoEvent.MORE, chunk.flags() & IoEvent.MORE, () -> "a chunk goes on: " + chunk);
+            assertEquals(op, chunk.operationId());
+            assertEquals(-Errno.ECANCELED.code(), rec.events.get(1).result(), () -> "then the receive ends: " + rec);
+        } finally {
+            d.close();
+        }
+    }
+
+    /**
+     * An ACCEPT is never in the kernel itself (the listener's multishot accept is): cancelling it
+     * is immediate, and a connection the kernel accepted meanwhile goes to the next ACCEPT.
+     */
+    @Test
+    void aCancelledAcceptLosesNoConnection() throws Exception {
+        Drive d = new Drive();
+        try (Socket client = new Socket()) {
+            AsyncIo io = d.io;
+            io.poll(0);
+            long listener = d.listen(16);
+            client.connect(io.localAddress(listener), 10_000); // waits in the listen queue
+            Drive.Rec a = new Drive.Rec();
+            long op = io.accept(listener, a);
+            assertTrue(io.cancel(op));
+            d.await("the cancelled accept", a::done);
+            a.assertCancelled(Operation.ACCEPT);
+            Drive.Rec again = new Drive.Rec();
+            io.accept(listener, again);
+            d.await("the next accept", again::done);
+            long server = again.one().result();
+            assertTrue(server > 0, () -> "the connection is delivered: " + again);
+            assertEquals(client.getLocalPort(), io.remoteAddress(server).getPort(), "it is the client's connection");
+        } finally {
+            d.close();
         }
     }
 }

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every struct layout, offset and constant of {@link IoUringSyscalls} (and the few literals of
- * {@link Ring} and {@link IoUringLoop}) against gcc with {@code <linux/io_uring.h>}.
+ * {@link Ring} and {@link IoUringKernel}) against gcc with {@code <linux/io_uring.h>}.
  *
  * <p>The installed header here is linux-libc-dev 6.1. Everything this backend uses is in 6.1
  * (checked: no constant needs a skip). The one name that differs between header versions is the
@@ -206,9 +206,9 @@ class IoUringLayoutTest {
             k.offset("__kernel_timespec", IoUringSyscalls.TIMESPEC, f);
             k.fieldSize("__kernel_timespec", IoUringSyscalls.TIMESPEC, f, f);
         }
-        // IoUringLoop.waitForEvents writes tv_sec at 0 and tv_nsec at 8 as literals.
-        k.add("IoUringLoop.literal.tv_sec=0", "offsetof(struct __kernel_timespec, tv_sec)", 0);
-        k.add("IoUringLoop.literal.tv_nsec=8", "offsetof(struct __kernel_timespec, tv_nsec)", 8);
+        // IoUringKernel.await writes tv_sec at 0 and tv_nsec at 8 as literals.
+        k.add("IoUringKernel.literal.tv_sec=0", "offsetof(struct __kernel_timespec, tv_sec)", 0);
+        k.add("IoUringKernel.literal.tv_nsec=8", "offsetof(struct __kernel_timespec, tv_nsec)", 8);
 
         k.size("io_uring_probe_op", IoUringSyscalls.PROBE_OP);
         for (String f : new String[] {"op", "resv", "flags", "resv2"}) {
@@ -276,7 +276,7 @@ class IoUringLayoutTest {
         k.constant("PROT_WRITE", u(IoUringSyscalls.PROT_WRITE));
         k.constant("MAP_SHARED", u(IoUringSyscalls.MAP_SHARED));
         k.constant("MAP_POPULATE", u(IoUringSyscalls.MAP_POPULATE));
-        // errno literals in Ring.open (EINVAL: -22) and IoUringLoop.waitForEvents (ETIME: -62)
+        // errno literals in Ring.open (EINVAL: -22) and IoUringKernel.await (ETIME: -62)
         k.constant("EINVAL", 22);
         k.constant("ETIME", 62);
         k.verify(dir, compatHeader(dir));

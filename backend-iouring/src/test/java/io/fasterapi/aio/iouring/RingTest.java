@@ -158,12 +158,7 @@ class RingTest {
         }
     }
 
-    /**
-     * The loop on each fallback set: IoUringLoop has no hook to choose its flags, so this test
-     * swaps the entries of the (mutable) static Ring.FLAG_PREFERENCES array for the duration of
-     * the constructor and restores them. A constructor parameter (package-private
-     * {@code IoUringLoop(AsyncIoConfig, int[] preferences)}) would be the clean hook.
-     */
+    /** The loop on each fallback set of setup flags, through the kernel's constructor hook for the preferences. */
     @Test
     void loopRunsOnEachFallbackFlagSet() {
         int[] saved = Ring.FLAG_PREFERENCES.clone();
@@ -173,10 +168,9 @@ class RingTest {
             Drive d = new Drive(AsyncIoConfig.builder().queueDepth(8), preferences);
             int expected = saved[skip] | ALWAYS;
             try {
-                IoUringLoop loop = (IoUringLoop) d.io;
-                String flags = loop.setupDescription();
-                IoUringLoopTest.exerciseLoop(d, "flag set " + skip + " (" + flags + ")");
-                assertEquals(expected, IoUringLoopTest.ringOf(loop).flags, () -> "the loop's ring flags, set " + flags);
+                String flags = IoUringKernelTest.kernelOf(d.io).setupDescription();
+                IoUringKernelTest.exerciseLoop(d, "flag set " + skip + " (" + flags + ")");
+                assertEquals(expected, IoUringKernelTest.ringOf(d.io).flags, () -> "the loop's ring flags, set " + flags);
             } finally {
                 d.close();
             }

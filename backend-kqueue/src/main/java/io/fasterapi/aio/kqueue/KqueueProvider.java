@@ -4,9 +4,11 @@ import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.core.AbstractProvider;
+import io.fasterapi.aio.core.Loop;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 import io.fasterapi.aio.unix.SocketConstants;
+import io.fasterapi.aio.unix.readiness.ReadinessEngine;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -47,6 +49,8 @@ public final class KqueueProvider extends AbstractProvider {
     @Override
     protected AsyncIo create(AsyncIoConfig config) {
         String os = osName();
-        return new KqueueLoop(config, Kevent.forOs(os), SocketConstants.forOs(os));
+        Kevent.Abi abi = Kevent.forOs(os);
+        SocketConstants constants = SocketConstants.forOs(os);
+        return new Loop(NAME, config, ctx -> new ReadinessEngine(ctx, new KqueuePoller(config.maxEvents(), abi), constants));
     }
 }

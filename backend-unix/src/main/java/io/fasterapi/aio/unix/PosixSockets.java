@@ -2,6 +2,7 @@ package io.fasterapi.aio.unix;
 
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.ListenOptions;
+import io.fasterapi.aio.core.Sockets;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +13,7 @@ import java.net.InetSocketAddress;
  * options, bind, listen), open a socket to connect, ask addresses, shut down, close. One per loop:
  * it owns the loop's errno call-state and scratch memory, so it is confined to the loop thread.
  */
-public final class PosixSockets {
+public final class PosixSockets implements Sockets {
     private final SocketConstants sc;
     private final MemorySegment callState;
     private final MemorySegment sockaddr;
@@ -32,7 +33,8 @@ public final class PosixSockets {
     }
 
     /** socket, SO_REUSEADDR / SO_REUSEPORT, TCP_NODELAY (inherited by accepted sockets), bind, listen. */
-    public int openListener(InetSocketAddress address, ListenOptions options) {
+    @Override
+    public long openListener(InetSocketAddress address, ListenOptions options) {
         int fd = newSocket(address, "listen on " + address);
         int r = 0;
         String step = "";
@@ -65,7 +67,8 @@ public final class PosixSockets {
     }
 
     /** A non-blocking stream socket for {@code remote}'s family, with TCP_NODELAY. */
-    public int openStream(InetSocketAddress remote) {
+    @Override
+    public long openStream(InetSocketAddress remote) {
         int fd = newSocket(remote, "connect to " + remote);
         Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
         return fd;
@@ -135,19 +138,22 @@ public final class PosixSockets {
         return e > 0 ? sc.errnos().portable(e) : e;
     }
 
-    public InetSocketAddress address(int fd, boolean local) {
-        int r = Posix.socketName(callState, fd, local, sockaddr, scratch.asSlice(0, 4));
+    @Override
+    public InetSocketAddress address(long fd, boolean local) {
+        int r = Posix.socketName(callState, (int) fd, local, sockaddr, scratch.asSlice(0, 4));
         if (r < 0) throw new AsyncIoException(local ? "getsockname" : "getpeername", -r);
         return SockAddr.decode(sockaddr, sc);
     }
 
-    public void shutdownOutput(int fd) {
-        int r = Posix.shutdown(callState, fd, sc.shutWr());
+    @Override
+    public void shutdownOutput(long fd) {
+        int r = Posix.shutdown(callState, (int) fd, sc.shutWr());
         if (r < 0) throw new AsyncIoException("shutdown(SHUT_WR)", -r);
     }
 
     /** close(2): 0 or the negated errno. */
-    public int close(int fd) {
-        return Posix.close(callState, fd);
+    @Override
+    public int close(long fd) {
+        return Posix.close(callState, (int) fd);
     }
 }

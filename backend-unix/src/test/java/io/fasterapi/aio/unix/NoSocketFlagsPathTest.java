@@ -40,7 +40,7 @@ class NoSocketFlagsPathTest {
         try (Arena arena = Arena.ofConfined()) {
             PosixSockets sockets = new PosixSockets(arena, sc);
             MemorySegment st = sockets.callState();
-            int listener = sockets.openListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            int listener = (int) sockets.openListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     ListenOptions.defaults());
             int client = -1;
             int accepted = -1;
@@ -48,7 +48,7 @@ class NoSocketFlagsPathTest {
                 assertNonBlockingAndCloseOnExec(st, sc, listener, "listener");
                 assertEquals(-Errno.EAGAIN.code(), sockets.accept(listener), "nothing to accept: EAGAIN, not a block");
                 InetSocketAddress at = sockets.address(listener, true);
-                client = sockets.openStream(at);
+                client = (int) sockets.openStream(at);
                 assertNonBlockingAndCloseOnExec(st, sc, client, "connecting socket");
                 int c = sockets.connect(client, at);
                 assertTrue(c == 0 || c == -Errno.EINPROGRESS.code(), "connect: " + c);

@@ -120,6 +120,37 @@ class PendingCancellationContractTest {
     }
 
     /**
+     * An accept cancelled while a connection waits must not lose it: either the accept had taken
+     * it (cancel came too late, and the accept delivers it), or the next accept gets it. On
+     * io_uring and IOCP an ACCEPT is never in the kernel itself (one request per listener is), so
+     * cancel() always wins there and the connection waits for the next accept.
+     */
+    @ContractTest
+    void cancelledAcceptLosesNoConnection(Backend backend) throws Exception {
+        try (TestLoop loop = backend.open(); java.net.Socket client = new java.net.Socket()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            client.connect(io.localAddress(listener), 10_000); // in the listen queue before the accept
+            Completion a = new Completion();
+            long op = io.accept(listener, a);
+            boolean cancelled = io.cancel(op);
+            loop.await("the cancelled accept", a::done);
+            long server = a.event().result();
+            if (server == -Errno.ECANCELED.code()) {
+                assertTrue(cancelled, "ECANCELED although cancel() returned false");
+                Completion next = new Completion();
+                io.accept(listener, next);
+                loop.await("the next accept", next::done);
+                server = next.assertSucceeded(Operation.ACCEPT);
+            } else {
+                assertTrue(server > 0, () -> "the accept ended with " + a);
+            }
+            assertEquals(client.getLocalPort(), io.remoteAddress(server).getPort(), "the client's connection, delivered once");
+            loop.assertStillWorks();
+        }
+    }
+
+    /**
      * connect() returns the new socket's handle, not an operation id, so cancel(op) cannot name a
      * pending CONNECT; close(handle) is the contract's way to cancel it (see
      * {@link #cancelWithAHandleIdIsRefusedAndCancelsNoOperation} for what cancel(handle) does instead).

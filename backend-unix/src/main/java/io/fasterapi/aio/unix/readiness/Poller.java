@@ -3,7 +3,7 @@ package io.fasterapi.aio.unix.readiness;
 /**
  * The one thing that differs between epoll and kqueue (mio's {@code Selector}): register a
  * descriptor once for edge-triggered read and write readiness, wait, and decode the events.
- * Everything above it is {@link ReadinessLoop}. Confined to the loop's thread except
+ * Everything above it is {@link ReadinessEngine}. Confined to the loop's thread except
  * {@link #wakeup()}.
  */
 public interface Poller extends AutoCloseable {

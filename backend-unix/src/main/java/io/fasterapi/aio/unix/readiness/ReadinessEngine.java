@@ -1,16 +1,20 @@
 package io.fasterapi.aio.unix.readiness;
 
-import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
 import io.fasterapi.aio.core.BufferPool;
+import io.fasterapi.aio.core.Driver;
 import io.fasterapi.aio.core.Handles;
+import io.fasterapi.aio.core.LoopContext;
+import io.fasterapi.aio.core.Operations;
 import io.fasterapi.aio.unix.Posix;
-import io.fasterapi.aio.unix.PosixLoop;
+import io.fasterapi.aio.unix.PosixSockets;
 import io.fasterapi.aio.unix.SocketConstants;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.function.IntConsumer;
 
 /**
  * The readiness engine shared by epoll and kqueue: turns "the socket is readable/writable" into
@@ -22,7 +26,7 @@ import java.net.InetSocketAddress;
  * kernel raises a new edge when more data arrives), which saves the EAGAIN call: an echo round
  * trip costs one wait, one recv and one send.
  */
-public class ReadinessLoop extends PosixLoop {
+public final class ReadinessEngine implements Driver {
     private static final int READ_READY = 1;
     private static final int WRITE_READY = 2;
     /** Sticky: the peer's FIN was seen, so a short read no longer means "wait for the next edge". */
@@ -36,43 +40,62 @@ public class ReadinessLoop extends PosixLoop {
     private static final int EINTR = Errno.EINTR.code();
     private static final int EINPROGRESS = Errno.EINPROGRESS.code();
 
+    private final LoopContext ctx;
+    private final Handles handles;
+    private final Operations ops;
     private final Poller poller;
-    private final long[] waiting = new long[16];
+    /** The engine's native memory (the sockets' scratch and errno state); freed last. */
+    private final Arena arena = Arena.ofShared();
+    private final PosixSockets sockets;
+    private final SocketConstants sc;
+    private final MemorySegment callState;
+    private final IntConsumer resumeReceive = this::resumeReceive;
 
-    protected ReadinessLoop(String name, AsyncIoConfig config, Poller poller, SocketConstants constants) {
-        super(name, config, constants);
+    /** An engine over {@code poller}, with the socket calls of the system {@code constants} describe. */
+    public ReadinessEngine(LoopContext ctx, Poller poller, SocketConstants constants) {
+        this.ctx = ctx;
+        this.handles = ctx.handles;
+        this.ops = ctx.ops;
         this.poller = poller;
+        this.sockets = new PosixSockets(arena, constants);
+        this.sc = constants;
+        this.callState = sockets.callState();
     }
 
     @Override
-    protected int register(int h) {
+    public PosixSockets sockets() {
+        return sockets;
+    }
+
+    @Override
+    public int register(int h) {
         handles.setFlags(h, handles.kind(h) == Handles.KIND_LISTENER ? READ_READY : READ_READY | WRITE_READY);
-        return poller.register((int) handles.fd(h), handleId(h));
+        return poller.register((int) handles.fd(h), handles.id(h));
     }
 
     @Override
-    protected void startConnect(int op, int h, InetSocketAddress remote) {
+    public void connect(int op, int h, InetSocketAddress remote) {
         int fd = (int) handles.fd(h);
         int r = sockets.connect(fd, remote);
         // Registered only after connect(): an unconnected socket polls as writable+hup, and that
         // stale edge must not be mistaken for the connection's completion.
-        int reg = r == 0 || r == -EINPROGRESS ? poller.register(fd, handleId(h)) : 0;
+        int reg = r == 0 || r == -EINPROGRESS ? poller.register(fd, handles.id(h)) : 0;
         if (r == -EINPROGRESS && reg == 0) {
             handles.setFlags(h, 0);
             return;
         }
-        pollWriteQueue(h);
+        ctx.pollWrite(h);
         if (r == 0 && reg == 0) {
             handles.setFlags(h, READ_READY | WRITE_READY);
-            complete(op, 0);
+            ctx.complete(op, 0);
         } else {
-            complete(op, r < 0 ? r : reg);
-            closeHandle(h);
+            ctx.complete(op, r < 0 ? r : reg);
+            ctx.closeHandle(h);
         }
     }
 
     @Override
-    protected void submit(int op, int h) {
+    public void submit(int op, int h) {
         if (ops.kind(op) == Operation.WRITE) {
             if (handles.writeHead(h) == op && (handles.flags(h) & WRITE_READY) != 0) drainWrites(h);
         } else if (handles.readHead(h) == op && (handles.flags(h) & READ_READY) != 0) {
@@ -81,34 +104,34 @@ public class ReadinessLoop extends PosixLoop {
     }
 
     @Override
-    protected boolean cancelInKernel(int op, boolean handleClosing) {
+    public boolean cancel(int op, boolean handleClosing) {
         return false; // nothing is ever in flight in the kernel: parked operations are ours alone
     }
 
     @Override
-    protected void closeDescriptor(int h) {
+    public void closeDescriptor(int h) {
         // close() also removes the descriptor from the kernel's interest list (it is never
         // duplicated); the poller only forgets what it has not yet told the kernel.
         poller.beforeClose((int) handles.fd(h));
-        super.closeDescriptor(h);
+        ctx.closeFd(handles.fd(h));
     }
 
     // ---- the engine ---------------------------------------------------------------------------
 
     @Override
-    protected void waitForEvents(long timeoutMillis) {
+    public void await(long timeoutMillis) {
         int n = poller.select(timeoutMillis);
-        if (poller.woken()) wakeupReceived();
-        counters.events(n);
+        if (poller.woken()) ctx.woken();
+        ctx.counters.events(n);
         for (int i = 0; i < n; i++) {
-            int h = handleIndex(poller.token(i));
+            int h = ctx.handleOf(poller.token(i));
             if (h < 0) continue; // closed earlier in this batch
             int ready = poller.readiness(i);
             int flags = handles.flags(h);
             if ((ready & (Poller.WRITABLE | Poller.ERROR)) != 0) {
                 handles.setFlags(h, flags |= WRITE_READY);
                 if (handles.writeHead(h) >= 0) drainWrites(h);
-                if (handleIndex(poller.token(i)) < 0) continue; // a failed connect closed it
+                if (ctx.handleOf(poller.token(i)) < 0) continue; // a failed connect closed it
             }
             if ((ready & (Poller.READABLE | Poller.ERROR | Poller.READ_CLOSED)) != 0) {
                 int closed = (ready & Poller.READ_CLOSED) != 0 ? PEER_CLOSED : 0;
@@ -130,8 +153,8 @@ public class ReadinessLoop extends PosixLoop {
                     return;
                 }
                 if (r == -EINTR) continue;
-                pollReadQueue(h);
-                complete(op, r >= 0 ? adoptAccepted(r) : r);
+                ctx.pollRead(h);
+                ctx.complete(op, r >= 0 ? ctx.adopt(r) : r);
             } else if (ops.pool(op) >= 0) {
                 if (!receive(h, fd, op)) return;
             } else {
@@ -143,8 +166,8 @@ public class ReadinessLoop extends PosixLoop {
                     return;
                 }
                 if (r == -EINTR) continue;
-                pollReadQueue(h);
-                complete(op, r);
+                ctx.pollRead(h);
+                ctx.complete(op, r);
                 if (r > 0 && r < len) {
                     drained(h);
                     if ((handles.flags(h) & READ_READY) == 0) return;
@@ -158,26 +181,26 @@ public class ReadinessLoop extends PosixLoop {
      * the socket ran dry (the receive stays queued), true when the receive ended.
      */
     private boolean receive(int h, int fd, int op) {
-        BufferPool pool = pool(ops.pool(op));
+        BufferPool pool = ctx.pool(ops.pool(op));
         while (true) {
             int b = pool.take();
             if (b < 0) {
                 // The user holds every buffer: pause (once noticed) until one is released.
-                if ((ops.backendState(op) & PAUSED) == 0) {
-                    ops.setBackendState(op, PAUSED);
-                    pausedForBuffers(op);
+                if ((ops.engineFlags(op) & PAUSED) == 0) {
+                    ops.setEngineFlags(op, PAUSED);
+                    ctx.paused(op);
                 } else {
                     pool.addWaiting(ops.id(op)); // still waiting: stay on the list
                 }
                 return false;
             }
-            ops.setBackendState(op, 0);
+            ops.setEngineFlags(op, 0);
             long r = Posix.recv(callState, fd, pool.buffer(b), pool.bufferSize(), 0);
             if (r > 0) {
-                if (!chunk(op, b, r)) {
+                if (!ctx.chunk(op, b, r)) {
                     pool.putBack(b);
-                    pollReadQueue(h);
-                    complete(op, -Errno.ENOBUFS.code());
+                    ctx.pollRead(h);
+                    ctx.complete(op, -Errno.ENOBUFS.code());
                     return true;
                 }
                 if (r < pool.bufferSize()) {
@@ -192,26 +215,21 @@ public class ReadinessLoop extends PosixLoop {
                 return false;
             }
             if (r == -EINTR) continue;
-            pollReadQueue(h);
-            complete(op, r); // 0 at end of stream, or the error
+            ctx.pollRead(h);
+            ctx.complete(op, r); // 0 at end of stream, or the error
             return true;
         }
     }
 
     @Override
-    protected void bufferReleased(BufferPool pool, int bufferId) {
+    public void bufferReleased(BufferPool pool, int bufferId) {
         pool.putBack(bufferId);
-        // One pass over the receives waiting now; one that pauses again re-enters the list itself.
-        for (int left = pool.waitingCount(); left > 0; ) {
-            int n = pool.takeWaiting(waiting, left);
-            left -= n;
-            for (int i = 0; i < n; i++) {
-                int op = ops.slotOf(waiting[i]);
-                if (op < 0 || !ops.isPending(op)) continue; // ended or cancelled meanwhile
-                int h = handleIndex(ops.handleIdOf(op));
-                if (h >= 0 && handles.readHead(h) == op && (handles.flags(h) & READ_READY) != 0) drainReads(h);
-            }
-        }
+        ctx.resumeWaiting(pool, resumeReceive);
+    }
+
+    private void resumeReceive(int op) {
+        int h = ops.handle(op);
+        if ((handles.flags(h) & READ_READY) != 0) drainReads(h);
     }
 
     /** Runs the write queue (a connect, then writes) of {@code h} until empty or the socket is full. */
@@ -221,22 +239,22 @@ public class ReadinessLoop extends PosixLoop {
         while ((op = handles.writeHead(h)) >= 0) {
             if (ops.kind(op) == Operation.CONNECT) {
                 int err = sockets.socketError(fd);
-                pollWriteQueue(h);
+                ctx.pollWrite(h);
                 if (err == 0) {
                     handles.setFlags(h, READ_READY | WRITE_READY);
-                    complete(op, 0);
+                    ctx.complete(op, 0);
                     continue;
                 }
-                complete(op, err > 0 ? -err : err);
-                closeHandle(h);
+                ctx.complete(op, err > 0 ? -err : err);
+                ctx.closeHandle(h);
                 return;
             }
             MemorySegment buf = ops.segment(op);
             long len = buf.byteSize();
             long done = ops.bytesSent(op);
             if (done == len) {
-                pollWriteQueue(h);
-                complete(op, len);
+                ctx.pollWrite(h);
+                ctx.complete(op, len);
                 continue;
             }
             MemorySegment rest = done == 0 ? buf : buf.asSlice(done);
@@ -247,8 +265,8 @@ public class ReadinessLoop extends PosixLoop {
             }
             if (r == -EINTR) continue;
             if (r < 0) {
-                pollWriteQueue(h);
-                complete(op, r);
+                ctx.pollWrite(h);
+                ctx.complete(op, r);
                 continue;
             }
             ops.setBytesSent(op, done + r);
@@ -273,16 +291,16 @@ public class ReadinessLoop extends PosixLoop {
     }
 
     @Override
-    protected void wakeKernel() {
+    public void wake() {
         poller.wakeup();
     }
 
     @Override
-    protected void closeBackend() {
+    public void close() {
         try {
             poller.close();
         } finally {
-            super.closeBackend();
+            arena.close();
         }
     }
 }

@@ -3,6 +3,8 @@ package io.fasterapi.aio.iouring;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.core.CompletionEngine;
+import io.fasterapi.aio.core.Loop;
 import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.Operation;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,18 +36,25 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** The io_uring loop under conditions only it has: a completion queue that overflows, the multishot accept's re-arming. */
 @EnabledOnOs(value = OS.LINUX, disabledReason = "io_uring is Linux-only")
-class IoUringLoopTest {
+class IoUringKernelTest {
 
     // ---- white-box peeks (test-only reflection into this package's private fields) ----------------
 
-    static Ring ringOf(IoUringLoop loop) {
-        return (Ring) field(loop, "ring");
+    /** The io_uring kernel under a loop of this backend. */
+    static IoUringKernel kernelOf(AsyncIo io) {
+        return (IoUringKernel) engineOf(io).kernel();
     }
 
-    @SuppressWarnings("unchecked")
-    static int acceptBacklog(IoUringLoop loop) {
-        Map<Integer, ArrayDeque<Integer>> m = (Map<Integer, ArrayDeque<Integer>>) field(loop, "acceptBacklog");
-        return m.values().stream().mapToInt(ArrayDeque::size).sum();
+    static CompletionEngine engineOf(AsyncIo io) {
+        return (CompletionEngine) ((Loop) io).driver();
+    }
+
+    static Ring ringOf(AsyncIo io) {
+        return (Ring) field(kernelOf(io), "ring");
+    }
+
+    static int acceptBacklog(AsyncIo io) {
+        return engineOf(io).acceptBacklog();
     }
 
     private static Object field(Object o, String name) {
@@ -55,7 +63,7 @@ class IoUringLoopTest {
             f.setAccessible(true);
             return f.get(o);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError("IoUringLoop." + name + " (the test peeks at it)", e);
+            throw new AssertionError("IoUringKernel." + name + " (the test peeks at it)", e);
         }
     }
 
@@ -174,7 +182,7 @@ class IoUringLoopTest {
         try (Arena arena = Arena.ofConfined()) {
             AsyncIo io = d.io;
             io.poll(0); // binds and enables the ring
-            Ring ring = ringOf((IoUringLoop) io);
+            Ring ring = ringOf(io);
             int cqSize = ring.cq.entries();
             assertEquals(2, ring.sq.entries(), "queueDepth 2: two SQEs");
             assertTrue(cqSize < n, "the CQ (" + cqSize + ") must be smaller than the completions of one turn (" + n + ")");
@@ -308,7 +316,6 @@ class IoUringLoopTest {
         List<Socket> clients = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             AsyncIo io = d.io;
-            IoUringLoop loop = (IoUringLoop) io;
             io.poll(0);
             long listener = d.listen(4096);
             int port = io.localAddress(listener).getPort();
@@ -325,26 +332,26 @@ class IoUringLoopTest {
             d.await("4 accepts", () -> accepted.size() == 4);
             d.pollFor(Duration.ofMillis(200));
             assertEquals(4, accepted.size(), "only 4 accepts were asked for");
-            int backlog = acceptBacklog(loop);
+            int backlog = acceptBacklog(io);
             assertTrue(backlog >= 256, "the multishot accept took connections nobody asked for yet: " + backlog);
 
             // The multishot accept is cancelled now: new connections stay in the kernel's queue.
             for (int i = batch; i < n; i++) clients.add(connect(port, i));
             d.pollFor(Duration.ofMillis(200));
-            assertEquals(backlog, acceptBacklog(loop), "connections taken after the backlog limit (the multishot accept"
+            assertEquals(backlog, acceptBacklog(io), "connections taken after the backlog limit (the multishot accept"
                     + " was not cancelled)");
 
             // Accept the rest a few at a time: the backlog first, then the re-armed multishot accept.
             while (accepted.size() < n) {
                 int want = Math.min(n, accepted.size() + 7);
                 while (accepts.submitted.size() < want) accepts.submit(io.accept(listener, onAccept));
-                d.await("accepts up to " + want + " (have " + accepted.size() + ", backlog " + acceptBacklog(loop) + ")",
+                d.await("accepts up to " + want + " (have " + accepted.size() + ", backlog " + acceptBacklog(io) + ")",
                         () -> accepted.size() >= want);
             }
             d.pollFor(Duration.ofMillis(50));
             accepts.assertExactlyOnce("accepts");
             assertEquals(n, accepted.size());
-            assertEquals(0, acceptBacklog(loop), "backlog drained");
+            assertEquals(0, acceptBacklog(io), "backlog drained");
 
             // Every accepted connection works: it carries its client's number; answer number + 1.
             MemorySegment buf = arena.allocate(4L * n);

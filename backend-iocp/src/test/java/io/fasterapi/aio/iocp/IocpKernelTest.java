@@ -1,10 +1,13 @@
 package io.fasterapi.aio.iocp;
 
+import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.Operation;
+import io.fasterapi.aio.core.CompletionEngine;
+import io.fasterapi.aio.core.Loop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,12 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The IOCP loop's own logic, run for real on any OS: the loop makes its calls on a
+ * The IOCP kernel under the shared completion engine, run for real on any OS: it makes its calls on a
  * {@link ScriptedPort}, and the test hands it completion entries laid out as OVERLAPPED_ENTRY,
  * as GetQueuedCompletionStatusEx would. What the contract promises (order, partial writes,
  * cancellation, close) is checked on what the handlers receive.
  */
-class IocpLoopTest {
+class IocpKernelTest {
     /** What a handler saw (the event object itself is reused by the loop). */
     record Seen(Operation op, long handle, long result, int flags, int bufferId) {
     }
@@ -40,11 +43,14 @@ class IocpLoopTest {
     private final List<Seen> seen = new ArrayList<>();
     private final CompletionHandler record = e -> seen.add(new Seen(e.operation(), e.handle(), e.result(), e.flags(), e.bufferId()));
     private final Arena arena = Arena.ofConfined();
-    private IocpLoop io;
+    private IocpKernel kernel;
+    private AsyncIo io;
 
     @BeforeEach
     void open() {
-        io = new IocpLoop(AsyncIoConfig.builder().backend("iocp").maxEvents(8).queueDepth(16).build(), port);
+        AsyncIoConfig config = AsyncIoConfig.builder().backend("iocp").maxEvents(8).queueDepth(16).build();
+        kernel = new IocpKernel(config.maxEvents(), config.queueDepth(), port);
+        io = new Loop(IocpProvider.NAME, config, ctx -> new CompletionEngine(ctx, kernel));
     }
 
     @AfterEach
@@ -81,7 +87,7 @@ class IocpLoopTest {
         port.entry(h, r.overlapped(), STATUS_SUCCESS, 5);
         io.poll(0);
         assertEquals(List.of(new Seen(Operation.READ, h, 5, 0, -1)), seen);
-        assertEquals(0, io.kernelOwned());
+        assertEquals(0, kernel.inFlight());
     }
 
     @Test
@@ -163,7 +169,7 @@ class IocpLoopTest {
         assertTrue(seen.isEmpty(), "never inside the submitting call");
         io.poll(0);
         assertEquals(Errno.ENOTCONN.result(), seen.getFirst().result());
-        assertEquals(0, io.kernelOwned());
+        assertEquals(0, kernel.inFlight());
     }
 
     @Test
@@ -286,19 +292,27 @@ class IocpLoopTest {
     }
 
     @Test
-    void anAcceptTheCancelCameTooLateForDeliversTheConnection() {
+    void anAcceptCancelledWhileTheAcceptExIsOutKeepsItsConnectionForTheNextAccept() {
         long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         long id = io.accept(listener, record);
         ScriptedPort.Call a = port.last("accept");
         long acceptSocket = a.key();
-        cancelTooLate(id);
-        port.entry(listener, a.overlapped(), STATUS_SUCCESS, 0);
+        assertTrue(io.cancel(id));
+        io.poll(0);
+        assertEquals(new Seen(Operation.ACCEPT, listener, Errno.ECANCELED.result(), 0, -1), seen.removeFirst(),
+                "an accept is never in the kernel itself: cancelling it is immediate");
+        assertEquals(0, port.count("cancel"), "the listener's AcceptEx stays out");
+        port.entry(listener, a.overlapped(), STATUS_SUCCESS, 0); // the kernel accepted a connection meanwhile
+        io.poll(0);
+        assertTrue(seen.isEmpty(), "nobody asked for it yet");
+        assertTrue(port.calls.stream().noneMatch(c -> c.name().equals("close") && c.socket() == acceptSocket),
+                "the accepted socket is kept, not closed");
+        io.accept(listener, record);
         io.poll(0);
         long conn = seen.getFirst().result();
-        assertTrue(conn > 0, "the connection the kernel accepted is delivered, not closed: " + seen.getFirst());
+        assertTrue(conn > 0, "the next accept gets the connection the kernel had accepted: " + seen.getFirst());
+        assertEquals(1, port.count("accept"), "from the backlog, without a new AcceptEx");
         assertEquals(acceptSocket, port.last("accepted").socket(), "SO_UPDATE_ACCEPT_CONTEXT on it");
-        assertTrue(port.calls.stream().noneMatch(c -> c.name().equals("close") && c.socket() == acceptSocket),
-                "the accepted socket stays open");
         assertTrue(io.close(conn), "and it is a live handle");
     }
 
@@ -371,7 +385,7 @@ class IocpLoopTest {
         port.entry(h, port.last("receive").overlapped(), STATUS_CANCELLED, 0);
         io.close();
         assertEquals(Errno.ECANCELED.result(), seen.getFirst().result());
-        assertEquals(0, io.kernelOwned());
+        assertEquals(0, kernel.inFlight());
         assertTrue(port.closed);
     }
 

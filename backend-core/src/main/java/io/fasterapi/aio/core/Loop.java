@@ -5,12 +5,10 @@ import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.Errno;
-import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.IoStats;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,33 +18,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
 
 /**
- * The part of every loop that does not depend on the kernel interface: argument checks, thread
- * confinement, handle and operation slots, per-handle queues, timers, completion delivery, tasks,
- * wake-ups and statistics. A backend supplies the hooks at the bottom: how sockets are opened, how
- * a queued operation is started, how the kernel is waited on.
+ * The event loop every backend shares: it implements {@link AsyncIo} and owns everything that is
+ * not about the kernel: ids and slots, argument and thread checks, per-handle queues, timers,
+ * completion delivery, tasks, wake-ups and statistics. The kernel side is a {@link Driver} (one of
+ * the two engines with its kernel interface), made by the backend's provider and handed a
+ * {@link LoopContext} to report through.
  *
- * <p>Completions never reach a handler inside the call that caused them: {@link #complete} puts
- * the operation on a delivery queue that {@link #poll} drains.
+ * <p>Completions never reach a handler inside the call that caused them: they wait in a delivery
+ * queue that {@link #poll} drains.
  */
-public abstract class AbstractAsyncIo implements AsyncIo {
+public final class Loop implements AsyncIo {
     private static final VarHandle WAKE_PENDING;
 
     static {
         try {
-            WAKE_PENDING = MethodHandles.lookup().findVarHandle(AbstractAsyncIo.class, "wakePending", int.class);
+            WAKE_PENDING = MethodHandles.lookup().findVarHandle(Loop.class, "wakePending", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    protected final AsyncIoConfig config;
-    protected final Handles handles;
-    protected final Operations ops;
-    protected final Counters counters = new Counters();
+    private final String name;
+    private final AsyncIoConfig config;
     private final int loopNumber;
+    private final Handles handles;
+    private final Operations ops;
     private final TimerHeap timers;
+    private final Counters counters = new Counters();
+    private final Completions completions;
+    private final BufferPools pools;
+    private final HandleQueues queues;
+    private final LoopContext context;
+    private final Driver driver;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile Thread owner;
     /** Set by the first run() or poll(): from then on the loop belongs to that thread for good. */
@@ -57,15 +63,16 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     private boolean closing;
     @SuppressWarnings("unused") // accessed through WAKE_PENDING
     private volatile int wakePending;
-    private boolean wokenThisTurn;
     /** Whether the last turn was woken ({@link #wake()}, {@link #stop()}): poll then returns even with nothing delivered. */
     private boolean wokenLastTurn;
     private Runnable onWake;
-    private final Completions completions;
-    private final BufferPools pools;
-    private final HandleQueues queues;
 
-    protected AbstractAsyncIo(AsyncIoConfig config) {
+    /**
+     * A loop named {@code name} whose driver {@code driverFactory} makes from the loop's context.
+     * If the factory throws, the loop gives back what it took and the exception propagates.
+     */
+    public Loop(String name, AsyncIoConfig config, Function<LoopContext, Driver> driverFactory) {
+        this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config");
         this.loopNumber = LoopNumbers.take();
         this.handles = new Handles(loopNumber, Math.min(1024, config.maxHandles()), config.maxHandles());
@@ -74,185 +81,38 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         List<BufferPool> poolList = new ArrayList<>();
         this.completions = new Completions(ops, counters, poolList, config.uncaughtHandler());
         this.pools = new BufferPools(loopNumber, ops, completions, poolList);
-        this.queues = new HandleQueues(handles, ops);
+        this.context = new LoopContext(loopNumber, handles, ops, counters, completions, pools);
+        this.queues = context.queues;
         this.owner = Thread.currentThread();
-    }
-
-    // ---- hooks for the backend ----------------------------------------------------------------
-
-    /** Creates, binds and listens; returns the native descriptor. Throws {@link AsyncIoException}. */
-    protected abstract long openListener(InetSocketAddress address, ListenOptions options);
-
-    /**
-     * Called once a listener or accepted socket has a handle: register it with the kernel.
-     * Returns 0, or a negated errno (the core then closes the socket).
-     */
-    protected abstract int register(int handle);
-
-    /** Creates a non-blocking socket for {@code remote}'s family; returns the native descriptor. */
-    protected abstract long openSocket(InetSocketAddress remote);
-
-    /**
-     * Starts connecting handle {@code h} (registering it as the backend needs); completes {@code op}
-     * now or later, and closes the handle with {@link #closeHandle} when the connect fails.
-     */
-    protected abstract void startConnect(int op, int h, InetSocketAddress remote);
-
-    /** An ACCEPT, READ or WRITE was appended to its queue on {@code h}: start it if it can start. */
-    protected abstract void submit(int op, int h);
-
-    /**
-     * Cancels {@code op} in the kernel. Returns true when the kernel still owns it and the backend
-     * will {@link #complete} it later; false when the core should complete it with ECANCELED now.
-     *
-     * @param handleClosing true when the handle closes (the completion must be ECANCELED); false
-     *                      for {@link #cancel(long)}, where a kernel that already finished the
-     *                      operation may report its real result, so no received byte is lost
-     */
-    protected abstract boolean cancelInKernel(int op, boolean handleClosing);
-
-    /** Closes the descriptor of handle {@code h} (its queues are already empty). */
-    protected abstract void closeDescriptor(int h);
-
-    /** Waits for kernel events at most {@code timeoutMillis} (-1: no limit) and processes them. */
-    protected abstract void waitForEvents(long timeoutMillis);
-
-    /** Makes a blocked {@link #waitForEvents} return; called from any thread. */
-    protected abstract void wakeKernel();
-
-    /** Frees the backend's own kernel objects and memory; every handle is already closed. */
-    protected abstract void closeBackend();
-
-    /** A buffer pool was created: a backend that lends buffers to the kernel registers it here (may throw). */
-    protected void poolCreated(BufferPool pool) {
-    }
-
-    /** The user gave a receive buffer back: make it available for receiving again. */
-    protected void bufferReleased(BufferPool pool, int bufferId) {
-        pool.putBack(bufferId);
-    }
-
-    /** The pool with index {@code index}. */
-    protected final BufferPool pool(int index) {
-        return pools.get(index);
-    }
-
-    /**
-     * Delivers one chunk of the multishot receive {@code op} (which stays pending): {@code length}
-     * bytes in {@code bufferId}, now held by the user. Returns false when no operation slot is
-     * left for the chunk (the caller then ends the receive with ENOBUFS).
-     */
-    protected final boolean chunk(int op, int bufferId, long length) {
-        return pools.chunk(op, bufferId, length);
-    }
-
-    /**
-     * Tells the user that receive {@code op} paused because every buffer of its pool is taken: a
-     * {@code -ENOBUFS} call with {@link IoEvent#MORE} (the receive goes on once a buffer is
-     * released). Remembers the receive in the pool's waiting list.
-     */
-    protected final void pausedForBuffers(int op) {
-        pools.paused(op);
-    }
-
-    /** getsockname / getpeername. */
-    protected abstract InetSocketAddress address(int h, boolean local);
-
-    /** shutdown(SHUT_WR). */
-    protected abstract void shutdownOutput(int h);
-
-    // ---- services for the backend ---------------------------------------------------------------
-
-    /** Records the result of {@code op} (already out of its handle's queue) and queues it for delivery. */
-    protected final void complete(int op, long result) {
-        completions.add(op, result);
-    }
-
-    /** Removes the head of {@code h}'s read queue (accepts and reads) and returns it. */
-    protected final int pollReadQueue(int h) {
-        return queues.pollRead(h);
-    }
-
-    /** Removes the head of {@code h}'s write queue (connects and writes) and returns it. */
-    protected final int pollWriteQueue(int h) {
-        return queues.pollWrite(h);
-    }
-
-    /** Accepted socket {@code fd}: gives it a handle and registers it; returns the handle's id, or -EMFILE. */
-    protected final long adoptAccepted(long fd) {
-        int h = handles.allocate(Handles.KIND_STREAM, fd);
-        if (h < 0) {
-            closeDescriptorOf(fd);
-            return -Errno.EMFILE.code();
+        try {
+            this.driver = Objects.requireNonNull(driverFactory.apply(context), "driver");
+        } catch (RuntimeException | Error e) {
+            open = false;
+            LoopNumbers.release(loopNumber);
+            throw e;
         }
-        int r = register(h);
-        if (r < 0) {
-            closeDescriptor(h);
-            handles.free(h);
-            return r;
-        }
-        return handles.id(h);
+        context.attach(driver);
     }
 
-    /** Closes handle {@code h} from inside the backend (a failed connect): cancels its queues, closes it. */
-    protected final void closeHandle(int h) {
-        closeHandle(h, -1);
+    /** The driver under this loop (for the backend's own diagnostics and tests). */
+    public Driver driver() {
+        return driver;
     }
-
-    /** Closes {@code h}; a CLOSE operation {@code closeOp} (or -1) completes after every cancelled one. */
-    private void closeHandle(int h, int closeOp) {
-        int readChain = cancelQueue(h, true);
-        int writeChain = cancelQueue(h, false);
-        closeDescriptor(h);
-        handles.free(h);
-        counters.add(Counters.CLOSES, 1);
-        if (closeOp < 0) return;
-        int waits = (readChain >= 0 ? 1 : 0) + (writeChain >= 0 ? 1 : 0);
-        if (waits == 0) {
-            complete(closeOp, 0);
-            return;
-        }
-        ops.closeWaits[closeOp] = waits;
-        if (readChain >= 0) ops.after[readChain] = closeOp;
-        if (writeChain >= 0) ops.after[writeChain] = closeOp;
-    }
-
-    /** The id of open handle {@code h} (for kernel user data). */
-    protected final long handleId(int h) {
-        return handles.id(h);
-    }
-
-    /** The slot of a handle id taken back from the kernel, or -1 when it has been closed since. */
-    protected final int handleIndex(long id) {
-        return Ids.loop(id) == loopNumber ? handles.lookup(id) : -1;
-    }
-
-    /** Closes a descriptor that never got a handle (the handle table was full). */
-    protected abstract void closeDescriptorOf(long fd);
-
-    /** Called by {@link #waitForEvents} when the wake-up descriptor fired. */
-    protected final void wakeupReceived() {
-        wakePending = 0;
-        wokenThisTurn = true;
-    }
-
-    /** The backend's name. */
-    protected abstract String name();
 
     // ---- AsyncIo: sockets ---------------------------------------------------------------------
 
     @Override
-    public final String backend() {
-        return name();
+    public String backend() {
+        return name;
     }
 
     @Override
-    public final AsyncIoConfig config() {
+    public AsyncIoConfig config() {
         return config;
     }
 
     @Override
-    public final long listen(InetSocketAddress address, ListenOptions options) {
+    public long listen(InetSocketAddress address, ListenOptions options) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
         checkLoopThread();
@@ -261,31 +121,31 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         if (handles.openCount() >= config.maxHandles()) {
             throw new AsyncIoException("listen " + address + ": " + config.maxHandles() + " handles open", Errno.EMFILE.code());
         }
-        long fd = openListener(address, options);
+        long fd = driver.sockets().openListener(address, options);
         int h = handles.allocate(Handles.KIND_LISTENER, fd);
-        int r = register(h);
+        int r = driver.register(h);
         if (r < 0) {
-            closeDescriptor(h);
+            driver.closeDescriptor(h);
             handles.free(h);
-            throw new AsyncIoException("listen on " + address + ": registering with " + name() + " failed", -r);
+            throw new AsyncIoException("listen on " + address + ": registering with " + name + " failed", -r);
         }
         return handles.id(h);
     }
 
     @Override
-    public final long accept(long listener, CompletionHandler handler, long userData) {
+    public long accept(long listener, CompletionHandler handler, long userData) {
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
         int h = handleIndex(listener, Handles.KIND_LISTENER, "accept");
         int op = newOperation(Operation.ACCEPT, h, listener, handler, userData);
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
         queues.addRead(h, op);
-        submit(op, h);
+        driver.submit(op, h);
         return ops.id(op);
     }
 
     @Override
-    public final long connect(InetSocketAddress remote, CompletionHandler handler, long userData) {
+    public long connect(InetSocketAddress remote, CompletionHandler handler, long userData) {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
@@ -294,63 +154,63 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         if (handles.openCount() >= config.maxHandles()) {
             throw new AsyncIoException("connect: " + config.maxHandles() + " handles open", Errno.EMFILE.code());
         }
-        long fd = openSocket(remote);
+        long fd = driver.sockets().openStream(remote);
         int h = handles.allocate(Handles.KIND_STREAM, fd);
         long id = handles.id(h);
         int op = ops.allocate(Operation.CONNECT, h, handler, userData);
         if (op < 0) {
-            closeDescriptor(h);
+            driver.closeDescriptor(h);
             handles.free(h);
             throw tooManyOperations();
         }
         ops.handleId[op] = id;
         queues.addWrite(h, op);
-        startConnect(op, h, remote);
+        driver.connect(op, h, remote);
         return id;
     }
 
     @Override
-    public final long read(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
+    public long read(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
         Arguments.checkSegment(buffer, true);
         return submitTransfer(Operation.READ, handle, buffer, null, handler, userData);
     }
 
     @Override
-    public final long read(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
+    public long read(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
         Arguments.checkBuffer(buffer, true);
         return submitTransfer(Operation.READ, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
     }
 
     @Override
-    public final long write(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
+    public long write(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
         Arguments.checkSegment(buffer, false);
         return submitTransfer(Operation.WRITE, handle, buffer, null, handler, userData);
     }
 
     @Override
-    public final long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
+    public long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
         Arguments.checkBuffer(buffer, false);
         return submitTransfer(Operation.WRITE, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
     }
 
     @Override
-    public final long createBufferPool(int count, int size) {
+    public long createBufferPool(int count, int size) {
         checkLoopThread();
         if (closing) throw new IllegalStateException("the loop is closing");
         BufferPool pool = pools.create(count, size);
-        poolCreated(pool);
+        driver.poolCreated(pool);
         pools.add(pool);
         return pool.id;
     }
 
     @Override
-    public final MemorySegment bufferPoolMemory(long pool) {
+    public MemorySegment bufferPoolMemory(long pool) {
         checkLoopThread();
         return poolOf(pool).memory();
     }
 
     @Override
-    public final long receive(long handle, long pool, CompletionHandler handler, long userData) {
+    public long receive(long handle, long pool, CompletionHandler handler, long userData) {
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
         BufferPool bp = poolOf(pool);
@@ -359,16 +219,16 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         ops.pool[op] = bp.index;
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
         queues.addRead(h, op);
-        submit(op, h);
+        driver.submit(op, h);
         return ops.id(op);
     }
 
     @Override
-    public final void releaseBuffer(long pool, int bufferId) {
+    public void releaseBuffer(long pool, int bufferId) {
         checkLoopThread();
         BufferPool bp = poolOf(pool);
         pools.release(bp, bufferId);
-        bufferReleased(bp, bufferId);
+        driver.bufferReleased(bp, bufferId);
     }
 
     private BufferPool poolOf(long id) {
@@ -390,12 +250,12 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         } else {
             queues.addWrite(h, op);
         }
-        submit(op, h);
+        driver.submit(op, h);
         return ops.id(op);
     }
 
     @Override
-    public final void shutdownOutput(long handle) {
+    public void shutdownOutput(long handle) {
         checkLoopThread();
         int h = handleIndex(handle, Handles.KIND_STREAM, "shutdownOutput");
         if (h < 0) throw new AsyncIoException("shutdownOutput: handle is closed", Errno.EBADF.code());
@@ -405,36 +265,36 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             throw new AsyncIoException("shutdownOutput: the socket is not connected yet (its CONNECT is pending)",
                     Errno.ENOTCONN.code());
         }
-        shutdownOutput(h);
+        driver.sockets().shutdownOutput(handles.fd(h));
     }
 
     @Override
-    public final boolean close(long handle) {
+    public boolean close(long handle) {
         checkLoopThread();
         int h = handleIndex(handle, -1, "close");
         if (h < 0) return false;
-        closeHandle(h);
+        context.closeHandle(h);
         return true;
     }
 
     @Override
-    public final long close(long handle, CompletionHandler handler, long userData) {
+    public long close(long handle, CompletionHandler handler, long userData) {
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
         int h = handleIndex(handle, -1, "close");
         int op = newOperation(Operation.CLOSE, -1, handle, handler, userData);
         if (h < 0) return failNow(op, Errno.EBADF);
-        closeHandle(h, op);
+        context.closeHandle(h, op);
         return ops.id(op);
     }
 
     @Override
-    public final InetSocketAddress localAddress(long handle) {
+    public InetSocketAddress localAddress(long handle) {
         return addressOf(handle, true);
     }
 
     @Override
-    public final InetSocketAddress remoteAddress(long handle) {
+    public InetSocketAddress remoteAddress(long handle) {
         return addressOf(handle, false);
     }
 
@@ -442,13 +302,13 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         checkLoopThread();
         int h = handleIndex(handle, -1, local ? "localAddress" : "remoteAddress");
         if (h < 0) throw new AsyncIoException("address of a closed handle", Errno.EBADF.code());
-        return address(h, local);
+        return driver.sockets().address(handles.fd(h), local);
     }
 
     // ---- timers and cancellation --------------------------------------------------------------
 
     @Override
-    public final long schedule(long delayNanos, CompletionHandler handler, long userData) {
+    public long schedule(long delayNanos, CompletionHandler handler, long userData) {
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
         if (delayNanos < 0) throw new IllegalArgumentException("negative delay: " + delayNanos);
@@ -459,7 +319,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     @Override
-    public final boolean cancel(long operationId) {
+    public boolean cancel(long operationId) {
         checkLoopThread();
         checkOwnId(operationId, Ids.OPERATION);
         int op = ops.lookup(operationId);
@@ -468,24 +328,24 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         if (ops.kind[op] == Operation.CLOSE.ordinal()) return false;
         if (ops.kind[op] == Operation.TIMER.ordinal()) {
             timers.remove(op);
-            complete(op, -Errno.ECANCELED.code());
+            context.complete(op, -Errno.ECANCELED.code());
             return true;
         }
-        int h = handleIndex(ops.handleId[op]);
+        int h = context.handleOf(ops.handleId[op]);
         // Its handle is closed: the close cancelled it already, and it completes with ECANCELED
         // right after the operation ahead of it in the kernel. Completing it here would leave it
         // linked in that chain, whose next walk would then stop at its reused slot.
         if (h < 0) return true;
-        if (cancelInKernel(op, false)) return true;
+        if (driver.cancel(op, false)) return true;
         queues.unlink(h, op);
-        complete(op, -Errno.ECANCELED.code());
+        context.complete(op, -Errno.ECANCELED.code());
         return true;
     }
 
     // ---- the loop -----------------------------------------------------------------------------
 
     @Override
-    public final int poll(long timeoutMillis) {
+    public int poll(long timeoutMillis) {
         if (timeoutMillis < -1) throw new IllegalArgumentException("timeout must be >= -1, was " + timeoutMillis);
         checkOpen();
         bindToCurrentThread();
@@ -515,11 +375,11 @@ public abstract class AbstractAsyncIo implements AsyncIo {
             wait = wait < 0 ? ms : Math.min(wait, ms);
         }
         counters.add(Counters.POLLS, 1);
-        waitForEvents(wait);
+        driver.await(wait);
         int delivered = 0;
-        wokenLastTurn = wokenThisTurn;
-        if (wokenThisTurn) {
-            wokenThisTurn = false;
+        wokenLastTurn = context.takeWoken();
+        if (wokenLastTurn) {
+            wakePending = 0;
             counters.add(Counters.WAKES, 1);
             Runnable cb = onWake;
             if (cb != null) {
@@ -533,7 +393,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     @Override
-    public final void run() {
+    public void run() {
         checkOpen();
         synchronized (this) {
             bindToCurrentThread();
@@ -554,25 +414,25 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     @Override
-    public final void stop() {
+    public void stop() {
         stopRequested = true;
         wake();
     }
 
     @Override
-    public final boolean isRunning() {
+    public boolean isRunning() {
         return running;
     }
 
     @Override
-    public final void wake() {
+    public void wake() {
         if (open && WAKE_PENDING.compareAndSet(this, 0, 1)) {
-            wakeKernel();
+            driver.wake();
         }
     }
 
     @Override
-    public final void execute(Runnable task) {
+    public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
         checkOpen();
         tasks.add(task);
@@ -582,23 +442,23 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     @Override
-    public final void onWake(Runnable callback) {
+    public void onWake(Runnable callback) {
         checkLoopThread();
         this.onWake = callback;
     }
 
     @Override
-    public final IoStats stats() {
+    public IoStats stats() {
         return counters.snapshot();
     }
 
     @Override
-    public final boolean isOpen() {
+    public boolean isOpen() {
         return open;
     }
 
     @Override
-    public final void close() {
+    public void close() {
         if (!open || closing) return;
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("close() on " + Thread.currentThread().getName() + " but the loop belongs to "
@@ -609,14 +469,14 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         closing = true;
         try {
             for (int h = 0; h < handles.capacityUsed(); h++) {
-                if (handles.kind[h] != Handles.KIND_FREE) closeHandle(h);
+                if (handles.kind[h] != Handles.KIND_FREE) context.closeHandle(h);
             }
             while (!timers.isEmpty()) {
                 int op = timers.peek();
                 timers.remove(op);
-                complete(op, -Errno.ECANCELED.code());
+                context.complete(op, -Errno.ECANCELED.code());
             }
-            drainKernel();
+            driver.drain();
             // Handlers may submit again while the loop closes; those complete with ECANCELED. A
             // handler that resubmits forever is cut off: after a few rounds the loop refuses calls.
             for (int round = 0; !completions.isEmpty() || !tasks.isEmpty(); round++) {
@@ -627,35 +487,12 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         } finally {
             open = false;
             try {
-                closeBackend();
+                driver.close();
             } finally {
                 pools.close();
                 LoopNumbers.release(loopNumber);
             }
         }
-    }
-
-    /**
-     * For a backend whose constructor fails after this class's: gives back what this class took
-     * (the loop number), since such a loop is never closed.
-     */
-    protected final void abandon() {
-        open = false;
-        LoopNumbers.release(loopNumber);
-    }
-
-    /**
-     * Called once, on the loop thread, at its first run() or poll(): a backend whose kernel object
-     * is tied to one thread (io_uring's SINGLE_ISSUER) enables it here.
-     */
-    protected void loopThreadBound() {
-    }
-
-    /**
-     * Before the backend is closed: lets a completion backend wait for the kernel to give back
-     * operations it still owns. Readiness backends own nothing in the kernel.
-     */
-    protected void drainKernel() {
     }
 
     // ---- internals ----------------------------------------------------------------------------
@@ -671,7 +508,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         }
         if (!bound) {
             bound = true;
-            loopThreadBound();
+            driver.bound();
         }
     }
 
@@ -679,7 +516,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
         while (!timers.isEmpty() && timers.nextDeadline() - now <= 0) {
             int op = timers.peek();
             timers.remove(op);
-            complete(op, 0);
+            context.complete(op, 0);
         }
     }
 
@@ -708,51 +545,8 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     /** Completes a just-allocated operation at once (delivered on the next turn, never inline). */
     private long failNow(int op, Errno error) {
         ops.handle[op] = -1;
-        complete(op, -error.code());
+        context.complete(op, -error.code());
         return ops.id(op);
-    }
-
-    /**
-     * Cancels every operation queued on {@code h}. When the head is still in the kernel, the ones
-     * behind it wait for its completion (see {@link #completeWithFollowers}), so they complete in
-     * order and no buffer is released while the kernel may still write it.
-     */
-    private int cancelQueue(int h, boolean readQueue) {
-        int inKernel = -1;
-        int last = -1;
-        int op;
-        while ((op = readQueue ? pollReadQueue(h) : pollWriteQueue(h)) >= 0) {
-            if (inKernel < 0 && cancelInKernel(op, true)) {
-                inKernel = last = op;
-            } else if (inKernel >= 0) {
-                ops.after[last] = op;
-                last = op;
-            } else {
-                complete(op, -Errno.ECANCELED.code());
-            }
-        }
-        return last;
-    }
-
-    /**
-     * Completes {@code op} (out of its queue), then every operation that was cancelled behind it
-     * while it was in the kernel, with ECANCELED.
-     */
-    protected final void completeWithFollowers(int op, long result) {
-        int follower = ops.after[op];
-        ops.after[op] = -1;
-        complete(op, result);
-        while (follower >= 0) {
-            if (ops.kind[follower] == Operation.CLOSE.ordinal()) {
-                // A CLOSE waits at the end of both queues' chains: it completes after the last one.
-                if (--ops.closeWaits[follower] == 0) complete(follower, 0);
-                return;
-            }
-            int nextFollower = ops.after[follower];
-            ops.after[follower] = -1;
-            complete(follower, -Errno.ECANCELED.code());
-            follower = nextFollower;
-        }
     }
 
     /** The slot of {@code id}, or -1 when it is closed or stale; throws for ids that were never this loop's. */
@@ -768,17 +562,7 @@ public abstract class AbstractAsyncIo implements AsyncIo {
     }
 
     private void checkOwnId(long id, int kind) {
-        String what = Ids.kindName(kind);
-        if (id <= 0 || Ids.generation(id) == 0) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is not a " + what + " id");
-        }
-        if (Ids.kind(id) != kind) {
-            throw new IllegalArgumentException("0x" + Long.toHexString(id) + " is a " + Ids.kindName(Ids.kind(id))
-                    + " id, not a " + what + " id");
-        }
-        if (Ids.loop(id) != loopNumber) {
-            throw new IllegalArgumentException(what + " 0x" + Long.toHexString(id) + " belongs to another loop");
-        }
+        Ids.checkOwn(id, kind, loopNumber);
     }
 
     private void checkLoopThread() {

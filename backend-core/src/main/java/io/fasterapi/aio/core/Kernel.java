@@ -1,0 +1,97 @@
+package io.fasterapi.aio.core;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A completion kernel interface (io_uring, IOCP) as {@link CompletionEngine} drives it: "start this
+ * request" and "reap what finished". A kernel holds no operation state of the engine's; it names
+ * each request by its operation's slot (for its own per-request memory) and id (to report it by),
+ * and reports through the {@link Sink} it is handed, never calling anything else.
+ *
+ * <p>A request method returns 0 when the kernel owns the request (it will be reported exactly
+ * once without {@link #MORE}), or a negated error number when it was refused at once (never
+ * reported). Confined to the loop's thread except {@link #wake()}.
+ */
+public interface Kernel {
+    /** Completion flag: the request stays in the kernel and reports again (multishot). */
+    int MORE = 1;
+    /** Completion flag: the kernel picked a pool buffer; its id is {@code flags >>> BUFFER_SHIFT}. */
+    int BUFFER = 2;
+    int BUFFER_SHIFT = 16;
+
+    /** Where a kernel reports. */
+    interface Sink {
+        /** Request {@code operationId} finished (or produced one more result, with {@link #MORE}). */
+        void completed(long operationId, long result, int flags);
+
+        /** A wake-up ({@link #wake()}) was consumed. */
+        void woken();
+
+        /** A call failed inside the kernel interface without completing a request. */
+        void error();
+    }
+
+    /** The descriptor calls of this operating system. */
+    Sockets sockets();
+
+    /** Socket {@code fd} got handle slot {@code h} with id {@code handleId}: associate it as the kernel needs. 0 or a negated errno. */
+    int register(int h, long fd, long handleId, boolean listener);
+
+    /** Whether a pool receive lets the kernel pick the buffer (io_uring's provided buffers) or takes one per request. */
+    boolean picksBuffers();
+
+    /** Reads into {@code length} bytes at {@code address} from {@code fd}, of handle slot {@code h}. */
+    int read(int op, long id, int h, long fd, long address, int length);
+
+    /** Sends {@code length} bytes at {@code address} on {@code fd}, of handle slot {@code h}. */
+    int write(int op, long id, int h, long fd, long address, int length);
+
+    /**
+     * Receives into {@code pool}: into {@code bufferId}, or (when the kernel picks buffers, {@code bufferId}
+     * is -1) as a multishot request that reports each chunk with {@link #MORE} and {@link #BUFFER},
+     * and ends with {@code -ENOBUFS} when the pool has no free buffer.
+     */
+    int receive(int op, long id, int h, long fd, BufferPool pool, int bufferId);
+
+    /** Connects {@code fd}; the result is 0 once connected. */
+    int connect(int op, long id, int h, long fd, InetSocketAddress remote);
+
+    /**
+     * Accepts on listener {@code h} ({@code fd}); each result is an accepted descriptor, or an error.
+     * A kernel may keep accepting ({@link #MORE}). {@code -EAGAIN} as the last result asks to arm again.
+     */
+    int accept(int op, long id, int h, long fd);
+
+    /** Asks the kernel to give request {@code id} back soon; its socket is still open. */
+    void cancel(int op, long id);
+
+    /** Closes {@code fd} (of a handle), once no request naming it is waiting to be submitted. */
+    void close(long fd);
+
+    /** A released buffer of {@code pool} is free for receiving again. */
+    void recycle(BufferPool pool, int bufferId);
+
+    /** A new pool: register it with the kernel if it lends buffers itself (may throw). */
+    default void poolCreated(BufferPool pool) {
+    }
+
+    /** Submits what is queued, waits at most {@code timeoutMillis} (-1: no limit), reports; returns the entries reaped. */
+    int await(long timeoutMillis, Sink sink);
+
+    /** Requests (its own included) whose last completion has not been reaped. */
+    int inFlight();
+
+    /** Makes a blocked {@link #await} return. Any thread. */
+    void wake();
+
+    /** The loop's thread is known: a kernel object tied to one thread binds here. */
+    default void bound() {
+    }
+
+    /** The loop closes: stop the kernel's own requests (the wake-up read) so that {@link #inFlight()} can reach 0. */
+    default void stopWaking() {
+    }
+
+    /** Frees the kernel objects; memory a request still in flight may write is kept. */
+    void close();
+}

@@ -1,0 +1,272 @@
+package io.fasterapi.aio.iocp;
+
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.core.BufferPool;
+import io.fasterapi.aio.core.Kernel;
+import io.fasterapi.aio.core.Sockets;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * An I/O completion port as a {@link Kernel}. Every socket is associated with the port under its
+ * handle id as completion key; every request (AcceptEx, ConnectEx, WSARecv, WSASend) carries the
+ * OVERLAPPED of its operation slot ({@link OverlappedTable}), so a completion entry leads straight
+ * back to its operation. Cancellation asks CancelIoEx, batched at the next wait (a closed socket
+ * needs none: closesocket cancels its requests). Wake-ups are entries posted with key
+ * {@link #WAKE_KEY}.
+ *
+ * <p>What the engine must not see of Windows is done here: an AcceptEx's result becomes the
+ * accepted socket (after SO_UPDATE_ACCEPT_CONTEXT), a ConnectEx's becomes 0 (after
+ * SO_UPDATE_CONNECT_CONTEXT), an NTSTATUS becomes a portable error.
+ */
+final class IocpKernel implements Kernel {
+    /** The completion key of wake-ups; handle ids are never 0. */
+    static final long WAKE_KEY = 0;
+    private static final byte NONE = 0, TRANSFER = 1, ACCEPT = 2, CONNECT = 3;
+
+    private final CompletionPort port;
+    private final Arena arena = Arena.ofShared();
+    private final OverlappedTable blocks;
+    private final MemorySegment entries;
+    private final int maxEntries;
+    private final Object wakeLock = new Object();
+    private boolean portClosed;
+    /** Per block slot: the request the kernel holds ({@link #NONE} when none), its socket and completion key. */
+    private byte[] request = new byte[0];
+    private long[] socketOf = new long[0];
+    private long[] keyOf = new long[0];
+    /** Requests the kernel holds. */
+    private int inFlight;
+    /** Listeners (by handle slot) of the IPv6 family: their AcceptEx sockets must be too. */
+    private final BitSet ipv6 = new BitSet();
+    /** Per handle slot: the completion key its socket was associated with (the handle's id). */
+    private long[] keyOfHandle = new long[64];
+    /** Requests to CancelIoEx at the next wait: their slots and operation ids (a stale one is skipped). */
+    private int[] cancelSlots = new int[16];
+    private long[] cancelIds = new long[16];
+    private int cancelCount;
+
+    IocpKernel(int maxEvents, int queueDepth, CompletionPort port) {
+        this.port = port;
+        this.maxEntries = maxEvents;
+        this.entries = arena.allocate(Winsock.ENTRY_SIZE * maxEntries, 8);
+        this.blocks = new OverlappedTable(arena, Math.min(queueDepth, 1 << 16));
+    }
+
+    @Override
+    public Sockets sockets() {
+        return port;
+    }
+
+    @Override
+    public boolean picksBuffers() {
+        return false;
+    }
+
+    @Override
+    public int register(int h, long fd, long handleId, boolean listener) {
+        int r = port.associate(fd, handleId);
+        if (r < 0) return r;
+        if (h >= keyOfHandle.length) keyOfHandle = Arrays.copyOf(keyOfHandle, Math.max(h + 1, keyOfHandle.length * 2));
+        keyOfHandle[h] = handleId;
+        if (!listener) return 0;
+        try {
+            ipv6.set(h, port.address(fd, true).getAddress() instanceof Inet6Address);
+            return 0;
+        } catch (AsyncIoException e) {
+            return -e.errno();
+        }
+    }
+
+    // ---- requests -----------------------------------------------------------------------------
+
+    /** Readies slot {@code op}'s block for a request of {@code id} on {@code socket}. */
+    private void prepare(int op, long id, long socket, long key, byte kind) {
+        blocks.prepare(op, id);
+        if (op >= request.length) {
+            int n = Math.max(blocks.capacity(), op + 1);
+            request = Arrays.copyOf(request, n);
+            socketOf = Arrays.copyOf(socketOf, n);
+            keyOf = Arrays.copyOf(keyOf, n);
+        }
+        request[op] = kind;
+        socketOf[op] = socket;
+        keyOf[op] = key;
+    }
+
+    /** The kernel took the request ({@code r == 0}), or refused it: then the slot holds nothing. */
+    private int sent(int op, int r) {
+        if (r < 0) {
+            request[op] = NONE;
+        } else {
+            inFlight++;
+        }
+        return r;
+    }
+
+    @Override
+    public int read(int op, long id, int h, long fd, long address, int length) {
+        return receiveInto(op, id, h, fd, address, length);
+    }
+
+    @Override
+    public int receive(int op, long id, int h, long fd, BufferPool pool, int bufferId) {
+        return receiveInto(op, id, h, fd, pool.address(bufferId), pool.bufferSize());
+    }
+
+    private int receiveInto(int op, long id, int h, long fd, long address, int length) {
+        prepare(op, id, fd, keyOfHandle[h], TRANSFER);
+        Winsock.setWsabuf(blocks.wsabuf(op), address, length);
+        return sent(op, port.receive(fd, blocks.wsabuf(op), blocks.flags(op), blocks.overlapped(op)));
+    }
+
+    @Override
+    public int write(int op, long id, int h, long fd, long address, int length) {
+        prepare(op, id, fd, keyOfHandle[h], TRANSFER);
+        Winsock.setWsabuf(blocks.wsabuf(op), address, length);
+        return sent(op, port.send(fd, blocks.wsabuf(op), blocks.overlapped(op)));
+    }
+
+    @Override
+    public int connect(int op, long id, int h, long fd, InetSocketAddress remote) {
+        prepare(op, id, fd, keyOfHandle[h], CONNECT);
+        return sent(op, port.connect(fd, remote, blocks.overlapped(op)));
+    }
+
+    /** AcceptEx into a fresh socket of the listener's family. */
+    @Override
+    public int accept(int op, long id, int h, long fd) {
+        int family = ipv6.get(h) ? Winsock.AF_INET6 : Winsock.AF_INET;
+        long s = port.openAcceptSocket(family);
+        if (s < 0) return (int) s;
+        prepare(op, id, fd, keyOfHandle[h], ACCEPT);
+        int r = port.accept(fd, family, s, blocks.acceptAddresses(op), blocks.overlapped(op));
+        if (r < 0) {
+            port.close(s);
+        } else {
+            blocks.setAcceptSocket(op, s);
+        }
+        return sent(op, r);
+    }
+
+    @Override
+    public void cancel(int op, long id) {
+        if (cancelCount == cancelSlots.length) {
+            cancelSlots = Arrays.copyOf(cancelSlots, cancelCount * 2);
+            cancelIds = Arrays.copyOf(cancelIds, cancelCount * 2);
+        }
+        cancelSlots[cancelCount] = op;
+        cancelIds[cancelCount++] = id;
+    }
+
+    /** CancelIoEx for this turn's cancellations whose request is still out on an open socket. */
+    private void flushCancels(Sink sink) {
+        for (int i = 0; i < cancelCount; i++) {
+            int op = cancelSlots[i];
+            if (cancelIds[i] == 0 || request[op] == NONE || blocks.operation(op) != cancelIds[i]) continue;
+            int r = port.cancel(socketOf[op], blocks.overlapped(op));
+            if (r < 0 && r != -Errno.ENOENT.code()) sink.error(); // ENOENT: finished first, its entry is queued
+        }
+        cancelCount = 0;
+    }
+
+    @Override
+    public void close(long fd) {
+        // closesocket cancels the socket's requests: no CancelIoEx may name it (or a socket reusing its number).
+        for (int i = 0; i < cancelCount; i++) {
+            if (socketOf[cancelSlots[i]] == fd) cancelIds[i] = 0;
+        }
+        port.close(fd);
+    }
+
+    @Override
+    public void recycle(BufferPool pool, int bufferId) {
+        pool.putBack(bufferId);
+    }
+
+    // ---- completions --------------------------------------------------------------------------
+
+    @Override
+    public int await(long timeoutMillis, Sink sink) {
+        flushCancels(sink);
+        int n = port.wait(entries, maxEntries, timeoutMillis);
+        if (n < 0) {
+            sink.error();
+            return 0;
+        }
+        dispatch(entries, n, sink);
+        return n;
+    }
+
+    /**
+     * Handles {@code n} completion entries laid out as OVERLAPPED_ENTRY: wake-ups, and requests
+     * found by their OVERLAPPED's slot. An entry whose OVERLAPPED is not a request this kernel
+     * holds under that key is counted as an error and dropped.
+     */
+    void dispatch(MemorySegment batch, int n, Sink sink) {
+        for (int i = 0; i < n; i++) {
+            long key = Winsock.entryKey(batch, i);
+            long overlapped = Winsock.entryOverlapped(batch, i);
+            if (overlapped == 0) {
+                if (key == WAKE_KEY) sink.woken(); else sink.error();
+                continue;
+            }
+            int op = blocks.slotOf(overlapped);
+            if (op < 0 || op >= request.length || request[op] == NONE || key != keyOf[op]) {
+                sink.error();
+                continue;
+            }
+            byte kind = request[op];
+            request[op] = NONE;
+            inFlight--;
+            int status = blocks.status(op); // not the entry's Internal: that one is reserved
+            long result = WindowsErrors.succeeded(status) ? Winsock.entryBytes(batch, i) : WindowsErrors.resultOfStatus(status);
+            if (kind == ACCEPT) {
+                result = accepted(op, result);
+            } else if (kind == CONNECT && result >= 0) {
+                result = Math.min(port.connected(socketOf[op]), 0);
+            }
+            sink.completed(blocks.operation(op), result, 0);
+        }
+    }
+
+    /** An AcceptEx came back: the accepted socket, ready to use, or the error (the socket closed). */
+    private long accepted(int op, long result) {
+        long s = blocks.acceptSocket(op);
+        blocks.setAcceptSocket(op, Winsock.INVALID_SOCKET);
+        long r = result < 0 ? result : port.accepted(s, socketOf[op]);
+        if (r < 0) port.close(s);
+        return r < 0 ? r : s;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight;
+    }
+
+    // ---- wake-ups and shutdown ----------------------------------------------------------------
+
+    @Override
+    public void wake() {
+        synchronized (wakeLock) {
+            if (!portClosed) port.post(WAKE_KEY);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (wakeLock) {
+            portClosed = true;
+            port.close();
+        }
+        // If requests are still out (the drain timed out), the kernel may yet write their
+        // OVERLAPPED blocks: leaking the memory is the only safe choice.
+        if (inFlight == 0) arena.close();
+    }
+}

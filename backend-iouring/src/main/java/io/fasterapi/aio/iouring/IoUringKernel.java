@@ -1,0 +1,335 @@
+package io.fasterapi.aio.iouring;
+
+import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.core.BufferPool;
+import io.fasterapi.aio.core.Kernel;
+import io.fasterapi.aio.unix.EventFd;
+import io.fasterapi.aio.unix.NativeLibc;
+import io.fasterapi.aio.unix.Posix;
+import io.fasterapi.aio.unix.PosixSockets;
+import io.fasterapi.aio.unix.SockAddr;
+import io.fasterapi.aio.unix.SocketConstants;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
+
+/**
+ * io_uring as a {@link Kernel}: every request is an SQE, and every submission of a turn goes to
+ * the kernel in the one {@code io_uring_enter} that also waits. Accepts are multishot, pool
+ * receives are multishot on a provided buffer ring. Wake-ups complete a read of an eventfd that
+ * is always in the ring.
+ */
+final class IoUringKernel implements Kernel {
+    /** Room for a sockaddr_in6 (28 bytes), aligned. */
+    private static final long ADDRESS_SLOT = 32;
+
+    private final Arena arena = Arena.ofShared();
+    private final PosixSockets sockets;
+    private final SocketConstants sc = SocketConstants.LINUX;
+    private final MemorySegment state;
+    private final MemorySegment wakeState;
+    private final Ring ring;
+    private final SubmissionQueue sq;
+    private final CompletionQueue cq;
+    private final MemorySegment wakeBuffer;
+    private final MemorySegment wakeValue;
+    private final MemorySegment getEventsArg;
+    private final MemorySegment timespec;
+    /** The provided buffer ring of each buffer pool, by pool index. */
+    private BufferRing[] bufferRings = new BufferRing[4];
+    /** One socket address per SQE slot, for CONNECTs; the kernel copies it when it takes the SQE. */
+    private final MemorySegment connectAddresses;
+    private final int eventfd;
+    private final Object wakeLock = new Object();
+    private boolean wakeClosed;
+    private boolean enabled;
+    private boolean draining;
+    private boolean multishotAccept = true;
+    /** Multishot accepts not yet known to work (a kernel before 5.19 refuses them with EINVAL). */
+    private final Set<Long> untriedAccepts = new HashSet<>();
+    /** Descriptors closed while an SQE naming them was still unsubmitted. */
+    private int[] deferredCloses = new int[16];
+    private int deferredCount;
+    /** Calls that failed outside a wait (a submission when the ring was full, a close): reported at the next one. */
+    private int unreportedErrors;
+
+    IoUringKernel(AsyncIoConfig config) {
+        this(config, Ring.FLAG_PREFERENCES);
+    }
+
+    /** With the setup flag sets to try, best first (tests force fallbacks through this). */
+    IoUringKernel(AsyncIoConfig config, int[] flagPreferences) {
+        this.sockets = new PosixSockets(arena, sc);
+        this.state = sockets.callState();
+        this.wakeState = arena.allocate(NativeLibc.callStateLayout());
+        this.wakeBuffer = arena.allocate(ValueLayout.JAVA_LONG);
+        this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
+        wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
+        this.getEventsArg = arena.allocate(GETEVENTS_ARG);
+        this.timespec = arena.allocate(TIMESPEC);
+        getEventsArg.set(ValueLayout.JAVA_LONG, GA_TS, timespec.address());
+        int entries = Math.min(config.queueDepth(), 32768);
+        // Multishot accept and completions of a whole turn can outnumber submissions: 4x room.
+        int cqEntries = Math.max(entries * 4, 1024);
+        try {
+            this.ring = Ring.open(state, arena, entries, cqEntries, flagPreferences);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        this.sq = ring.sq;
+        sq.whenFull(this::submitFull);
+        this.cq = ring.cq;
+        this.connectAddresses = arena.allocate(ADDRESS_SLOT * sq.entries(), 8);
+        int ev = EventFd.create(state, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
+        if (ev < 0) {
+            ring.close();
+            arena.close();
+            throw new AsyncIoException("eventfd failed", -ev);
+        }
+        this.eventfd = ev;
+        this.enabled = !ring.setupFlag(IORING_SETUP_R_DISABLED);
+        armWakeRead();
+    }
+
+    /** The setup flags the kernel accepted, for diagnostics. */
+    String setupDescription() {
+        return ring.describeFlags();
+    }
+
+    @Override
+    public PosixSockets sockets() {
+        return sockets;
+    }
+
+    @Override
+    public void bound() {
+        if (!enabled) {
+            // SINGLE_ISSUER binds the ring to the thread that enables it: the loop thread.
+            int r = ring.enable();
+            if (r < 0) throw new AsyncIoException("io_uring_register(ENABLE_RINGS)", -r);
+            enabled = true;
+        }
+    }
+
+    // ---- requests -----------------------------------------------------------------------------
+
+    @Override
+    public int register(int h, long fd, long handleId, boolean listener) {
+        return 0; // io_uring needs no registration: requests name the descriptor
+    }
+
+    @Override
+    public boolean picksBuffers() {
+        return true;
+    }
+
+    @Override
+    public int read(int op, long id, int h, long fd, long address, int length) {
+        sq.recv((int) fd, address, length, id);
+        return 0;
+    }
+
+    @Override
+    public int write(int op, long id, int h, long fd, long address, int length) {
+        sq.send((int) fd, address, length, sc.msgNosignal(), id);
+        return 0;
+    }
+
+    @Override
+    public int receive(int op, long id, int h, long fd, BufferPool pool, int bufferId) {
+        sq.recvMultishot((int) fd, pool.index(), id);
+        return 0;
+    }
+
+    @Override
+    public int connect(int op, long id, int h, long fd, InetSocketAddress remote) {
+        long offset = ADDRESS_SLOT * sq.nextIndex(); // the SQE's own slot: reused only after the kernel took it
+        int len = SockAddr.encode(remote, sc, connectAddresses.asSlice(offset, ADDRESS_SLOT));
+        sq.connect((int) fd, connectAddresses.address() + offset, len, id);
+        return 0;
+    }
+
+    @Override
+    public int accept(int op, long id, int h, long fd) {
+        sq.accept((int) fd, sc.sockNonblock() | sc.sockCloexec(), multishotAccept, id);
+        if (multishotAccept) untriedAccepts.add(id);
+        return 0;
+    }
+
+    @Override
+    public void cancel(int op, long id) {
+        sq.cancel(id, UserData.CANCEL);
+    }
+
+    /**
+     * Closes {@code fd} once no SQE that names it is still waiting in the submission queue. The
+     * kernel takes its own reference to the socket when it takes an SQE, so after submission the
+     * number can be freed; before it, closing would let a new socket (of this loop or another
+     * thread's) reuse the number and receive the queued request: a connect, send or recv on the
+     * wrong socket.
+     */
+    @Override
+    public void close(long fd) {
+        if (sq.unsubmitted() == 0) {
+            closeNow((int) fd);
+            return;
+        }
+        if (deferredCount == deferredCloses.length) deferredCloses = Arrays.copyOf(deferredCloses, deferredCount * 2);
+        deferredCloses[deferredCount++] = (int) fd;
+    }
+
+    private void closeNow(int fd) {
+        if (sockets.close(fd) < 0) unreportedErrors++;
+    }
+
+    /** After a submission: closes the descriptors that waited for it, if the kernel took every SQE. */
+    private void closeDeferred(boolean evenIfUnsubmitted) {
+        if (deferredCount == 0 || (!evenIfUnsubmitted && sq.unsubmitted() != 0)) return;
+        for (int i = 0; i < deferredCount; i++) {
+            closeNow(deferredCloses[i]);
+        }
+        deferredCount = 0;
+    }
+
+    @Override
+    public void poolCreated(BufferPool pool) {
+        if (pool.index() >= bufferRings.length) bufferRings = Arrays.copyOf(bufferRings, 2 * pool.index() + 1);
+        bufferRings[pool.index()] = new BufferRing(pool, arena, state, ring.fd);
+    }
+
+    @Override
+    public void recycle(BufferPool pool, int bufferId) {
+        bufferRings[pool.index()].release(bufferId);
+    }
+
+    // ---- submission and completion ------------------------------------------------------------
+
+    private void armWakeRead() {
+        sq.read(eventfd, wakeBuffer.address(), 8, UserData.WAKE);
+    }
+
+    /** The submission queue's action when it is full: submit what is queued, flush the CQ overflow if still full. */
+    private void submitFull() {
+        if (!enabled) {
+            throw new AsyncIoException("io_uring: more than " + sq.entries()
+                    + " submissions before the loop's first poll() (raise AsyncIoConfig.queueDepth)", Errno.ENOBUFS.code());
+        }
+        sq.publish();
+        if (ring.enter(state, sq.unsubmitted(), 0, 0, MemorySegment.NULL, 0) < 0) unreportedErrors++;
+        closeDeferred(false);
+        if (sq.isFull()) ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0); // flush overflow
+    }
+
+    @Override
+    public int await(long timeoutMillis, Sink sink) {
+        sq.publish();
+        int toSubmit = sq.unsubmitted();
+        int min = timeoutMillis == 0 || cq.ready() > 0 ? 0 : 1;
+        int flags = IORING_ENTER_GETEVENTS;
+        MemorySegment arg = MemorySegment.NULL;
+        long argSize = 0;
+        if (min == 1 && timeoutMillis > 0) {
+            timespec.set(ValueLayout.JAVA_LONG, TS_SEC, timeoutMillis / 1000);
+            timespec.set(ValueLayout.JAVA_LONG, TS_NSEC, (timeoutMillis % 1000) * 1_000_000L);
+            flags |= IORING_ENTER_EXT_ARG;
+            arg = getEventsArg;
+            argSize = GETEVENTS_ARG.byteSize();
+        }
+        int r = ring.enter(state, toSubmit, min, flags, arg, argSize);
+        closeDeferred(false);
+        if (r < 0 && r != -Errno.ETIME.code() /* the wait timed out */ && r != -sc.eintr() && r != -Errno.EBUSY.code()
+                && r != -sc.eagain()) {
+            sink.error();
+        }
+        for (; unreportedErrors > 0; unreportedErrors--) sink.error();
+        int n = reap(sink);
+        if ((sq.flags() & IORING_SQ_CQ_OVERFLOW) != 0) {
+            // Completions waiting in the kernel's overflow list (NODROP): flush them into the ring.
+            ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0);
+            n += reap(sink);
+        }
+        return n;
+    }
+
+    /** Consumes every posted CQE; returns how many. */
+    private int reap(Sink sink) {
+        int n = 0;
+        int head = cq.head();
+        int tail = cq.tail();
+        while (head != tail) {
+            for (; head != tail; ) {
+                long ud = cq.userData(head);
+                int res = cq.res(head);
+                int fl = cq.flags(head);
+                // Free the slot before acting on it: a dispatch that submits (and so may flush the
+                // kernel's overflow list into the CQ) must find room.
+                cq.advanceTo(++head);
+                n++;
+                boolean more = (fl & IORING_CQE_F_MORE) != 0;
+                if (!more) sq.finished(); // its request's last completion
+                if (UserData.isInternal(ud)) {
+                    internal(ud, res, sink);
+                    continue;
+                }
+                if (!untriedAccepts.isEmpty() && untriedAccepts.remove(ud) && res == -Errno.EINVAL.code() && !more) {
+                    multishotAccept = false; // a kernel before 5.19: one accept request per connection
+                    res = -Errno.EAGAIN.code(); // asks the engine to arm it again
+                }
+                int flags = (more ? MORE : 0)
+                        | ((fl & IORING_CQE_F_BUFFER) != 0 ? BUFFER | (fl >>> IORING_CQE_BUFFER_SHIFT) << BUFFER_SHIFT : 0);
+                sink.completed(ud, res, flags);
+            }
+            tail = cq.tail();
+        }
+        return n;
+    }
+
+    private void internal(long ud, int res, Sink sink) {
+        if (ud == UserData.WAKE) {
+            if (res != -Errno.ECANCELED.code()) sink.woken();
+            if (!draining) armWakeRead();
+        }
+        // UserData.CANCEL: ENOENT or EALREADY when the target finished first; nothing to do either way
+    }
+
+    @Override
+    public int inFlight() {
+        return enabled ? sq.inFlight() : 0; // a ring never enabled ran nothing, and never will
+    }
+
+    // ---- wake-ups and shutdown ----------------------------------------------------------------
+
+    @Override
+    public void wake() {
+        synchronized (wakeLock) {
+            if (!wakeClosed) Posix.write(wakeState, eventfd, wakeValue, 8);
+        }
+    }
+
+    @Override
+    public void stopWaking() {
+        draining = true;
+        if (enabled) sq.cancel(UserData.WAKE, UserData.CANCEL);
+    }
+
+    @Override
+    public void close() {
+        closeDeferred(true); // the ring closes now: queued SQEs will never run
+        synchronized (wakeLock) {
+            wakeClosed = true;
+            Posix.close(state, eventfd);
+        }
+        ring.close(); // if requests were still out (the drain timed out), the kernel cancels them here
+        arena.close();
+    }
+}
