@@ -10,14 +10,11 @@ import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 /**
@@ -31,16 +28,6 @@ import java.util.function.Function;
  * queue that {@link #poll} drains.
  */
 public final class Loop implements AsyncIo {
-    private static final VarHandle WAKE_PENDING;
-
-    static {
-        try {
-            WAKE_PENDING = MethodHandles.lookup().findVarHandle(Loop.class, "wakePending", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final String name;
     private final AsyncIoConfig config;
     private final int loopNumber;
@@ -53,16 +40,12 @@ public final class Loop implements AsyncIo {
     private final HandleQueues queues;
     private final LoopContext context;
     private final Driver driver;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private volatile Thread owner;
-    /** Set by the first run() or poll(): from then on the loop belongs to that thread for good. */
-    private boolean bound;
+    private final Inbox inbox = new Inbox();
+    private final LoopThread thread = new LoopThread();
     private volatile boolean running;
     private volatile boolean stopRequested;
     private volatile boolean open = true;
     private boolean closing;
-    @SuppressWarnings("unused") // accessed through WAKE_PENDING
-    private volatile int wakePending;
     /** Whether the last turn was woken ({@link #wake()}, {@link #stop()}): poll then returns even with nothing delivered. */
     private boolean wokenLastTurn;
     private Runnable onWake;
@@ -83,7 +66,6 @@ public final class Loop implements AsyncIo {
         this.pools = new BufferPools(loopNumber, ops, completions, poolList);
         this.context = new LoopContext(loopNumber, handles, ops, counters, completions, pools);
         this.queues = context.queues;
-        this.owner = Thread.currentThread();
         try {
             this.driver = Objects.requireNonNull(driverFactory.apply(context), "driver");
         } catch (RuntimeException | Error e) {
@@ -367,26 +349,24 @@ public final class Loop implements AsyncIo {
 
     private int turn(long timeoutMillis) {
         long wait = timeoutMillis;
-        if (!completions.isEmpty() || !tasks.isEmpty()) {
+        if (!completions.isEmpty() || !inbox.isEmpty()) {
             wait = 0;
         } else if (!timers.isEmpty()) {
-            long ns = timers.nextDeadline() - System.nanoTime();
-            long ms = ns <= 0 ? 0 : (ns + 999_999) / 1_000_000;
-            wait = wait < 0 ? ms : Math.min(wait, ms);
+            wait = timers.waitMillis(wait, System.nanoTime());
         }
         counters.add(Counters.POLLS, 1);
         driver.await(wait);
         int delivered = 0;
         wokenLastTurn = context.takeWoken();
         if (wokenLastTurn) {
-            wakePending = 0;
+            inbox.wakeConsumed();
             counters.add(Counters.WAKES, 1);
             Runnable cb = onWake;
             if (cb != null) {
                 delivered += completions.runSafely(cb);
             }
         }
-        if (!timers.isEmpty()) expireTimers(System.nanoTime());
+        if (!timers.isEmpty()) timers.expire(System.nanoTime(), completions);
         delivered += completions.deliver();
         delivered += runTasks();
         return delivered + completions.deliver();
@@ -426,7 +406,7 @@ public final class Loop implements AsyncIo {
 
     @Override
     public void wake() {
-        if (open && WAKE_PENDING.compareAndSet(this, 0, 1)) {
+        if (open && inbox.claimWake()) {
             driver.wake();
         }
     }
@@ -435,8 +415,8 @@ public final class Loop implements AsyncIo {
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
         checkOpen();
-        tasks.add(task);
-        if (Thread.currentThread() != owner) {
+        inbox.add(task);
+        if (!thread.isCurrent()) {
             wake();
         }
     }
@@ -460,9 +440,9 @@ public final class Loop implements AsyncIo {
     @Override
     public void close() {
         if (!open || closing) return;
-        if (Thread.currentThread() != owner) {
+        if (!thread.isCurrent()) {
             throw new IllegalStateException("close() on " + Thread.currentThread().getName() + " but the loop belongs to "
-                    + owner.getName() + ": call stop(), then close() on that thread after run() returns");
+                    + thread.name() + ": call stop(), then close() on that thread after run() returns");
         }
         if (running) throw new IllegalStateException("close() inside run(): call stop() and close after run() returns");
         runTasks();
@@ -471,15 +451,11 @@ public final class Loop implements AsyncIo {
             for (int h = 0; h < handles.capacityUsed(); h++) {
                 if (handles.kind[h] != Handles.KIND_FREE) context.closeHandle(h);
             }
-            while (!timers.isEmpty()) {
-                int op = timers.peek();
-                timers.remove(op);
-                context.complete(op, -Errno.ECANCELED.code());
-            }
+            timers.cancelAll(completions);
             driver.drain();
             // Handlers may submit again while the loop closes; those complete with ECANCELED. A
             // handler that resubmits forever is cut off: after a few rounds the loop refuses calls.
-            for (int round = 0; !completions.isEmpty() || !tasks.isEmpty(); round++) {
+            for (int round = 0; !completions.isEmpty() || !inbox.isEmpty(); round++) {
                 if (round == 16) open = false;
                 completions.deliver();
                 runTasks();
@@ -498,36 +474,11 @@ public final class Loop implements AsyncIo {
     // ---- internals ----------------------------------------------------------------------------
 
     private void bindToCurrentThread() {
-        Thread me = Thread.currentThread();
-        if (owner != me) {
-            if (bound) {
-                throw new IllegalStateException("called on " + me.getName() + " but the loop belongs to " + owner.getName()
-                        + " (the first thread that ran or polled it): use execute(Runnable) or stop()");
-            }
-            owner = me;
-        }
-        if (!bound) {
-            bound = true;
-            driver.bound();
-        }
-    }
-
-    private void expireTimers(long now) {
-        while (!timers.isEmpty() && timers.nextDeadline() - now <= 0) {
-            int op = timers.peek();
-            timers.remove(op);
-            context.complete(op, 0);
-        }
+        if (thread.bind()) driver.bound();
     }
 
     private int runTasks() {
-        int n = 0;
-        for (int budget = tasks.size(); budget > 0; budget--) {
-            Runnable r = tasks.poll();
-            if (r == null) break;
-            n += completions.runSafely(r);
-        }
-        return n;
+        return inbox.run(completions);
     }
 
     private int newOperation(Operation kind, int h, long handleId, CompletionHandler handler, long userData) {
@@ -566,12 +517,8 @@ public final class Loop implements AsyncIo {
     }
 
     private void checkLoopThread() {
-        if (Thread.currentThread() != owner) {
-            if (!open) throw new IllegalStateException("the loop is closed");
-            throw new IllegalStateException("called on " + Thread.currentThread().getName() + " but the loop belongs to "
-                    + owner.getName() + ": use execute(Runnable) to run code on the loop's thread");
-        }
         checkOpen();
+        thread.check();
     }
 
     private void checkOpen() {

@@ -1,5 +1,7 @@
 package io.fasterapi.aio.core;
 
+import io.fasterapi.aio.Errno;
+
 import java.util.Arrays;
 
 /**
@@ -85,5 +87,31 @@ final class TimerHeap {
         }
         heap[i] = op;
         ops.heapIndex[op] = i;
+    }
+
+    /** Completes every timer due at {@code now} with 0, soonest first. */
+    void expire(long now, Completions done) {
+        while (!isEmpty() && nextDeadline() - now <= 0) {
+            int op = peek();
+            remove(op);
+            done.add(op, 0);
+        }
+    }
+
+    /** Completes every timer with ECANCELED (the loop closes). */
+    void cancelAll(Completions done) {
+        while (!isEmpty()) {
+            int op = peek();
+            remove(op);
+            done.add(op, -Errno.ECANCELED.code());
+        }
+    }
+
+    /** {@code wait} (milliseconds, -1: no limit) shortened to the next deadline, rounded up. */
+    long waitMillis(long wait, long now) {
+        if (isEmpty()) return wait;
+        long ns = nextDeadline() - now;
+        long ms = ns <= 0 ? 0 : (ns + 999_999) / 1_000_000;
+        return wait < 0 ? ms : Math.min(wait, ms);
     }
 }

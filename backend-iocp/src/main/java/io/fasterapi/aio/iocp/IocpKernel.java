@@ -177,12 +177,12 @@ final class IocpKernel implements Kernel {
     }
 
     @Override
-    public void close(long fd) {
+    public int close(long fd) {
         // closesocket cancels the socket's requests: no CancelIoEx may name it (or a socket reusing its number).
         for (int i = 0; i < cancelCount; i++) {
             if (socketOf[cancelSlots[i]] == fd) cancelIds[i] = 0;
         }
-        port.close(fd);
+        return port.close(fd);
     }
 
     @Override

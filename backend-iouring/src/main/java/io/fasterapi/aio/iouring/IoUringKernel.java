@@ -179,13 +179,11 @@ final class IoUringKernel implements Kernel {
      * wrong socket.
      */
     @Override
-    public void close(long fd) {
-        if (sq.unsubmitted() == 0) {
-            closeNow((int) fd);
-            return;
-        }
+    public int close(long fd) {
+        if (sq.unsubmitted() == 0) return sockets.close(fd);
         if (deferredCount == deferredCloses.length) deferredCloses = Arrays.copyOf(deferredCloses, deferredCount * 2);
         deferredCloses[deferredCount++] = (int) fd;
+        return 0; // a failure of the deferred close is reported at the next wait
     }
 
     private void closeNow(int fd) {
