@@ -1,7 +1,9 @@
 /**
- * The operating-system-independent machinery every backend shares: handle and operation tables
- * with generations, the timer heap, completion delivery, tasks, wake-ups and statistics.
- * Exported to the backends only.
+ * The operating-system-independent machinery every backend shares: the loop ({@code Loop}, the
+ * one implementation of {@code AsyncIo}) with its tables, timers, delivery, tasks, wake-ups and
+ * statistics; the seam below it ({@code Driver}, {@code LoopContext}); and the completion engine
+ * ({@code CompletionEngine} over a {@code Kernel}) that io_uring and IOCP share. The readiness
+ * engine of epoll and kqueue is in {@code io.fasterapi.aio.unix}. Exported to the backends only.
  */
 module io.fasterapi.aio.core {
     requires transitive io.fasterapi.aio;

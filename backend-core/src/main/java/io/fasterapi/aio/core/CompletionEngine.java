@@ -186,7 +186,7 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     @Override
     public void closeDescriptor(int h) {
         if (handles.kind(h) == Handles.KIND_LISTENER) acceptors.closing(h);
-        if (kernel.close(handles.fd(h)) < 0) ctx.counters.error();
+        if (kernel.close(h, handles.fd(h)) < 0) ctx.counters.error();
     }
 
     // ---- completions ----------------------------------------------------------------------------

@@ -65,8 +65,11 @@ public interface Kernel {
     /** Asks the kernel to give request {@code id} back soon; its socket is still open. */
     void cancel(int op, long id);
 
-    /** Closes {@code fd} (of a handle), once no request naming it is waiting to be submitted: 0 or a negated errno. */
-    int close(long fd);
+    /**
+     * Closes {@code fd}, of handle slot {@code h}, once no request naming it is waiting to be
+     * submitted: 0 or a negated errno. Requests still out on it will come back cancelled.
+     */
+    int close(int h, long fd);
 
     /** A released buffer of {@code pool} is free for receiving again. */
     void recycle(BufferPool pool, int bufferId);

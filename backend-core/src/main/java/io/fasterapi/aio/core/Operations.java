@@ -42,7 +42,10 @@ public final class Operations {
     long[] deadline;
     long[] sequence;
     int[] heapIndex;
-    /** Links an operation into its handle's queue, the delivery queue, or the free list. */
+    /**
+     * The next operation on the one list this one is on: its handle's queue while pending, the
+     * delivery queue once completed, the free list once delivered (one at a time, in that order).
+     */
     int[] next;
     /** Operations cancelled behind this one while it is still in the kernel: completed right after it. */
     int[] after;

@@ -33,7 +33,6 @@ final class Epoll {
     static final int EPOLLRDHUP = 0x2000;
     static final int EPOLLET = 1 << 31;
     static final int EPOLL_CTL_ADD = 1;
-    static final int EPOLL_CTL_DEL = 2;
     static final int EPOLL_CLOEXEC = 0x80000;
 
     static final boolean PACKED = isX86_64();
@@ -47,9 +46,6 @@ final class Epoll {
                     MemoryLayout.paddingLayout(4),
                     ValueLayout.JAVA_LONG.withName("data"));
 
-    static final long EVENT_SIZE = EPOLL_EVENT.byteSize();
-    static final long EVENTS_OFFSET = EPOLL_EVENT.byteOffset(groupElement("events"));
-    static final long DATA_OFFSET = EPOLL_EVENT.byteOffset(groupElement("data"));
     private static final VarHandle EVENTS = EPOLL_EVENT.arrayElementVarHandle(groupElement("events"));
     private static final VarHandle DATA = EPOLL_EVENT.arrayElementVarHandle(groupElement("data"));
 

@@ -40,6 +40,8 @@ final class IocpKernel implements Kernel {
     /** Per block slot: the request the kernel holds ({@link #NONE} when none), its socket and completion key. */
     private byte[] request = new byte[0];
     private long[] socketOf = new long[0];
+    /** Per request slot: the handle slot it was made for. */
+    private int[] handleOf = new int[0];
     private long[] keyOf = new long[0];
     /** Requests the kernel holds. */
     private int inFlight;
@@ -47,6 +49,12 @@ final class IocpKernel implements Kernel {
     private final BitSet ipv6 = new BitSet();
     /** Per handle slot: the completion key its socket was associated with (the handle's id). */
     private long[] keyOfHandle = new long[64];
+    /**
+     * Per handle slot: the request slot of its ConnectEx or AcceptEx, or -1. Those need a call on
+     * the socket when they complete (SO_UPDATE_*_CONTEXT); once the handle closed, its socket
+     * number may belong to a new socket, so that call must not happen.
+     */
+    private int[] contextOp = new int[64];
     /** Requests to CancelIoEx at the next wait: their slots and operation ids (a stale one is skipped). */
     private int[] cancelSlots = new int[16];
     private long[] cancelIds = new long[16];
@@ -71,10 +79,15 @@ final class IocpKernel implements Kernel {
 
     @Override
     public int register(int h, long fd, long handleId, boolean listener) {
+        if (h >= keyOfHandle.length) {
+            int n = Math.max(h + 1, keyOfHandle.length * 2);
+            keyOfHandle = Arrays.copyOf(keyOfHandle, n);
+            contextOp = Arrays.copyOf(contextOp, n);
+        }
+        keyOfHandle[h] = handleId;
+        contextOp[h] = -1;
         int r = port.associate(fd, handleId);
         if (r < 0) return r;
-        if (h >= keyOfHandle.length) keyOfHandle = Arrays.copyOf(keyOfHandle, Math.max(h + 1, keyOfHandle.length * 2));
-        keyOfHandle[h] = handleId;
         if (!listener) return 0;
         try {
             ipv6.set(h, port.address(fd, true).getAddress() instanceof Inet6Address);
@@ -86,18 +99,20 @@ final class IocpKernel implements Kernel {
 
     // ---- requests -----------------------------------------------------------------------------
 
-    /** Readies slot {@code op}'s block for a request of {@code id} on {@code socket}. */
-    private void prepare(int op, long id, long socket, long key, byte kind) {
+    /** Readies slot {@code op}'s block for a request of {@code id} on {@code socket}, of handle slot {@code h}. */
+    private void prepare(int op, long id, int h, long socket, byte kind) {
         blocks.prepare(op, id);
         if (op >= request.length) {
             int n = Math.max(blocks.capacity(), op + 1);
             request = Arrays.copyOf(request, n);
             socketOf = Arrays.copyOf(socketOf, n);
             keyOf = Arrays.copyOf(keyOf, n);
+            handleOf = Arrays.copyOf(handleOf, n);
         }
         request[op] = kind;
         socketOf[op] = socket;
-        keyOf[op] = key;
+        keyOf[op] = keyOfHandle[h];
+        handleOf[op] = h;
     }
 
     /** The kernel took the request ({@code r == 0}), or refused it: then the slot holds nothing. */
@@ -121,22 +136,22 @@ final class IocpKernel implements Kernel {
     }
 
     private int receiveInto(int op, long id, int h, long fd, long address, int length) {
-        prepare(op, id, fd, keyOfHandle[h], TRANSFER);
+        prepare(op, id, h, fd, TRANSFER);
         Winsock.setWsabuf(blocks.wsabuf(op), address, length);
         return sent(op, port.receive(fd, blocks.wsabuf(op), blocks.flags(op), blocks.overlapped(op)));
     }
 
     @Override
     public int write(int op, long id, int h, long fd, long address, int length) {
-        prepare(op, id, fd, keyOfHandle[h], TRANSFER);
+        prepare(op, id, h, fd, TRANSFER);
         Winsock.setWsabuf(blocks.wsabuf(op), address, length);
         return sent(op, port.send(fd, blocks.wsabuf(op), blocks.overlapped(op)));
     }
 
     @Override
     public int connect(int op, long id, int h, long fd, InetSocketAddress remote) {
-        prepare(op, id, fd, keyOfHandle[h], CONNECT);
-        return sent(op, port.connect(fd, remote, blocks.overlapped(op)));
+        prepare(op, id, h, fd, CONNECT);
+        return withContext(h, op, sent(op, port.connect(fd, remote, blocks.overlapped(op))));
     }
 
     /** AcceptEx into a fresh socket of the listener's family. */
@@ -145,14 +160,20 @@ final class IocpKernel implements Kernel {
         int family = ipv6.get(h) ? Winsock.AF_INET6 : Winsock.AF_INET;
         long s = port.openAcceptSocket(family);
         if (s < 0) return (int) s;
-        prepare(op, id, fd, keyOfHandle[h], ACCEPT);
+        prepare(op, id, h, fd, ACCEPT);
         int r = port.accept(fd, family, s, blocks.acceptAddresses(op), blocks.overlapped(op));
         if (r < 0) {
             port.close(s);
         } else {
             blocks.setAcceptSocket(op, s);
         }
-        return sent(op, r);
+        return withContext(h, op, sent(op, r));
+    }
+
+    /** Remembers that request {@code op} of handle {@code h} is its connect or accept, if the kernel took it. */
+    private int withContext(int h, int op, int r) {
+        if (r >= 0) contextOp[h] = op;
+        return r;
     }
 
     @Override
@@ -177,7 +198,11 @@ final class IocpKernel implements Kernel {
     }
 
     @Override
-    public int close(long fd) {
+    public int close(int h, long fd) {
+        if (h < contextOp.length && contextOp[h] >= 0) {
+            socketOf[contextOp[h]] = Winsock.INVALID_SOCKET; // no SO_UPDATE_* on a closed socket
+            contextOp[h] = -1;
+        }
         // closesocket cancels the socket's requests: no CancelIoEx may name it (or a socket reusing its number).
         for (int i = 0; i < cancelCount; i++) {
             if (socketOf[cancelSlots[i]] == fd) cancelIds[i] = 0;
@@ -227,9 +252,11 @@ final class IocpKernel implements Kernel {
             inFlight--;
             int status = blocks.status(op); // not the entry's Internal: that one is reserved
             long result = WindowsErrors.succeeded(status) ? Winsock.entryBytes(batch, i) : WindowsErrors.resultOfStatus(status);
+            int h = handleOf[op];
+            if (contextOp[h] == op) contextOp[h] = -1;
             if (kind == ACCEPT) {
                 result = accepted(op, result);
-            } else if (kind == CONNECT && result >= 0) {
+            } else if (kind == CONNECT && result >= 0 && socketOf[op] != Winsock.INVALID_SOCKET) {
                 result = Math.min(port.connected(socketOf[op]), 0);
             }
             sink.completed(blocks.operation(op), result, 0);
@@ -240,8 +267,9 @@ final class IocpKernel implements Kernel {
     private long accepted(int op, long result) {
         long s = blocks.acceptSocket(op);
         blocks.setAcceptSocket(op, Winsock.INVALID_SOCKET);
-        long r = result < 0 ? result : port.accepted(s, socketOf[op]);
-        if (r < 0) port.close(s);
+        long listener = socketOf[op];
+        long r = result < 0 ? result : listener == Winsock.INVALID_SOCKET ? -Errno.ECANCELED.code() : port.accepted(s, listener);
+        if (r < 0) port.close(s); // failed, or its listener closed meanwhile
         return r < 0 ? r : s;
     }
 

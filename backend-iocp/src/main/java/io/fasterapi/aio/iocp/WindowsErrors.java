@@ -93,7 +93,6 @@ final class WindowsErrors {
 
     // ---- ntstatus.h: the statuses socket requests complete with -----------------------------------
     static final int STATUS_SUCCESS = 0x00000000;
-    static final int STATUS_PENDING = 0x00000103;
     static final int STATUS_NO_MEMORY = 0xC0000017;
     static final int STATUS_INSUFFICIENT_RESOURCES = 0xC000009A;
     static final int STATUS_PIPE_BROKEN = 0xC000014B;

@@ -40,20 +40,13 @@ final class Winsock {
     /** MAKEWORD(2, 2): the Winsock version asked of WSAStartup. */
     static final short WINSOCK_VERSION_2_2 = 0x0202;
     static final long INVALID_SOCKET = -1L; // (SOCKET)(~0)
-    static final int SOCKET_ERROR = -1;
     static final int SOCK_STREAM = 1;
     static final int SOL_SOCKET = 0xffff;
     static final int SO_REUSEADDR = 0x0004;
-    /** ((int)(~SO_REUSEADDR)): no other socket may bind the same address (Windows' safe default). */
-    static final int SO_EXCLUSIVEADDRUSE = ~SO_REUSEADDR;
     static final int SO_ERROR = 0x1007;
-    static final int SD_RECEIVE = 0;
     static final int SD_SEND = 1;
-    static final int SD_BOTH = 2;
     static final int WSA_FLAG_OVERLAPPED = 0x01;
     static final int WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
-    /** _IOW('f', 126, u_long). */
-    static final int FIONBIO = 0x8004667E;
     static final int WSADESCRIPTION_LEN = 256;
     static final int WSASYS_STATUS_LEN = 128;
 
@@ -237,10 +230,6 @@ final class Winsock {
     //                LPOVERLAPPED)
     static final FunctionDescriptor CONNECT_EX = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS,
             JAVA_INT, ADDRESS, JAVA_LONG);
-    // void GetAcceptExSockaddrs(PVOID out, DWORD recvLen, DWORD localLen, DWORD remoteLen, LPSOCKADDR *local,
-    //                           LPINT localLen, LPSOCKADDR *remote, LPINT remoteLen)
-    static final FunctionDescriptor GET_ACCEPT_EX_SOCKADDRS = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT,
-            JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
 
     private Winsock() {
     }

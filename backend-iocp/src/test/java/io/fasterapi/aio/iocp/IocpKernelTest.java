@@ -348,6 +348,33 @@ class IocpKernelTest {
     }
 
     @Test
+    void aConnectEntryAfterItsHandleClosedMakesNoCallOnTheSocketNumber() {
+        long h = io.connect(REMOTE, record);
+        ScriptedPort.Call c = port.last("connect");
+        io.close(h);
+        port.entry(h, c.overlapped(), STATUS_SUCCESS, 0); // ConnectEx had finished before closesocket
+        io.poll(0);
+        assertEquals(new Seen(Operation.CONNECT, h, Errno.ECANCELED.result(), 0, -1), seen.getFirst(),
+                "a closed handle's connect is cancelled");
+        assertEquals(0, port.count("connected"), "no SO_UPDATE_CONNECT_CONTEXT: the number may be a new socket's by now");
+        assertEquals(0, kernel.inFlight());
+    }
+
+    @Test
+    void anAcceptExEntryAfterItsListenerClosedClosesTheAcceptedSocketUntouched() {
+        long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        io.accept(listener, record);
+        ScriptedPort.Call a = port.last("accept");
+        io.close(listener);
+        port.entry(listener, a.overlapped(), STATUS_SUCCESS, 0); // AcceptEx had finished before closesocket
+        io.poll(0);
+        assertEquals(Errno.ECANCELED.result(), seen.getFirst().result());
+        assertEquals(0, port.count("accepted"), "no SO_UPDATE_ACCEPT_CONTEXT against a closed listener's number");
+        assertEquals(a.key(), port.last("close").socket(), "the accepted socket is closed, not leaked");
+        assertEquals(0, kernel.inFlight());
+    }
+
+    @Test
     void anEntryForNoOperationInTheKernelIsCountedAndDropped() {
         long h = connected();
         io.read(h, arena.allocate(8), record);

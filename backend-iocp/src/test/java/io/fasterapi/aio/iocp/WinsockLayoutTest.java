@@ -288,7 +288,7 @@ class WinsockLayoutTest {
             MethodHandle h = linker.downcallHandle(f.descriptor(), capture);
             assertEquals(f.descriptor().argumentLayouts().size() + 2, h.type().parameterCount(), f.name());
         }
-        for (FunctionDescriptor fd : new FunctionDescriptor[] {Winsock.ACCEPT_EX, Winsock.CONNECT_EX, Winsock.GET_ACCEPT_EX_SOCKADDRS}) {
+        for (FunctionDescriptor fd : new FunctionDescriptor[] {Winsock.ACCEPT_EX, Winsock.CONNECT_EX}) {
             MethodHandle h = linker.downcallHandle(fd, capture);
             assertEquals(MemorySegment.class, h.type().parameterType(0), "the function's address comes first");
             assertEquals(MemorySegment.class, h.type().parameterType(1), "then the call state");

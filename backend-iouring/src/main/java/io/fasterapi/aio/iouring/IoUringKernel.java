@@ -179,7 +179,7 @@ final class IoUringKernel implements Kernel {
      * wrong socket.
      */
     @Override
-    public int close(long fd) {
+    public int close(int h, long fd) {
         if (sq.unsubmitted() == 0) return sockets.close(fd);
         if (deferredCount == deferredCloses.length) deferredCloses = Arrays.copyOf(deferredCloses, deferredCount * 2);
         deferredCloses[deferredCount++] = (int) fd;

@@ -46,7 +46,6 @@ final class IoUringSyscalls {
     static final int IORING_FEAT_EXT_ARG = 1 << 8;
 
     // opcodes
-    static final byte IORING_OP_NOP = 0;
     static final byte IORING_OP_ACCEPT = 13;
     static final byte IORING_OP_ASYNC_CANCEL = 14;
     static final byte IORING_OP_CONNECT = 16;
@@ -68,7 +67,6 @@ final class IoUringSyscalls {
 
     // sq ring flags
     static final int IORING_SQ_CQ_OVERFLOW = 1 << 1;
-    static final int IORING_SQ_TASKRUN = 1 << 2;
 
     // io_uring_register opcodes
     static final int IORING_REGISTER_PROBE = 8;

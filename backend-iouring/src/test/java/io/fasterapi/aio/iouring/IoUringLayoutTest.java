@@ -247,7 +247,6 @@ class IoUringLayoutTest {
         k.constant("IORING_FEAT_FAST_POLL", u(IoUringSyscalls.IORING_FEAT_FAST_POLL));
         k.constant("IORING_FEAT_EXT_ARG", u(IoUringSyscalls.IORING_FEAT_EXT_ARG));
         // opcodes (an enum in C)
-        k.constant("IORING_OP_NOP", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_NOP));
         k.constant("IORING_OP_ACCEPT", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_ACCEPT));
         k.constant("IORING_OP_ASYNC_CANCEL", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_ASYNC_CANCEL));
         k.constant("IORING_OP_CONNECT", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_CONNECT));
@@ -262,7 +261,6 @@ class IoUringLayoutTest {
         k.constant("IORING_ENTER_EXT_ARG", u(IoUringSyscalls.IORING_ENTER_EXT_ARG));
         // sq ring flags
         k.constant("IORING_SQ_CQ_OVERFLOW", u(IoUringSyscalls.IORING_SQ_CQ_OVERFLOW));
-        k.constant("IORING_SQ_TASKRUN", u(IoUringSyscalls.IORING_SQ_TASKRUN));
         // register opcodes, probe flags
         k.constant("IORING_REGISTER_PROBE", u(IoUringSyscalls.IORING_REGISTER_PROBE));
         k.constant("IORING_REGISTER_ENABLE_RINGS", u(IoUringSyscalls.IORING_REGISTER_ENABLE_RINGS));

@@ -51,8 +51,6 @@ final class Kevent {
 
     // Actions and returned flags (uint16_t flags), <sys/event.h>: the same on macOS and FreeBSD.
     static final int EV_ADD = 0x0001;
-    static final int EV_DELETE = 0x0002;
-    static final int EV_ENABLE = 0x0004;
     static final int EV_CLEAR = 0x0020;
     static final int EV_RECEIPT = 0x0040;
     static final int EV_ERROR = 0x4000;
