@@ -226,9 +226,11 @@ class MisuseFuzzIT {
     }
 
     private static <T> T any(List<T> l, Random rnd) {
-        if (l.isEmpty()) return null;
+        // Another thread's lists change under us: read the size once (empty now even if it was not a moment ago).
+        int n = l.size();
+        if (n == 0) return null;
         try {
-            return l.get(rnd.nextInt(l.size()));
+            return l.get(rnd.nextInt(n));
         } catch (IndexOutOfBoundsException e) {
             return null; // shrank meanwhile
         }
