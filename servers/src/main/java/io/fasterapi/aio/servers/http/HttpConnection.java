@@ -10,8 +10,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * One HTTP connection: read, answer every complete request of the batch in order into one response
  * buffer, write it, then go on with what is buffered or read again. Reads and writes alternate
- * (except when a timeout answers 408 while a read is pending). Its buffers and objects are reused
- * by the next connection once every pending operation has completed.
+ * (except when a timeout answers 408 while a read is pending). It reads into a small buffer of its
+ * own and borrows the server's larger ones only while it needs them (see {@link HttpServer}); its
+ * objects are reused by the next connection once every pending operation has completed.
  */
 final class HttpConnection implements CompletionHandler {
     /** Waiting for a request; no byte of it yet. */
@@ -38,8 +39,14 @@ final class HttpConnection implements CompletionHandler {
     private final HttpHandler handler;
     private final HttpParser parser;
     private final HttpLimits limits;
-    private final MemorySegment in;
-    private final MemorySegment out;
+    /** The connection's own read buffer. */
+    private final MemorySegment small;
+    /** Where requests are read: {@link #small}, or a full request buffer borrowed from the server. */
+    private MemorySegment in;
+    /** The response buffer borrowed from the server while answers are written, else null. */
+    private ResponseBuffer out;
+    /** The last read filled all the room it had: more is likely waiting, read into a full buffer. */
+    private boolean lastReadFilled;
     private final HttpRequest request;
     private final HttpResponse response;
 
@@ -52,18 +59,17 @@ final class HttpConnection implements CompletionHandler {
     private int writing;
     private boolean closeAfterWrite;
     private boolean closed;
-    private MemorySegment outSlice;
 
-    HttpConnection(HttpServer server, MemorySegment in, MemorySegment out) {
+    HttpConnection(HttpServer server, MemorySegment small) {
         this.server = server;
         this.io = server.io;
         this.handler = server.handler;
         this.limits = server.limits;
         this.parser = new HttpParser(limits);
-        this.in = in;
-        this.out = out;
+        this.small = small;
+        this.in = small;
         this.request = new HttpRequest(limits.maxHeaders());
-        this.response = new HttpResponse(out);
+        this.response = new HttpResponse();
     }
 
     void open(long handle) {
@@ -73,7 +79,7 @@ final class HttpConnection implements CompletionHandler {
         reading = false;
         closeAfterWrite = false;
         closed = false;
-        response.reset();
+        lastReadFilled = false;
         idle(System.nanoTime());
         read();
     }
@@ -97,6 +103,7 @@ final class HttpConnection implements CompletionHandler {
                 if (writing > 0) closeAfterWrite = true; // let the answers go out first
                 else close();
             } else {
+                lastReadFilled = end + n == in.byteSize();
                 end += n;
                 if (phase == IDLE) {
                     phase = HEAD;
@@ -111,7 +118,7 @@ final class HttpConnection implements CompletionHandler {
             } else if (e.result() < 0) {
                 close();
             } else if (writing == 0) {
-                response.reset();
+                returnResponseBuffer();
                 if (closeAfterWrite) linger();
                 else process();
             }
@@ -124,6 +131,7 @@ final class HttpConnection implements CompletionHandler {
             if (response.length() > 0 && response.free() < limits.responseBufferBytes() / 2) break; // flush first
             int r = parser.parse(in, start, end, request);
             if (r == HttpParser.INCOMPLETE) break;
+            borrowResponseBuffer();
             if (r < 0) {
                 response.error(-r);
                 closeAfterWrite = true;
@@ -169,7 +177,7 @@ final class HttpConnection implements CompletionHandler {
         deadline = System.nanoTime() + limits.idleTimeout().toNanos();
         if (response.length() > 0) {
             writing++;
-            io.write(handle, outSlice(response.length()), this);
+            io.write(handle, out.first(response.length()), this);
         }
         if (response.direct() != null) {
             writing++;
@@ -177,21 +185,43 @@ final class HttpConnection implements CompletionHandler {
         }
     }
 
-    /**
-     * The first {@code length} bytes of the response buffer. The slice is kept for the next answer
-     * of the same length (the common case: the same response over and over), so writing answers
-     * allocates nothing in steady state; a pending write holds its own reference meanwhile.
-     */
-    private MemorySegment outSlice(int length) {
-        if (length == out.byteSize()) return out;
-        if (outSlice == null || outSlice.byteSize() != length) outSlice = out.asSlice(0, length);
-        return outSlice;
+    private void borrowResponseBuffer() {
+        if (out == null) {
+            out = server.borrowResponseBuffer();
+            response.use(out.memory);
+        }
+    }
+
+    /** Every answer is sent: the response buffer goes back to the server. */
+    private void returnResponseBuffer() {
+        response.reset();
+        if (out != null) {
+            server.returnResponseBuffer(out);
+            out = null;
+            response.use(null);
+        }
+    }
+
+    /** Reads go to the connection's own small buffer again; a borrowed one goes back (nothing is in it). */
+    private void useSmallBuffer() {
+        if (in != small) {
+            server.returnRequestBuffer(in);
+            in = small;
+        }
+    }
+
+    /** A request that outgrows the small buffer (or a read that filled it) moves to a full request buffer. */
+    private void useFullBuffer() {
+        MemorySegment full = server.borrowRequestBuffer();
+        MemorySegment.copy(in, 0, full, 0, end);
+        in = full;
     }
 
     private void readMore() {
         long now = System.nanoTime();
         if (start == end) {
             start = end = 0;
+            if (!lastReadFilled) useSmallBuffer(); // idle: hold no more than the small buffer
             idle(now);
         } else {
             if (start > 0) { // move the partial request to the front: it then fits whole
@@ -209,7 +239,8 @@ final class HttpConnection implements CompletionHandler {
             if (phase == BODY) {
                 deadline = now + limits.idleTimeout().toNanos();
             }
-            if (end == in.byteSize()) { // cannot happen within the limits; refuse rather than stall
+            if (end == in.byteSize() && in != small) { // cannot happen within the limits; refuse rather than stall
+                borrowResponseBuffer();
                 response.error(431);
                 closeAfterWrite = true;
                 flush();
@@ -224,6 +255,7 @@ final class HttpConnection implements CompletionHandler {
         phase = LINGERING;
         deadline = System.nanoTime() + LINGER_NANOS;
         start = end = 0;
+        if (!reading) useSmallBuffer(); // what still arrives is dropped
         try {
             io.shutdownOutput(handle);
         } catch (RuntimeException e) { // the peer is gone already (ENOTCONN): nothing to protect
@@ -239,6 +271,7 @@ final class HttpConnection implements CompletionHandler {
     }
 
     private void read() {
+        if (in == small && (lastReadFilled || end > small.byteSize() / 2) && phase != LINGERING) useFullBuffer();
         reading = true;
         io.read(handle, end == 0 ? in : in.asSlice(end), this);
     }
@@ -249,6 +282,7 @@ final class HttpConnection implements CompletionHandler {
         if (closed) return;
         if ((phase == HEAD || phase == BODY) && writing == 0) {
             response.reset();
+            borrowResponseBuffer();
             response.error(408);
             closeAfterWrite = true;
             flush();
@@ -268,6 +302,9 @@ final class HttpConnection implements CompletionHandler {
 
     private void release() {
         if (closed && !reading && writing == 0) {
+            returnResponseBuffer();
+            useSmallBuffer();
+            start = end = 0;
             server.recycle(this);
         }
     }

@@ -16,7 +16,8 @@ public final class HttpResponse {
     /** Segments at most this large are copied into the batch rather than written on their own. */
     static final int COPY_LIMIT = 2048;
 
-    private final MemorySegment out;
+    /** The response buffer, lent by the server while the connection has answers to write; else null. */
+    private MemorySegment out;
     private int length;
     private MemorySegment direct;
     private boolean sent;
@@ -27,9 +28,20 @@ public final class HttpResponse {
     private final byte[] extra;
     private int status;
 
-    HttpResponse(MemorySegment out) {
-        this.out = out;
+    HttpResponse() {
         this.extra = new byte[1024];
+    }
+
+    /** Writes the following answers into {@code buffer} (lent by the server; empty batch). */
+    void use(MemorySegment buffer) {
+        this.out = buffer;
+        length = 0;
+        direct = null;
+    }
+
+    /** The buffer answers are written into, or null when none is lent. */
+    MemorySegment buffer() {
+        return out;
     }
 
     // ---- used by the connection

@@ -19,14 +19,21 @@ import java.util.function.Consumer;
  * the loop's thread; create it there. Several servers on several loops can share a port
  * ({@link ListenOptions#withReusePort}): see {@link HttpServerGroup}.
  *
- * <p>Each connection owns a request buffer ({@code maxHeaderBytes + maxBodyBytes}) and a response
- * buffer, native memory from the server's arena; closed connections are reused whole (buffers,
- * parser, request and response objects), so steady-state traffic allocates nothing per request.
+ * <p>Memory follows the data in flight, not the connections: each connection owns only a small
+ * read buffer ({@link #SMALL_READ_BYTES}), which holds a whole ordinary request. A request larger
+ * than that borrows a full request buffer ({@code maxHeaderBytes + maxBodyBytes}) until the
+ * connection is idle again, and answers are written into a response buffer borrowed until their
+ * write completes. Borrowed buffers come from the server's free lists (native memory of its arena,
+ * kept for reuse); closed connections are reused whole (parser, request and response objects), so
+ * steady-state traffic allocates nothing per request, and an idle keep-alive connection holds
+ * about {@value #SMALL_READ_BYTES} bytes of native memory.
  * Timeouts are checked by one repeating timer of the loop, which closes connections past their
  * deadline (answering {@code 408} when a request had begun).
  */
 public final class HttpServer {
     private static final long ACCEPT_BACKOFF_NANOS = 50_000_000;
+    /** Each connection's own read buffer: an ordinary request (or a pipelined batch of them) fits. */
+    static final int SMALL_READ_BYTES = 1024;
 
     final AsyncIo io;
     final HttpHandler handler;
@@ -36,6 +43,10 @@ public final class HttpServer {
     private final Consumer<Throwable> handlerErrors;
     private final Arena arena = Arena.ofShared();
     private final ArrayDeque<HttpConnection> pool = new ArrayDeque<>();
+    private final ArrayDeque<MemorySegment> requestBuffers = new ArrayDeque<>();
+    private final ArrayDeque<ResponseBuffer> responseBuffers = new ArrayDeque<>();
+    /** Request and response buffers made so far (lent now, or in the free lists). */
+    private int buffersMade;
     private final ArrayList<HttpConnection> open = new ArrayList<>();
     private final CompletionHandler onAccept = this::accepted;
     private final CompletionHandler onSweep = this::sweep;
@@ -86,6 +97,14 @@ public final class HttpServer {
         return open.size();
     }
 
+    /**
+     * Request and response buffers lent to connections now: those with a request larger than
+     * their own small buffer, or answers being written. An idle keep-alive connection holds none.
+     */
+    public int lentBuffers() {
+        return buffersMade - requestBuffers.size() - responseBuffers.size();
+    }
+
     /** Connections accepted so far. */
     public long acceptedConnections() {
         return accepted;
@@ -117,6 +136,8 @@ public final class HttpServer {
         if (io.isOpen()) throw new IllegalStateException("close the loop first: operations may still use the buffers");
         pool.clear();
         open.clear();
+        requestBuffers.clear();
+        responseBuffers.clear();
         arena.close();
     }
 
@@ -131,8 +152,7 @@ public final class HttpServer {
             }
             HttpConnection c = pool.poll();
             if (c == null) {
-                c = new HttpConnection(this, arena.allocate(limits.requestBufferBytes(), 64),
-                        arena.allocate(limits.responseBufferBytes(), 64));
+                c = new HttpConnection(this, arena.allocate(Math.min(SMALL_READ_BYTES, limits.requestBufferBytes()), 64));
             }
             c.index = open.size();
             open.add(c);
@@ -165,6 +185,30 @@ public final class HttpServer {
 
     void recycle(HttpConnection c) {
         if (arena.scope().isAlive()) pool.push(c);
+    }
+
+    /** A full request buffer for a request that does not fit a connection's own small one. */
+    MemorySegment borrowRequestBuffer() {
+        MemorySegment b = requestBuffers.poll();
+        if (b != null) return b;
+        buffersMade++;
+        return arena.allocate(limits.requestBufferBytes(), 64);
+    }
+
+    void returnRequestBuffer(MemorySegment b) {
+        requestBuffers.push(b);
+    }
+
+    /** A response buffer, lent until the answers written into it are sent. */
+    ResponseBuffer borrowResponseBuffer() {
+        ResponseBuffer b = responseBuffers.poll();
+        if (b != null) return b;
+        buffersMade++;
+        return new ResponseBuffer(arena.allocate(limits.responseBufferBytes(), 64));
+    }
+
+    void returnResponseBuffer(ResponseBuffer b) {
+        responseBuffers.push(b);
     }
 
     void handlerFailed(Throwable t) {
