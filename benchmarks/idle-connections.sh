@@ -11,6 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/java-env.sh
+. benchmarks/common.sh
 
 rounds=3 connections=10000 build=1
 peers="io_uring epoll netty-io_uring netty-epoll nio"
@@ -30,30 +31,12 @@ if [ "$(ulimit -n)" -lt $((connections + 3000)) ]; then
     echo "the descriptor limit ($(ulimit -n)) is below $((connections + 3000)): use fewer --connections" >&2
     exit 2
 fi
-if [ "$build" = 1 ]; then
-    echo "building (mvn package -DskipTests -pl benchmarks -am)..." >&2
-    mvn -B -ntp -q -DskipTests -pl benchmarks -am package >&2
-fi
-jar=$(ls benchmarks/target/aio-benchmarks-*.jar | grep -v -- '-sources\|-tests\|-javadoc' | head -n 1)
-cp="benchmarks/target/lib/*:$jar"
-# The same JVM options as benchmarks/run.sh, for every server and the client.
-jvm=(java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled
-    -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cp")
+bench_build "$build"
+bench_jvm
 out=benchmarks/target/idle-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 results=$out/results.txt
 : > "$results"
-
-server_cmd() {
-    case $1 in
-        io_uring) echo io.fasterapi.aio.bench.MrcAioServer --backend io_uring ;;
-        epoll) echo io.fasterapi.aio.bench.MrcAioServer --backend epoll ;;
-        nio) echo io.fasterapi.aio.bench.MrcNioServer ;;
-        netty-epoll) echo io.fasterapi.aio.bench.MrcNettyServer --transport epoll ;;
-        netty-io_uring) echo io.fasterapi.aio.bench.MrcNettyServer --transport io_uring ;;
-        *) echo "unknown server $1" >&2; exit 2 ;;
-    esac
-}
 
 port=9600
 read -r -a order <<< "$peers"
@@ -61,7 +44,7 @@ for round in $(seq 1 "$rounds"); do
     for s in "${order[@]}"; do
         port=$((port + 1))
         log=$out/server-$s-$round.log
-        read -r -a cmd <<< "$(server_cmd "$s")"
+        read -r -a cmd <<< "$(mrc_server_cmd "$s")"
         "${jvm[@]}" "${cmd[@]}" --port "$port" --mode mrc --loops 1 --size 64 --warmup 0 > "$log" 2>&1 &
         pid=$!
         for i in $(seq 1 200); do

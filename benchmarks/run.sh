@@ -29,6 +29,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/java-env.sh
+. benchmarks/common.sh
 
 rounds=2 warmup=2 duration=10 echo_duration=5 strace_secs=3 do_strace=0 build=1
 mrc_requests=1000000 mrc_connections=1000
@@ -62,17 +63,8 @@ if ! command -v wrk > /dev/null; then
     apt-get install -y wrk > /dev/null 2>&1 || { apt-get update > /dev/null && apt-get install -y wrk > /dev/null; }
 fi
 
-if [ "$build" = 1 ]; then
-    echo "building (mvn package -DskipTests -pl benchmarks -am)..." >&2
-    mvn -B -ntp -q -DskipTests -pl benchmarks -am package >&2
-fi
-jar=$(ls benchmarks/target/aio-benchmarks-*.jar | grep -v -- '-sources\|-tests\|-javadoc' | head -n 1)
-cp="benchmarks/target/lib/*:$jar"
-# The same JVM options for every server and the client. Netty's: sun.misc.Unsafe allowed (JDK 24+
-# would warn, and Netty would fall back to slower paths without it), leak detection off (its
-# default samples 1% of buffers with a stack trace: a debugging aid, not a production setting).
-jvm=(java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled
-    -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cp")
+bench_build "$build"
+bench_jvm
 
 out=benchmarks/target/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
@@ -92,14 +84,7 @@ nopin=(env)
 # server name (and mode) -> main class and its extra arguments
 server_cmd() {
     if [ "${2:-}" = mrc ]; then
-        case $1 in
-            io_uring) echo io.fasterapi.aio.bench.MrcAioServer --backend io_uring ;;
-            epoll) echo io.fasterapi.aio.bench.MrcAioServer --backend epoll ;;
-            nio) echo io.fasterapi.aio.bench.MrcNioServer ;;
-            netty-epoll) echo io.fasterapi.aio.bench.MrcNettyServer --transport epoll ;;
-            netty-io_uring) echo io.fasterapi.aio.bench.MrcNettyServer --transport io_uring ;;
-            *) echo "unknown server $1" >&2; exit 2 ;;
-        esac
+        mrc_server_cmd "$1"
         return
     fi
     case $1 in

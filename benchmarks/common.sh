@@ -1,0 +1,34 @@
+# Sourced by the benchmark scripts (run.sh, idle-connections.sh): the build, the classpath and JVM
+# options every server and client runs with, and the 1MRC servers' main classes.
+
+# Builds the benchmarks module (and what it needs) when $1 is 1.
+bench_build() {
+    if [ "$1" = 1 ]; then
+        echo "building (mvn package -DskipTests -pl benchmarks -am)..." >&2
+        mvn -B -ntp -q -DskipTests -pl benchmarks -am package >&2
+    fi
+}
+
+# Sets cp (the benchmarks' classpath) and jvm: the same JVM options for every server and the client. Netty's: sun.misc.Unsafe
+# allowed (JDK 24+ would warn, and Netty would fall back to slower paths without it), leak
+# detection off (its default samples 1% of buffers with a stack trace: a debugging aid, not a
+# production setting).
+bench_jvm() {
+    local jar
+    jar=$(ls benchmarks/target/aio-benchmarks-*.jar | grep -v -- '-sources\|-tests\|-javadoc' | head -n 1)
+    cp="benchmarks/target/lib/*:$jar"
+    jvm=(java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled
+        -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$cp")
+}
+
+# The 1MRC server of peer $1: main class and arguments.
+mrc_server_cmd() {
+    case $1 in
+        io_uring) echo io.fasterapi.aio.bench.MrcAioServer --backend io_uring ;;
+        epoll) echo io.fasterapi.aio.bench.MrcAioServer --backend epoll ;;
+        nio) echo io.fasterapi.aio.bench.MrcNioServer ;;
+        netty-epoll) echo io.fasterapi.aio.bench.MrcNettyServer --transport epoll ;;
+        netty-io_uring) echo io.fasterapi.aio.bench.MrcNettyServer --transport io_uring ;;
+        *) echo "unknown server $1" >&2; exit 2 ;;
+    esac
+}
