@@ -12,7 +12,8 @@
 #   benchmarks/run.sh --quick         1 round, 1 s warm-up + 3 s (echo) / 5 s (wrk) (about 4 minutes)
 #   benchmarks/run.sh --workloads mrc the 1MRC end to end (not in the default list; see below)
 #   options: --rounds N  --warmup S  --duration S (wrk)  --echo-duration S  --loops '1 2'
-#            --peers 'io_uring epoll netty-io_uring netty-epoll nio'   (--servers is the same)
+#            --peers 'io_uring epoll netty-io_uring netty-epoll nio c-epoll'   (--servers is the same;
+#                    c-epoll: benchmarks/c/epoll_server.c, built with gcc here; echo and HTTP, one loop)
 #            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
 #                        (also: http-1conn, our LoadClient, one connection;
 #                         mrc: the 1 Million Request Challenge end to end, see below)
@@ -35,7 +36,7 @@ rounds=2 warmup=2 duration=10 echo_duration=5 strace_secs=3 do_strace=0 build=1
 mrc_requests=1000000 mrc_connections=1000
 loops_list="1 2"
 workloads="echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn"
-servers="io_uring epoll netty-io_uring netty-epoll nio"
+servers="io_uring epoll netty-io_uring netty-epoll nio c-epoll"
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) rounds=1 warmup=1 duration=5 echo_duration=3 mrc_requests=200000 ;;
@@ -65,6 +66,17 @@ fi
 
 bench_build "$build"
 bench_jvm
+# The C peers (the physical limit): compiled here with gcc, never part of the library's build.
+c_bin=benchmarks/target/c
+if [[ " $servers " == *" c-"* ]]; then
+    mkdir -p "$c_bin"
+    if command -v gcc > /dev/null && gcc -O2 -o "$c_bin/epoll_server" benchmarks/c/epoll_server.c; then
+        :
+    else
+        echo "no gcc (apt-get install gcc): the C peers are skipped" >&2
+        servers=$(echo "$servers" | tr ' ' '\n' | grep -v '^c-' | tr '\n' ' ')
+    fi
+fi
 
 out=benchmarks/target/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
@@ -88,6 +100,7 @@ server_cmd() {
         return
     fi
     case $1 in
+        c-epoll) echo "$c_bin/epoll_server" ;;
         io_uring) echo io.fasterapi.aio.bench.IoUringServer ;;
         epoll) echo io.fasterapi.aio.bench.EpollServer ;;
         nio) echo io.fasterapi.aio.bench.NioServer ;;
@@ -128,7 +141,9 @@ start_server() { # server mode loops log warmup pin-prefix-name
     local -a cmd pin
     read -r -a cmd <<< "$(server_cmd "$1" "$2")"
     if [ "$6" = pin ]; then pin=("${pin0[@]}"); else pin=("${nopin[@]}"); fi
-    "${pin[@]}" "${jvm[@]}" "${cmd[@]}" --port "$port" --mode "$2" --loops "$3" --size 64 --warmup "$5" > "$4" 2>&1 &
+    local -a runtime=("${jvm[@]}")
+    if [[ $1 == c-* ]]; then runtime=(); fi # a native binary
+    "${pin[@]}" "${runtime[@]}" "${cmd[@]}" --port "$port" --mode "$2" --loops "$3" --size 64 --warmup "$5" > "$4" 2>&1 &
     server_pid=$!
     local i
     for i in $(seq 1 200); do
@@ -188,6 +203,9 @@ for w in $workloads; do
         order=($servers)
         for r in $(seq 1 "$rounds"); do
             for s in "${order[@]}"; do
+                if [[ $s == c-* ]] && { [ "$loops" != 1 ] || [ "$gen" = mrc ]; }; then
+                    continue # the C peers serve echo and HTTP on one loop
+                fi
                 slog=$out/$w-l$loops-r$r-$s.server.log
                 clog=$out/$w-l$loops-r$r-$s.client.log
                 load1=$(cut -d' ' -f1 /proc/loadavg) # the machine's load before this run (other users)

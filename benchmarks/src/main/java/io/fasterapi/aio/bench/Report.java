@@ -25,9 +25,10 @@ import java.util.Map;
  * one table.
  */
 public final class Report {
-    private static final List<String> ORDER = List.of("io_uring", "epoll", "netty-io_uring", "netty-epoll", "nio");
+    private static final List<String> ORDER = List.of("io_uring", "epoll", "netty-io_uring", "netty-epoll", "nio", "c-epoll");
     private static final List<String> NOT_CALLS = List.of("workload", "server", "requests", "loops");
     private static final String BASE = "io_uring";
+    private static final String C_PEER = "c-epoll";
 
     private Report() {
     }
@@ -61,22 +62,25 @@ public final class Report {
             all.put(workload.getKey(),
                     print(workload.getKey(), workload.getValue(), straces.getOrDefault(workload.getKey(), Map.of())));
         }
-        printRatios(all);
+        printRatios(all, BASE, "ours on io_uring");
+        if (all.values().stream().anyMatch(rows -> rows.containsKey(C_PEER))) {
+            printRatios(all, C_PEER, "the minimal C server (epoll), the physical limit");
+        }
     }
 
-    /** One table: a row per workload and loop count, a column per peer, ratios to ours on io_uring. */
-    private static void printRatios(Map<String, Map<String, Row>> all) {
+    /** One table: a row per workload and loop count, a column per peer, ratios to {@code base}. */
+    private static void printRatios(Map<String, Map<String, Row>> all, String baseServer, String baseName) {
         List<String> peers = new ArrayList<>();
         for (Map<String, Row> rows : all.values()) {
             for (String s : rows.keySet()) {
-                if (!s.equals(BASE) && !peers.contains(s)) {
+                if (!s.equals(baseServer) && !peers.contains(s)) {
                     peers.add(s);
                 }
             }
         }
         peers.sort((a, b) -> Integer.compare(rank(a), rank(b)));
         System.out.println();
-        System.out.println("### Ratios to ours on io_uring (req per server CPU-s / req/s; above 1.00 the peer is ahead)");
+        System.out.println("### Ratios to " + baseName + " (req per server CPU-s / req/s; above 1.00 the peer is ahead)");
         System.out.println();
         StringBuilder h = new StringBuilder("| workload | loops |");
         StringBuilder line = new StringBuilder("|---|--:|");
@@ -87,7 +91,8 @@ public final class Report {
         System.out.println(h);
         System.out.println(line);
         for (var e : all.entrySet()) {
-            Row base = e.getValue().get(BASE);
+            Row base = e.getValue().get(baseServer);
+            if (base == null && !baseServer.equals(BASE)) continue; // no C run for this row (two loops, the 1MRC)
             String[] key = e.getKey().split("\\|");
             StringBuilder r = new StringBuilder("| " + key[0] + " | " + key[1] + " |");
             for (String p : peers) {
@@ -220,6 +225,7 @@ public final class Report {
             case "nio" -> "JDK NIO Selector";
             case "netty-io_uring" -> "Netty io_uring";
             case "netty-epoll" -> "Netty epoll";
+            case "c-epoll" -> "C epoll (minimal)";
             default -> server;
         };
     }
