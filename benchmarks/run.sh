@@ -12,8 +12,8 @@
 #   benchmarks/run.sh --quick         1 round, 1 s warm-up + 3 s (echo) / 5 s (wrk) (about 4 minutes)
 #   benchmarks/run.sh --workloads mrc the 1MRC end to end (not in the default list; see below)
 #   options: --rounds N  --warmup S  --duration S (wrk)  --echo-duration S  --loops '1 2'
-#            --peers 'io_uring epoll netty-io_uring netty-epoll nio c-epoll'   (--servers is the same;
-#                    c-epoll: benchmarks/c/epoll_server.c, built with gcc here; echo and HTTP, one loop)
+#            --peers 'io_uring epoll netty-io_uring netty-epoll nio c-epoll c-io_uring'   (--servers is the same;
+#                    c-epoll, c-io_uring: benchmarks/c/*.c, built with gcc (+ liburing) here; echo and HTTP, one loop)
 #            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
 #                        (also: http-1conn, our LoadClient, one connection;
 #                         mrc: the 1 Million Request Challenge end to end, see below)
@@ -36,7 +36,7 @@ rounds=2 warmup=2 duration=10 echo_duration=5 strace_secs=3 do_strace=0 build=1
 mrc_requests=1000000 mrc_connections=1000
 loops_list="1 2"
 workloads="echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn"
-servers="io_uring epoll netty-io_uring netty-epoll nio c-epoll"
+servers="io_uring epoll netty-io_uring netty-epoll nio c-epoll c-io_uring"
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) rounds=1 warmup=1 duration=5 echo_duration=3 mrc_requests=200000 ;;
@@ -66,15 +66,28 @@ fi
 
 bench_build "$build"
 bench_jvm
-# The C peers (the physical limit): compiled here with gcc, never part of the library's build.
+# The C peers (the physical limit): compiled here with gcc (and liburing for c-io_uring), never
+# part of the library's build. A peer that cannot be built is skipped with the reason.
 c_bin=benchmarks/target/c
+drop_peer() {
+    echo "$2: the $1 peer is skipped" >&2
+    servers=$(echo "$servers" | tr ' ' '\n' | grep -vx -- "$1" | tr '\n' ' ')
+}
 if [[ " $servers " == *" c-"* ]]; then
     mkdir -p "$c_bin"
-    if command -v gcc > /dev/null && gcc -O2 -o "$c_bin/epoll_server" benchmarks/c/epoll_server.c; then
-        :
-    else
-        echo "no gcc (apt-get install gcc): the C peers are skipped" >&2
-        servers=$(echo "$servers" | tr ' ' '\n' | grep -v '^c-' | tr '\n' ' ')
+    if [[ " $servers " == *" c-io_uring "* ]] && [ ! -f /usr/include/liburing.h ]; then
+        echo "installing liburing-dev (apt-get install -y liburing-dev)..." >&2
+        apt-get install -y liburing-dev > /dev/null 2>&1 || { apt-get update > /dev/null && apt-get install -y liburing-dev > /dev/null 2>&1; } || true
+    fi
+    if ! command -v gcc > /dev/null; then
+        drop_peer c-epoll "no gcc (apt-get install gcc)"
+        drop_peer c-io_uring "no gcc (apt-get install gcc)"
+    fi
+    if [[ " $servers " == *" c-epoll "* ]] && ! gcc -O2 -o "$c_bin/epoll_server" benchmarks/c/epoll_server.c; then
+        drop_peer c-epoll "benchmarks/c/epoll_server.c did not compile"
+    fi
+    if [[ " $servers " == *" c-io_uring "* ]] && ! gcc -O2 -o "$c_bin/uring_server" benchmarks/c/uring_server.c -luring; then
+        drop_peer c-io_uring "benchmarks/c/uring_server.c did not compile (liburing-dev missing?)"
     fi
 fi
 
@@ -101,6 +114,7 @@ server_cmd() {
     fi
     case $1 in
         c-epoll) echo "$c_bin/epoll_server" ;;
+        c-io_uring) echo "$c_bin/uring_server" ;;
         io_uring) echo io.fasterapi.aio.bench.IoUringServer ;;
         epoll) echo io.fasterapi.aio.bench.EpollServer ;;
         nio) echo io.fasterapi.aio.bench.NioServer ;;

@@ -1,0 +1,287 @@
+/*
+ * A minimal C server on io_uring (liburing): the benchmark's physical-limit peer on io_uring
+ * (issue #12). Not part of the library or its build: benchmarks/run.sh compiles it when it runs
+ * (gcc, liburing-dev).
+ *
+ * Same protocol and statistics line as epoll_server.c. One thread; the ring with SINGLE_ISSUER
+ * and DEFER_TASKRUN; a multishot accept; per connection a multishot receive into a provided
+ * buffer ring (a buffer goes back to the ring as soon as its bytes are copied to the answer);
+ * one send at a time per connection, what arrives meanwhile follows in the next. Every
+ * submission of a turn goes in the io_uring_enter that waits. Only --loops 1.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NBUF 1024          /* provided buffers, a power of two */
+#define BUFSZ 4096
+#define OUT 65536
+#define MAX_FDS 65536
+#define ACCEPT 1ULL
+#define RECV 2ULL
+#define SEND 3ULL
+
+static const char RESPONSE[] = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n\r\nHello, World!";
+#define RESPONSE_LEN (sizeof(RESPONSE) - 1)
+
+struct conn {
+    char out[OUT];
+    size_t out_len, out_off; /* bytes to send; [out_off, out_len) not yet acknowledged */
+    int sending, closing, matched;
+};
+
+static struct io_uring ring;
+static struct io_uring_buf_ring *br;
+static char *buffers;
+static struct conn *conns[MAX_FDS];
+static int http_mode;
+static long size = 64;
+static volatile sig_atomic_t stop_requested, count_requested;
+static long requests, echo_bytes;
+
+static long now_ns(clockid_t c) {
+    struct timespec t;
+    clock_gettime(c, &t);
+    return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static long served(void) { return http_mode ? requests : echo_bytes / size; }
+
+static long rss_hwm_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmHWM:", 6) == 0) v = strtol(line + 6, NULL, 10);
+    }
+    fclose(f);
+    return v;
+}
+
+static void on_term(int s) { (void) s; stop_requested = 1; }
+static void on_hup(int s) { (void) s; count_requested = 1; }
+
+/* An SQE; when the queue is full, submit what is queued first. */
+static struct io_uring_sqe *sqe(void) {
+    struct io_uring_sqe *e = io_uring_get_sqe(&ring);
+    if (!e) {
+        io_uring_submit(&ring);
+        e = io_uring_get_sqe(&ring);
+    }
+    return e;
+}
+
+static void arm_accept(int l) {
+    struct io_uring_sqe *e = sqe();
+    io_uring_prep_multishot_accept(e, l, NULL, NULL, SOCK_CLOEXEC);
+    io_uring_sqe_set_data64(e, ACCEPT << 32 | (unsigned) l);
+}
+
+static void arm_recv(int fd) {
+    struct io_uring_sqe *e = sqe();
+    io_uring_prep_recv_multishot(e, fd, NULL, 0, 0);
+    e->flags |= IOSQE_BUFFER_SELECT;
+    e->buf_group = 0;
+    io_uring_sqe_set_data64(e, RECV << 32 | (unsigned) fd);
+}
+
+static void send_rest(int fd, struct conn *c) {
+    struct io_uring_sqe *e = sqe();
+    io_uring_prep_send(e, fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(e, SEND << 32 | (unsigned) fd);
+    c->sending = 1;
+}
+
+static void close_conn(int fd, struct conn *c) {
+    if (c->sending) { /* close once the send in flight is back */
+        c->closing = 1;
+        return;
+    }
+    close(fd);
+}
+
+/* Appends the answers to data[0, n): the data itself (echo), or a response per request (http). */
+static int answer(struct conn *c, const char *data, size_t n) {
+    if (!http_mode) {
+        if (c->out_len + n > OUT) return -1;
+        memcpy(c->out + c->out_len, data, n);
+        c->out_len += n;
+        echo_bytes += (long) n;
+        return 0;
+    }
+    static const char END[] = "\r\n\r\n";
+    for (size_t i = 0; i < n; i++) {
+        c->matched = data[i] == END[c->matched] ? c->matched + 1 : data[i] == '\r' ? 1 : 0;
+        if (c->matched == 4) {
+            c->matched = 0;
+            requests++;
+            if (c->out_len + RESPONSE_LEN > OUT) return -1;
+            memcpy(c->out + c->out_len, RESPONSE, RESPONSE_LEN);
+            c->out_len += RESPONSE_LEN;
+        }
+    }
+    return 0;
+}
+
+static void received(int fd, int res, unsigned flags) {
+    struct conn *c = conns[fd];
+    if (res > 0) {
+        unsigned b = flags >> IORING_CQE_BUFFER_SHIFT;
+        int bad = c->closing || answer(c, buffers + (size_t) b * BUFSZ, (size_t) res) < 0;
+        io_uring_buf_ring_add(br, buffers + (size_t) b * BUFSZ, BUFSZ, (unsigned short) b, io_uring_buf_ring_mask(NBUF), 0);
+        io_uring_buf_ring_advance(br, 1);
+        if (bad) { /* past the answer buffer: end the connection; the receive then ends with 0 and closes it */
+            c->closing = 1;
+            shutdown(fd, SHUT_RDWR);
+            return;
+        }
+        if (!c->sending && c->out_len > c->out_off) send_rest(fd, c);
+    }
+    if (flags & IORING_CQE_F_MORE) return;
+    if (res == -ENOBUFS || (res > 0 && !c->closing)) {
+        arm_recv(fd); /* the multishot ended (no free buffer, or the CQ was full): again */
+    } else {
+        c->closing = 0;
+        close_conn(fd, c); /* the peer's FIN, an error, or the end asked above */
+    }
+}
+
+static void sent(int fd, int res) {
+    struct conn *c = conns[fd];
+    c->sending = 0;
+    if (res <= 0 || c->closing) {
+        c->closing = 0;
+        close(fd);
+        return;
+    }
+    c->out_off += (size_t) res;
+    if (c->out_off < c->out_len) {
+        send_rest(fd, c); /* a partial send, or what arrived while it was out */
+    } else {
+        c->out_len = c->out_off = 0;
+    }
+}
+
+int main(int argc, char **argv) {
+    int port = 9000;
+    double warmup = 0;
+    const char *mode = "echo";
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--mode")) mode = argv[i + 1];
+        else if (!strcmp(argv[i], "--size")) size = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--warmup")) warmup = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--loops") && atoi(argv[i + 1]) != 1) {
+            fprintf(stderr, "c-io_uring: only --loops 1\n");
+            return 2;
+        }
+    }
+    if (strcmp(mode, "echo") && strcmp(mode, "http")) {
+        fprintf(stderr, "c-io_uring: mode %s is not served (echo, http)\n", mode);
+        return 2;
+    }
+    http_mode = !strcmp(mode, "http");
+    signal(SIGTERM, on_term);
+    signal(SIGHUP, on_hup);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct io_uring_params p = {.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE,
+                                .cq_entries = 16384};
+    int r = io_uring_queue_init_params(4096, &ring, &p);
+    if (r < 0) {
+        fprintf(stderr, "c-io_uring: io_uring_queue_init: %s\n", strerror(-r));
+        return 1;
+    }
+    if (posix_memalign((void **) &br, 4096, NBUF * sizeof(struct io_uring_buf)) || posix_memalign((void **) &buffers, 4096, (size_t) NBUF * BUFSZ)) {
+        return 1;
+    }
+    io_uring_buf_ring_init(br);
+    struct io_uring_buf_reg reg = {.ring_addr = (unsigned long) br, .ring_entries = NBUF, .bgid = 0};
+    if ((r = io_uring_register_buf_ring(&ring, &reg, 0)) < 0) {
+        fprintf(stderr, "c-io_uring: io_uring_register_buf_ring: %s\n", strerror(-r));
+        return 1;
+    }
+    for (int b = 0; b < NBUF; b++) {
+        io_uring_buf_ring_add(br, buffers + (size_t) b * BUFSZ, BUFSZ, (unsigned short) b, io_uring_buf_ring_mask(NBUF), b);
+    }
+    io_uring_buf_ring_advance(br, NBUF);
+
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* inherited by accepted sockets */
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (bind(l, (struct sockaddr *) &a, sizeof a) < 0 || listen(l, 4096) < 0) {
+        perror("c-io_uring: bind/listen");
+        return 1;
+    }
+    arm_accept(l);
+    printf("listening c-io_uring 127.0.0.1:%d mode=%s loops=1\n", port, mode);
+    fflush(stdout);
+
+    long first_conn = 0, warm_at = 0, warm_cpu = 0, warm_served = 0;
+    int warm = 0;
+    struct __kernel_timespec wait = {.tv_sec = 0, .tv_nsec = 100000000};
+    while (!stop_requested) {
+        struct io_uring_cqe *cqe;
+        io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &wait, NULL);
+        if (count_requested) {
+            count_requested = 0;
+            printf("COUNT requests=%ld\n", served());
+            fflush(stdout);
+        }
+        unsigned head, seen = 0;
+        io_uring_for_each_cqe(&ring, head, cqe) {
+            seen++;
+            unsigned long long ud = io_uring_cqe_get_data64(cqe);
+            int fd = (int) (ud & 0xffffffffu);
+            switch (ud >> 32) {
+                case ACCEPT:
+                    if (cqe->res >= 0 && cqe->res < MAX_FDS) {
+                        int s = cqe->res;
+                        if (!conns[s] && !(conns[s] = malloc(sizeof(struct conn)))) { close(s); break; }
+                        conns[s]->out_len = conns[s]->out_off = 0;
+                        conns[s]->sending = conns[s]->closing = conns[s]->matched = 0;
+                        arm_recv(s);
+                        if (!first_conn) first_conn = now_ns(CLOCK_MONOTONIC);
+                    } else if (cqe->res >= 0) {
+                        close(cqe->res);
+                    }
+                    if (!(cqe->flags & IORING_CQE_F_MORE)) arm_accept(l);
+                    break;
+                case RECV:
+                    received(fd, cqe->res, cqe->flags);
+                    break;
+                case SEND:
+                    sent(fd, cqe->res);
+                    break;
+            }
+        }
+        io_uring_cq_advance(&ring, seen);
+        if (first_conn && !warm && now_ns(CLOCK_MONOTONIC) - first_conn >= (long) (warmup * 1e9)) {
+            warm = 1;
+            warm_at = now_ns(CLOCK_MONOTONIC);
+            warm_cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+            warm_served = served();
+        }
+    }
+    long end = now_ns(CLOCK_MONOTONIC), cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+    if (!warm) warm_at = first_conn ? first_conn : end;
+    printf("SERVER impl=c-io_uring mode=%s loops=1 requests=%ld cpu_ns=%ld alloc_bytes=0 rss_kb=%ld window_ms=%ld "
+           "total_requests=%ld warm=%s\n", mode, served() - warm_served, cpu - warm_cpu, rss_hwm_kb(),
+           (end - warm_at) / 1000000, served(), warm ? "true" : "false");
+    fflush(stdout);
+    return 0;
+}
