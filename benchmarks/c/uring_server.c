@@ -3,7 +3,7 @@
  * (issue #12). Not part of the library or its build: benchmarks/run.sh compiles it when it runs
  * (gcc, liburing-dev).
  *
- * Same protocol and statistics line as epoll_server.c. One thread; the ring with SINGLE_ISSUER
+ * Same protocol and statistics line as epoll_server.c (bench_common.h). One thread; the ring with SINGLE_ISSUER
  * and DEFER_TASKRUN; a multishot accept; per connection a multishot receive into a provided
  * buffer ring (a buffer goes back to the ring as soon as its bytes are copied to the answer);
  * one send at a time per connection, what arrives meanwhile follows in the next. Every
@@ -15,13 +15,10 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_common.h"
 
 #define NBUF 1024          /* provided buffers, a power of two */
 #define BUFSZ 4096
@@ -30,9 +27,6 @@
 #define ACCEPT 1ULL
 #define RECV 2ULL
 #define SEND 3ULL
-
-static const char RESPONSE[] = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n\r\nHello, World!";
-#define RESPONSE_LEN (sizeof(RESPONSE) - 1)
 
 struct conn {
     char out[OUT];
@@ -44,33 +38,10 @@ static struct io_uring ring;
 static struct io_uring_buf_ring *br;
 static char *buffers;
 static struct conn *conns[MAX_FDS];
-static int http_mode;
-static long size = 64;
-static volatile sig_atomic_t stop_requested, count_requested;
+static struct options opt;
 static long requests, echo_bytes;
 
-static long now_ns(clockid_t c) {
-    struct timespec t;
-    clock_gettime(c, &t);
-    return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static long served(void) { return http_mode ? requests : echo_bytes / size; }
-
-static long rss_hwm_kb(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    if (!f) return -1;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmHWM:", 6) == 0) v = strtol(line + 6, NULL, 10);
-    }
-    fclose(f);
-    return v;
-}
-
-static void on_term(int s) { (void) s; stop_requested = 1; }
-static void on_hup(int s) { (void) s; count_requested = 1; }
+static long served(void) { return opt.http ? requests : echo_bytes / opt.size; }
 
 /* An SQE; when the queue is full, submit what is queued first. */
 static struct io_uring_sqe *sqe(void) {
@@ -113,24 +84,16 @@ static void close_conn(int fd, struct conn *c) {
 
 /* Appends the answers to data[0, n): the data itself (echo), or a response per request (http). */
 static int answer(struct conn *c, const char *data, size_t n) {
-    if (!http_mode) {
+    if (!opt.http) {
         if (c->out_len + n > OUT) return -1;
         memcpy(c->out + c->out_len, data, n);
         c->out_len += n;
         echo_bytes += (long) n;
         return 0;
     }
-    static const char END[] = "\r\n\r\n";
-    for (size_t i = 0; i < n; i++) {
-        c->matched = data[i] == END[c->matched] ? c->matched + 1 : data[i] == '\r' ? 1 : 0;
-        if (c->matched == 4) {
-            c->matched = 0;
-            requests++;
-            if (c->out_len + RESPONSE_LEN > OUT) return -1;
-            memcpy(c->out + c->out_len, RESPONSE, RESPONSE_LEN);
-            c->out_len += RESPONSE_LEN;
-        }
-    }
+    long found = http_answers(&c->matched, data, n, c->out, &c->out_len, OUT);
+    if (found < 0) return -1;
+    requests += found;
     return 0;
 }
 
@@ -174,31 +137,11 @@ static void sent(int fd, int res) {
 }
 
 int main(int argc, char **argv) {
-    int port = 9000;
-    double warmup = 0;
-    const char *mode = "echo";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--mode")) mode = argv[i + 1];
-        else if (!strcmp(argv[i], "--size")) size = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "--warmup")) warmup = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--loops") && atoi(argv[i + 1]) != 1) {
-            fprintf(stderr, "c-io_uring: only --loops 1\n");
-            return 2;
-        }
-    }
-    if (strcmp(mode, "echo") && strcmp(mode, "http")) {
-        fprintf(stderr, "c-io_uring: mode %s is not served (echo, http)\n", mode);
-        return 2;
-    }
-    http_mode = !strcmp(mode, "http");
-    signal(SIGTERM, on_term);
-    signal(SIGHUP, on_hup);
-    signal(SIGPIPE, SIG_IGN);
-
+    int r = parse_options(argc, argv, "c-io_uring", &opt);
+    if (r) return r;
     struct io_uring_params p = {.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE,
                                 .cq_entries = 16384};
-    int r = io_uring_queue_init_params(4096, &ring, &p);
+    r = io_uring_queue_init_params(4096, &ring, &p);
     if (r < 0) {
         fprintf(stderr, "c-io_uring: io_uring_queue_init: %s\n", strerror(-r));
         return 1;
@@ -221,27 +164,21 @@ int main(int argc, char **argv) {
     int one = 1;
     setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* inherited by accepted sockets */
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) port)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) opt.port)};
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
     if (bind(l, (struct sockaddr *) &a, sizeof a) < 0 || listen(l, 4096) < 0) {
         perror("c-io_uring: bind/listen");
         return 1;
     }
     arm_accept(l);
-    printf("listening c-io_uring 127.0.0.1:%d mode=%s loops=1\n", port, mode);
+    printf("listening c-io_uring 127.0.0.1:%d mode=%s loops=1\n", opt.port, opt.mode);
     fflush(stdout);
 
-    long first_conn = 0, warm_at = 0, warm_cpu = 0, warm_served = 0;
-    int warm = 0;
+    struct stats st = {0};
     struct __kernel_timespec wait = {.tv_sec = 0, .tv_nsec = 100000000};
     while (!stop_requested) {
         struct io_uring_cqe *cqe;
         io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &wait, NULL);
-        if (count_requested) {
-            count_requested = 0;
-            printf("COUNT requests=%ld\n", served());
-            fflush(stdout);
-        }
         unsigned head, seen = 0;
         io_uring_for_each_cqe(&ring, head, cqe) {
             seen++;
@@ -255,7 +192,7 @@ int main(int argc, char **argv) {
                         conns[s]->out_len = conns[s]->out_off = 0;
                         conns[s]->sending = conns[s]->closing = conns[s]->matched = 0;
                         arm_recv(s);
-                        if (!first_conn) first_conn = now_ns(CLOCK_MONOTONIC);
+                        if (!st.first_conn) st.first_conn = now_ns(CLOCK_MONOTONIC);
                     } else if (cqe->res >= 0) {
                         close(cqe->res);
                     }
@@ -270,18 +207,8 @@ int main(int argc, char **argv) {
             }
         }
         io_uring_cq_advance(&ring, seen);
-        if (first_conn && !warm && now_ns(CLOCK_MONOTONIC) - first_conn >= (long) (warmup * 1e9)) {
-            warm = 1;
-            warm_at = now_ns(CLOCK_MONOTONIC);
-            warm_cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-            warm_served = served();
-        }
+        stats_tick(&st, opt.warmup, served());
     }
-    long end = now_ns(CLOCK_MONOTONIC), cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-    if (!warm) warm_at = first_conn ? first_conn : end;
-    printf("SERVER impl=c-io_uring mode=%s loops=1 requests=%ld cpu_ns=%ld alloc_bytes=0 rss_kb=%ld window_ms=%ld "
-           "total_requests=%ld warm=%s\n", mode, served() - warm_served, cpu - warm_cpu, rss_hwm_kb(),
-           (end - warm_at) / 1000000, served(), warm ? "true" : "false");
-    fflush(stdout);
+    stats_print("c-io_uring", opt.mode, &st, served());
     return 0;
 }
