@@ -8,10 +8,14 @@
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 static const char RESPONSE[] = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n\r\nHello, World!";
@@ -120,6 +124,22 @@ static void stats_print(const char *impl, const char *mode, struct stats *s, lon
            "total_requests=%ld warm=%s\n", impl, mode, served - s->warm_served, cpu - s->warm_cpu, rss_hwm_kb(),
            (end - s->warm_at) / 1000000, served, s->warm ? "true" : "false");
     fflush(stdout);
+}
+
+/* A listener on 127.0.0.1:port (SO_REUSEADDR, TCP_NODELAY for the accepted sockets), or -1 after saying why. */
+static int listen_on(int port, int type_flags, const char *impl) {
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | type_flags, 0);
+    int one = 1;
+    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* inherited by accepted sockets */
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (l < 0 || bind(l, (struct sockaddr *) &a, sizeof a) < 0 || listen(l, 4096) < 0) {
+        fprintf(stderr, "%s: listen on port %d: ", impl, port);
+        perror(NULL);
+        return -1;
+    }
+    return l;
 }
 
 #endif

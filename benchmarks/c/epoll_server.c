@@ -9,10 +9,7 @@
  * Options and statistics: bench_common.h. Only --loops 1.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -89,16 +86,8 @@ static void serve(int ep, int fd, unsigned events) {
 int main(int argc, char **argv) {
     int r = parse_options(argc, argv, "c-epoll", &opt);
     if (r) return r;
-    int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* inherited by accepted sockets */
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) opt.port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (bind(l, (struct sockaddr *) &a, sizeof a) < 0 || listen(l, 4096) < 0) {
-        perror("c-epoll: bind/listen");
-        return 1;
-    }
+    int l = listen_on(opt.port, SOCK_NONBLOCK, "c-epoll");
+    if (l < 0) return 1;
     int ep = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = l};
     epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);

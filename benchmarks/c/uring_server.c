@@ -10,11 +10,8 @@
  * submission of a turn goes in the io_uring_enter that waits. Only --loops 1.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <liburing.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -160,16 +157,8 @@ int main(int argc, char **argv) {
     }
     io_uring_buf_ring_advance(br, NBUF);
 
-    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* inherited by accepted sockets */
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) opt.port)};
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (bind(l, (struct sockaddr *) &a, sizeof a) < 0 || listen(l, 4096) < 0) {
-        perror("c-io_uring: bind/listen");
-        return 1;
-    }
+    int l = listen_on(opt.port, 0, "c-io_uring");
+    if (l < 0) return 1;
     arm_accept(l);
     printf("listening c-io_uring 127.0.0.1:%d mode=%s loops=1\n", opt.port, opt.mode);
     fflush(stdout);
