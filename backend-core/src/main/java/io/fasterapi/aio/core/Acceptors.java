@@ -4,8 +4,8 @@ import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Accepting on a completion kernel. A listener's ACCEPT operations never enter the kernel
@@ -33,7 +33,8 @@ final class Acceptors {
     private final Handles handles;
     private final Operations ops;
     private final Kernel kernel;
-    private final Map<Integer, Listener> listeners = new HashMap<>();
+    /** By listener handle slot (no boxing on the accept path); null where no accept was asked yet. */
+    private Listener[] listeners = new Listener[16];
 
     Acceptors(LoopContext ctx, Kernel kernel) {
         this.ctx = ctx;
@@ -44,7 +45,9 @@ final class Acceptors {
 
     /** Hands backlog connections to queued accepts of listener {@code h}; arms it when more are wanted. */
     void serve(int h) {
-        Listener l = listeners.computeIfAbsent(h, k -> new Listener());
+        if (h >= listeners.length) listeners = Arrays.copyOf(listeners, Math.max(h + 1, listeners.length * 2));
+        Listener l = listeners[h];
+        if (l == null) listeners[h] = l = new Listener();
         while (!l.backlog.isEmpty() && handles.readHead(h) >= 0) {
             ctx.complete(ctx.pollRead(h), ctx.adopt(l.backlog.poll()));
         }
@@ -75,7 +78,7 @@ final class Acceptors {
             if (result >= 0) ctx.closeFd(result);
             return;
         }
-        Listener l = listeners.get(h);
+        Listener l = listeners[h];
         if (!more) {
             l.arm = -1;
             l.stopping = false;
@@ -97,13 +100,14 @@ final class Acceptors {
     }
 
     int backlog() {
-        return listeners.values().stream().mapToInt(l -> l.backlog.size()).sum();
+        return Arrays.stream(listeners).filter(Objects::nonNull).mapToInt(l -> l.backlog.size()).sum();
     }
 
     /** Listener {@code h} closes: its arm is cancelled, its backlog closed. */
     void closing(int h) {
-        Listener l = listeners.remove(h);
+        Listener l = h < listeners.length ? listeners[h] : null;
         if (l == null) return;
+        listeners[h] = null;
         if (l.arm >= 0 && !l.stopping) kernel.cancel(l.arm, ops.id(l.arm));
         for (Long fd : l.backlog) ctx.closeFd(fd);
     }
