@@ -25,6 +25,7 @@ bench_jvm() {
 mrc_server_cmd() {
     case $1 in
         io_uring) echo io.fasterapi.aio.bench.MrcAioServer --backend io_uring ;;
+        io_uring-batch) echo io.fasterapi.aio.bench.MrcAioServer --backend io_uring --batch-wait "${batch_wait:-1000}" ;;
         epoll) echo io.fasterapi.aio.bench.MrcAioServer --backend epoll ;;
         nio) echo io.fasterapi.aio.bench.MrcNioServer ;;
         netty-epoll) echo io.fasterapi.aio.bench.MrcNettyServer --transport epoll ;;

@@ -13,10 +13,12 @@
 #   benchmarks/run.sh --workloads mrc the 1MRC end to end (not in the default list; see below)
 #   options: --rounds N  --warmup S  --duration S (wrk)  --echo-duration S  --loops '1 2'
 #            --peers 'io_uring epoll netty-io_uring netty-epoll nio c-epoll c-io_uring'   (--servers is the same;
-#                    c-epoll, c-io_uring: benchmarks/c/*.c, built with gcc (+ liburing) here; echo and HTTP, one loop)
+#                    c-epoll, c-io_uring: benchmarks/c/*.c, built with gcc (+ liburing) here; every workload, one loop)
 #            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
 #                        (also: http-1conn, our LoadClient, one connection;
 #                         mrc: the 1 Million Request Challenge end to end, see below)
+#            (also: io_uring-batch, ours on io_uring with AsyncIoConfig.batchWaitMicros = --batch-wait µs,
+#                   default 1000: one io_uring_enter per request-response on kernels 6.12+)
 #            --mrc-requests N (default 1,000,000; --quick: 200,000)  --mrc-connections N (default 1,000)
 #            --strace  --strace-seconds S  --no-build
 # Workloads with one connection run on one loop only (a second loop would have nothing to do).
@@ -32,7 +34,7 @@ cd "$root"
 . scripts/java-env.sh
 . benchmarks/common.sh
 
-rounds=2 warmup=2 duration=10 echo_duration=5 strace_secs=3 do_strace=0 build=1
+rounds=2 warmup=2 duration=10 echo_duration=5 strace_secs=3 do_strace=0 build=1 batch_wait=1000
 mrc_requests=1000000 mrc_connections=1000
 loops_list="1 2"
 workloads="echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn"
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
         --mrc-requests) mrc_requests=$2; shift ;;
         --mrc-connections) mrc_connections=$2; shift ;;
         --rounds) rounds=$2; shift ;;
+        --batch-wait) batch_wait=$2; shift ;;
         --warmup) warmup=$2; shift ;;
         --duration) duration=$2; shift ;;
         --echo-duration) echo_duration=$2; shift ;;
@@ -53,7 +56,7 @@ while [ $# -gt 0 ]; do
         --workloads) workloads=$2; shift ;;
         --peers | --servers) servers=$2; shift ;;
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -108,14 +111,14 @@ nopin=(env)
 
 # server name (and mode) -> main class and its extra arguments
 server_cmd() {
-    if [ "${2:-}" = mrc ]; then
-        mrc_server_cmd "$1"
-        return
-    fi
     case $1 in
-        c-epoll) echo "$c_bin/epoll_server" ;;
+        c-epoll) echo "$c_bin/epoll_server" ;; # every mode, mrc included
         c-io_uring) echo "$c_bin/uring_server" ;;
+        *) if [ "${2:-}" = mrc ]; then mrc_server_cmd "$1"; return; fi ;;
+    esac
+    case $1 in
         io_uring) echo io.fasterapi.aio.bench.IoUringServer ;;
+        io_uring-batch) echo io.fasterapi.aio.bench.IoUringServer --batch-wait "$batch_wait" ;;
         epoll) echo io.fasterapi.aio.bench.EpollServer ;;
         nio) echo io.fasterapi.aio.bench.NioServer ;;
         netty-epoll) echo io.fasterapi.aio.bench.NettyServer --transport epoll ;;
@@ -217,8 +220,8 @@ for w in $workloads; do
         order=($servers)
         for r in $(seq 1 "$rounds"); do
             for s in "${order[@]}"; do
-                if [[ $s == c-* ]] && { [ "$loops" != 1 ] || [ "$gen" = mrc ]; }; then
-                    continue # the C peers serve echo and HTTP on one loop
+                if [[ $s == c-* ]] && [ "$loops" != 1 ]; then
+                    continue # the C peers serve one loop
                 fi
                 slog=$out/$w-l$loops-r$r-$s.server.log
                 clog=$out/$w-l$loops-r$r-$s.client.log

@@ -15,8 +15,9 @@ aio_required_java=25
 aio_java_feature() {
     local home=$1 line v
     [ -x "$home/bin/java" ] || return 1
-    # First line: openjdk version "25.0.3" 2026-04-21 LTS   /   java version "1.8.0_392"
-    line=$("$home/bin/java" -version 2>&1 | head -n 1) || return 1
+    # First line: openjdk version "25.0.3" 2026-04-21 LTS   /   java version "1.8.0_392" (without the
+    # options variables, whose "Picked up ..." notice would come first)
+    line=$(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS "$home/bin/java" -version 2>&1 | head -n 1) || return 1
     v=${line#*\"}
     v=${v%%\"*}
     case $v in

@@ -19,10 +19,18 @@ import java.util.function.Consumer;
  * @param zeroCopy          let a backend use zero-copy sends where it has them (a hint)
  * @param pollBusy          {@link AsyncIo#run()} polls without blocking (spins) instead of sleeping
  * @param pollTimeoutMillis the longest {@link AsyncIo#run()} blocks in one poll; -1 for no limit
+ * @param batchWaitMicros   after sending on a connection that has a read pending, how long a poll
+ *                          may hold out for one completion more than the sends' own, so that a
+ *                          request and its answer cost one kernel call instead of two; 0 (the
+ *                          default) never. Only io_uring on Linux 6.12 or later has such a wait;
+ *                          others ignore it. A send's completion can be reported this much later
+ *                          than it happened when the peer is slow to answer. It pays where arming
+ *                          a kernel timer is cheap: under some hypervisors it costs more than the
+ *                          call it saves (see the README's benchmark)
  * @param uncaughtHandler   receives exceptions thrown by handlers and tasks
  */
 public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
-                            boolean zeroCopy, boolean pollBusy, long pollTimeoutMillis,
+                            boolean zeroCopy, boolean pollBusy, long pollTimeoutMillis, int batchWaitMicros,
                             Consumer<Throwable> uncaughtHandler) {
 
     /** The default uncaught handler: prints the stack trace to standard error. */
@@ -43,7 +51,17 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
             throw new IllegalArgumentException("maxHandles must be in 1.." + HANDLE_LIMIT + ", was " + maxHandles);
         }
         if (pollTimeoutMillis < -1) throw new IllegalArgumentException("pollTimeoutMillis must be >= -1, was " + pollTimeoutMillis);
+        if (batchWaitMicros < 0 || batchWaitMicros > 1_000_000) {
+            throw new IllegalArgumentException("batchWaitMicros must be in 0..1000000, was " + batchWaitMicros);
+        }
         Objects.requireNonNull(uncaughtHandler, "uncaughtHandler");
+    }
+
+    /** The configuration of API 1.0, without {@code batchWaitMicros} (0). */
+    public AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
+                         boolean zeroCopy, boolean pollBusy, long pollTimeoutMillis, Consumer<Throwable> uncaughtHandler) {
+        this(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy, pollTimeoutMillis, 0,
+                uncaughtHandler);
     }
 
     /** Best backend, 1,024 events per poll, 4,096 queue entries, a million operations and handles. */
@@ -67,6 +85,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         b.zeroCopy = zeroCopy;
         b.pollBusy = pollBusy;
         b.pollTimeoutMillis = pollTimeoutMillis;
+        b.batchWaitMicros = batchWaitMicros;
         b.uncaughtHandler = uncaughtHandler;
         return b;
     }
@@ -81,6 +100,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         private boolean zeroCopy;
         private boolean pollBusy;
         private long pollTimeoutMillis = -1;
+        private int batchWaitMicros;
         private Consumer<Throwable> uncaughtHandler = PRINT_STACK_TRACE;
 
         private Builder() {
@@ -134,6 +154,12 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
             return this;
         }
 
+        /** @param micros how long a poll may wait for a read after sends on its connection; 0: never */
+        public Builder batchWaitMicros(int micros) {
+            this.batchWaitMicros = micros;
+            return this;
+        }
+
         /** @param handler receives exceptions thrown by handlers and tasks */
         public Builder uncaughtHandler(Consumer<Throwable> handler) {
             this.uncaughtHandler = handler;
@@ -143,7 +169,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         /** @return the configuration; throws {@link IllegalArgumentException} on a bad value */
         public AsyncIoConfig build() {
             return new AsyncIoConfig(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy,
-                    pollTimeoutMillis, uncaughtHandler);
+                    pollTimeoutMillis, batchWaitMicros, uncaughtHandler);
         }
     }
 }

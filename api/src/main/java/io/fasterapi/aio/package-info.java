@@ -9,7 +9,7 @@
  * {@code @ConsumerType} (users implement it: changing it is a major change). The bnd baseline
  * check in the build fails when a change does not match the version bump.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package io.fasterapi.aio;
 
 import org.osgi.annotation.versioning.Version;

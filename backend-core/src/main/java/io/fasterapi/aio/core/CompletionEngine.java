@@ -5,6 +5,7 @@ import io.fasterapi.aio.Operation;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 /**
@@ -40,6 +41,9 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     private final Kernel kernel;
     private final Acceptors acceptors;
     private final IntConsumer resumeReceive = this::resumeReceive;
+    /** Handle slots a send was started on since the last wait (for {@link Kernel#await}'s quiet count). */
+    private int[] sentOn = new int[64];
+    private int sentCount;
 
     /** An engine over {@code kernel}, reporting to {@code ctx}. */
     public CompletionEngine(LoopContext ctx, Kernel kernel) {
@@ -135,6 +139,8 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         int r = kernel.write(op, ops.id(op), h, handles.fd(h), buffer.address() + done, clamp(buffer.byteSize() - done));
         if (r < 0) return end(h, op, r, false);
         ops.setEngineFlags(op, IN_KERNEL);
+        if (sentCount == sentOn.length) sentOn = Arrays.copyOf(sentOn, sentCount * 2);
+        sentOn[sentCount++] = h;
         return true;
     }
 
@@ -193,7 +199,24 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
 
     @Override
     public void await(long timeoutMillis) {
-        ctx.counters.events(kernel.await(timeoutMillis, this));
+        ctx.counters.events(kernel.await(timeoutMillis, quietSends(), this));
+    }
+
+    /**
+     * The sends started since the last wait whose socket also has a receive in the kernel: a
+     * server that keeps its next read armed while it answers. Their completions need not end the
+     * wait; the receive's will. Counted now, not at the send, because the read may be asked after
+     * the write in the same turn.
+     */
+    private int quietSends() {
+        int quiet = 0;
+        for (int i = 0; i < sentCount; i++) {
+            int h = sentOn[i];
+            int r = handles.readHead(h);
+            if (r >= 0 && (ops.engineFlags(r) & IN_KERNEL) != 0) quiet++;
+        }
+        sentCount = 0;
+        return quiet;
     }
 
     @Override

@@ -218,7 +218,7 @@ final class IocpKernel implements Kernel {
     // ---- completions --------------------------------------------------------------------------
 
     @Override
-    public int await(long timeoutMillis, Sink sink) {
+    public int await(long timeoutMillis, int quiet, Sink sink) { // quiet: a port has no wait for "one more"
         flushCancels(sink);
         int n = port.wait(entries, maxEntries, timeoutMillis);
         if (n < 0) {

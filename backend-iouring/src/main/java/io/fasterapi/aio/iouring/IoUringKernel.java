@@ -54,11 +54,15 @@ final class IoUringKernel implements Kernel {
     private boolean enabled;
     private boolean draining;
     private boolean multishotAccept = true;
+    /** {@link AsyncIoConfig#batchWaitMicros()}, or 0 when the kernel has no min_wait (before 6.12). */
+    private final int batchWaitMicros;
     /** Multishot accepts not yet known to work (a kernel before 5.19 refuses them with EINVAL). */
     private final Set<Long> untriedAccepts = new HashSet<>();
     /** Descriptors closed while an SQE naming them was still unsubmitted. */
     private int[] deferredCloses = new int[16];
     private int deferredCount;
+    /** io_uring_enter calls that waited (for tests: a request-response exchange costs one or two). */
+    private long waits;
     /** Calls that failed outside a wait (a submission when the ring was full, a close): reported at the next one. */
     private int unreportedErrors;
 
@@ -76,7 +80,6 @@ final class IoUringKernel implements Kernel {
         wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
         this.getEventsArg = arena.allocate(GETEVENTS_ARG);
         this.timespec = arena.allocate(TIMESPEC);
-        getEventsArg.set(ValueLayout.JAVA_LONG, GA_TS, timespec.address());
         int entries = Math.min(config.queueDepth(), 32768);
         // Multishot accept and completions of a whole turn can outnumber submissions: 4x room.
         int cqEntries = Math.max(entries * 4, 1024);
@@ -98,6 +101,7 @@ final class IoUringKernel implements Kernel {
         }
         this.eventfd = ev;
         this.enabled = !ring.setupFlag(IORING_SETUP_R_DISABLED);
+        this.batchWaitMicros = ring.has(IORING_FEAT_MIN_TIMEOUT) ? config.batchWaitMicros() : 0;
         armWakeRead();
     }
 
@@ -228,22 +232,40 @@ final class IoUringKernel implements Kernel {
         if (sq.isFull()) ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0); // flush overflow
     }
 
+    /**
+     * Submits and waits in one {@code io_uring_enter}. With {@code quiet} sends queued (each on a
+     * socket with a receive in the kernel) and {@link AsyncIoConfig#batchWaitMicros()} set, it waits
+     * for one completion more than those, for at most that long (the kernel's min_wait, 6.12+): a
+     * send completes during the submission, and would otherwise end the wait at once, leaving the
+     * next request's receive to a second enter. After that time the wait ends on whatever has
+     * been posted.
+     */
     @Override
-    public int await(long timeoutMillis, Sink sink) {
+    public int await(long timeoutMillis, int quiet, Sink sink) {
         sq.publish();
         int toSubmit = sq.unsubmitted();
         int min = timeoutMillis == 0 || cq.ready() > 0 ? 0 : 1;
+        int minWait = 0;
+        if (min == 1 && quiet > 0 && batchWaitMicros > 0) {
+            min += quiet;
+            minWait = batchWaitMicros;
+        }
         int flags = IORING_ENTER_GETEVENTS;
         MemorySegment arg = MemorySegment.NULL;
         long argSize = 0;
-        if (min == 1 && timeoutMillis > 0) {
-            timespec.set(ValueLayout.JAVA_LONG, TS_SEC, timeoutMillis / 1000);
-            timespec.set(ValueLayout.JAVA_LONG, TS_NSEC, (timeoutMillis % 1000) * 1_000_000L);
+        if (min >= 1 && (timeoutMillis > 0 || minWait > 0)) {
+            if (timeoutMillis > 0) {
+                timespec.set(ValueLayout.JAVA_LONG, TS_SEC, timeoutMillis / 1000);
+                timespec.set(ValueLayout.JAVA_LONG, TS_NSEC, (timeoutMillis % 1000) * 1_000_000L);
+            }
+            getEventsArg.set(ValueLayout.JAVA_LONG, GA_TS, timeoutMillis > 0 ? timespec.address() : 0);
+            getEventsArg.set(ValueLayout.JAVA_INT, GA_MIN_WAIT_USEC, minWait);
             flags |= IORING_ENTER_EXT_ARG;
             arg = getEventsArg;
             argSize = GETEVENTS_ARG.byteSize();
         }
         int r = ring.enter(state, toSubmit, min, flags, arg, argSize);
+        waits++;
         closeDeferred(false);
         if (r < 0 && r != -Errno.ETIME.code() /* the wait timed out */ && r != -sc.eintr() && r != -Errno.EBUSY.code()
                 && r != -sc.eagain()) {
@@ -298,6 +320,16 @@ final class IoUringKernel implements Kernel {
             if (!draining) armWakeRead();
         }
         // UserData.CANCEL: ENOENT or EALREADY when the target finished first; nothing to do either way
+    }
+
+    /** The waits so far (loop thread; read it from elsewhere only after the loop has stopped). */
+    long waits() {
+        return waits;
+    }
+
+    /** Whether the batch wait is on: configured, and the kernel has min_wait. */
+    boolean batchWaits() {
+        return batchWaitMicros > 0;
     }
 
     @Override

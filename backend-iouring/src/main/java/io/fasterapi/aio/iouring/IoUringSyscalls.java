@@ -44,6 +44,8 @@ final class IoUringSyscalls {
     static final int IORING_FEAT_SUBMIT_STABLE = 1 << 2;
     static final int IORING_FEAT_FAST_POLL = 1 << 5;
     static final int IORING_FEAT_EXT_ARG = 1 << 8;
+    /** Since 6.12: io_uring_getevents_arg's {@code pad} is {@code min_wait_usec}. */
+    static final int IORING_FEAT_MIN_TIMEOUT = 1 << 15;
 
     // opcodes
     static final byte IORING_OP_ACCEPT = 13;
@@ -123,7 +125,10 @@ final class IoUringSyscalls {
             JAVA_LONG.withName("ring_addr"), JAVA_INT.withName("ring_entries"), JAVA_SHORT.withName("bgid"),
             JAVA_SHORT.withName("flags"), MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("resv"));
 
-    /** struct io_uring_getevents_arg, for IORING_ENTER_EXT_ARG. */
+    /**
+     * struct io_uring_getevents_arg, for IORING_ENTER_EXT_ARG. Its {@code pad} became
+     * {@code min_wait_usec} in 6.12; Debian's headers still say {@code pad}, which the layout test checks.
+     */
     static final StructLayout GETEVENTS_ARG = MemoryLayout.structLayout(
             JAVA_LONG.withName("sigmask"), JAVA_INT.withName("sigmask_sz"), JAVA_INT.withName("pad"),
             JAVA_LONG.withName("ts"));
@@ -178,6 +183,8 @@ final class IoUringSyscalls {
     static final long CQE_FLAGS = CQE.byteOffset(groupElement("flags"));
 
     static final long GA_TS = GETEVENTS_ARG.byteOffset(groupElement("ts"));
+    /** min_wait_usec (6.12+, IORING_FEAT_MIN_TIMEOUT), where older headers have {@code pad}. */
+    static final long GA_MIN_WAIT_USEC = GETEVENTS_ARG.byteOffset(groupElement("pad"));
     static final long TS_SEC = TIMESPEC.byteOffset(groupElement("tv_sec"));
     static final long TS_NSEC = TIMESPEC.byteOffset(groupElement("tv_nsec"));
 

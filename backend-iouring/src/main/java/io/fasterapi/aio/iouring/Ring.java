@@ -122,6 +122,7 @@ final class Ring implements AutoCloseable {
         b.append("CQSIZE");
         if (has(IORING_FEAT_NODROP)) b.append(" +NODROP");
         if (has(IORING_FEAT_EXT_ARG)) b.append(" +EXT_ARG");
+        if (has(IORING_FEAT_MIN_TIMEOUT)) b.append(" +MIN_TIMEOUT");
         return b.toString();
     }
 }

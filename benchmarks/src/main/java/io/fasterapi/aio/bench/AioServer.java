@@ -18,14 +18,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * thread with its own listening socket (SO_REUSEPORT when N > 1, so the kernel spreads the
  * connections over the loops); {@link IoUringServer} and {@link EpollServer} pick the backend.
  *
- * <p>Per connection: one 16 KiB native buffer; read, answer with one write, read again when the
- * write completed. No allocation per request: the write's segment is a slice kept from the last
- * request when it has the same length (echo of fixed-size messages), and HTTP responses are
+ * <p>Per connection: one 16 KiB native buffer; read, answer with one write, with the next read
+ * armed while the answer is written (see {@link Connection}). No allocation per request: the
+ * write's segment is a slice kept from the last request when it has the same length (echo of
+ * fixed-size messages), and HTTP responses are
  * prefixes of one shared segment holding the most responses one read can ask for, one cached
  * slice per count.
  */
 final class AioServer {
-    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer", "loops"};
+    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer", "loops", "batch-wait"};
 
     private final AsyncIo io;
     private final long listener;
@@ -42,7 +43,7 @@ final class AioServer {
     private AioServer(String backend, Args a, ServerStats stats, boolean reusePort) {
         mode = Args.mode(a.get("mode", "echo"));
         bufferSize = a.getInt("buffer", 16 * 1024);
-        io = AsyncIo.create(AsyncIoConfig.builder().backend(backend).build());
+        io = AsyncIo.create(config(backend, a));
         listener = io.listen(new InetSocketAddress(a.get("host", "127.0.0.1"), a.getInt("port", 9000)),
                 ListenOptions.defaults().withReusePort(reusePort));
         int maxCount = Http.maxRequestsPerRead(bufferSize);
@@ -50,6 +51,11 @@ final class AioServer {
         responseSlices = mode == Args.Mode.HTTP ? new MemorySegment[maxCount + 1] : null;
         this.stats = stats;
         counter = stats.register(Thread.currentThread());
+    }
+
+    /** The loop configuration: {@code backend}, and {@code --batch-wait µs} (AsyncIoConfig.batchWaitMicros, default 0). */
+    static AsyncIoConfig config(String backend, Args a) {
+        return AsyncIoConfig.builder().backend(backend).batchWaitMicros(a.getInt("batch-wait", 0)).build();
     }
 
     static void main(String backend, String[] args) {
@@ -111,53 +117,113 @@ final class AioServer {
         return s;
     }
 
+    /**
+     * One connection. Its next read is armed while the answer is written, as a server that wants
+     * one system call per request must (see {@code Kernel.await}'s quiet sends): echo reads into one
+     * half of the buffer while the other half is written back; HTTP answers come from the shared
+     * response segment, so the buffer is free to read into at once. At most one answer is queued
+     * behind the one being written; reading stops until it is out, which bounds what a client
+     * that never reads can make us hold.
+     */
     private final class Connection implements CompletionHandler {
         private final long handle;
         private final MemorySegment buffer = arena.allocate(bufferSize, 64);
         private final Http.Parser parser = new Http.Parser();
-        private MemorySegment echoSlice = MemorySegment.NULL;
+        /** Echo: the two halves of the buffer, and the slice of each last written (kept: no allocation per request). */
+        private final MemorySegment[] halves;
+        private final MemorySegment[] echoSlices = {MemorySegment.NULL, MemorySegment.NULL};
+        /** Echo: the half being (or next) read into, and the half whose write completes next (-1: none). */
+        private int readingHalf;
+        private int oldestWrite = -1;
+        private int writes;
+        private boolean reading;
+        /** HTTP: responses parsed while a write was out, to write when it completes. */
+        private int pending;
+        private boolean closed;
 
         Connection(long handle) {
             this.handle = handle;
+            long half = bufferSize / 2;
+            halves = mode == Args.Mode.ECHO ? new MemorySegment[] {buffer.asSlice(0, half), buffer.asSlice(half, half)} : null;
         }
 
         void read() {
+            reading = true;
+            if (halves != null) {
+                io.read(handle, halves[readingHalf], this);
+                return;
+            }
             int at = parser.filled();
             io.read(handle, at == 0 ? buffer : buffer.asSlice(at), this);
+        }
+
+        private void close() {
+            if (!closed) io.close(handle);
+            closed = true;
         }
 
         @Override
         public void completed(IoEvent e) {
             long n = e.result();
             if (e.operation() == Operation.WRITE) {
+                writes--;
+                if (closed) return;
                 if (n < 0) {
-                    io.close(handle);
-                } else {
+                    close();
+                } else if (halves != null) {
+                    int free = oldestWrite;
+                    oldestWrite = writes > 0 ? 1 - free : -1;
+                    if (!reading) {
+                        readingHalf = free;
+                        read();
+                    }
+                } else if (pending > 0) {
+                    write(pending);
+                    pending = 0;
                     read();
                 }
                 return;
             }
+            reading = false;
+            if (closed) return;
             if (n <= 0) { // end of stream or error
-                io.close(handle);
+                close();
                 return;
             }
-            if (mode == Args.Mode.ECHO) {
-                if (echoSlice.byteSize() != n) {
-                    echoSlice = buffer.asSlice(0, n);
+            if (halves != null) {
+                int h = readingHalf;
+                if (echoSlices[h].byteSize() != n) {
+                    echoSlices[h] = halves[h].asSlice(0, n);
                 }
                 counter.echoBytes += n;
-                io.write(handle, echoSlice, this);
+                if (writes == 0) oldestWrite = h;
+                writes++;
+                io.write(handle, echoSlices[h], this);
+                if (writes == 1) { // the other half is free: read into it while this one is written
+                    readingHalf = 1 - h;
+                    read();
+                }
                 return;
             }
             int count = parser.onRead(buffer, (int) n);
             if (count < 0) {
-                io.close(handle);
+                close();
             } else if (count == 0) {
                 read();
             } else {
                 counter.requests += count;
-                io.write(handle, responsesFor(count), this);
+                if (writes > 0) {
+                    pending = count; // wait for the write out; reading resumes after it
+                    return;
+                }
+                write(count);
+                read();
             }
+        }
+
+        private void write(int count) {
+            writes++;
+            io.write(handle, responsesFor(count), this);
         }
     }
 }

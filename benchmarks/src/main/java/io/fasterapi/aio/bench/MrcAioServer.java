@@ -1,6 +1,5 @@
 package io.fasterapi.aio.bench;
 
-import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.servers.http.HttpHandler;
 import io.fasterapi.aio.servers.http.HttpLimits;
 import io.fasterapi.aio.servers.http.HttpServerGroup;
@@ -15,7 +14,7 @@ import java.net.InetSocketAddress;
  * The only addition is a counter per loop for {@link ServerStats}: each loop's handler is wrapped in
  * one that adds one per request (and starts the measured window at the first request).
  *
- * <p>{@code --backend io_uring|epoll --port 9000 [--loops n] [--warmup s] [--duration s]}
+ * <p>{@code --backend io_uring|epoll --port 9000 [--loops n] [--warmup s] [--duration s] [--batch-wait µs]}
  */
 public final class MrcAioServer {
     private MrcAioServer() {
@@ -29,7 +28,7 @@ public final class MrcAioServer {
         int loops = a.getInt("loops", 1);
         ServerStats stats = new ServerStats(backend, Args.Mode.MRC, 1, a.getDouble("warmup", 0));
         EventStats events = new EventStats();
-        HttpServerGroup group = HttpServerGroup.start(loops, AsyncIoConfig.builder().backend(backend).build(),
+        HttpServerGroup group = HttpServerGroup.start(loops, AioServer.config(backend, a),
                 new InetSocketAddress(a.get("host", "127.0.0.1"), a.getInt("port", 9000)), HttpLimits.defaults(),
                 i -> counting(stats, new MrcHandler(events)), Throwable::printStackTrace);
         stats.install(a.getDouble("duration", 0));

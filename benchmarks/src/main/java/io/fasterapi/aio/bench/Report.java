@@ -25,7 +25,7 @@ import java.util.Map;
  * one table.
  */
 public final class Report {
-    private static final List<String> ORDER = List.of("io_uring", "epoll", "netty-io_uring", "netty-epoll", "nio", "c-epoll", "c-io_uring");
+    private static final List<String> ORDER = List.of("io_uring", "io_uring-batch", "epoll", "netty-io_uring", "netty-epoll", "nio", "c-epoll", "c-io_uring");
     private static final List<String> NOT_CALLS = List.of("workload", "server", "requests", "loops");
     private static final String BASE = "io_uring";
     private static final List<String> C_PEERS = List.of("c-epoll", "c-io_uring");
@@ -235,6 +235,7 @@ public final class Report {
     private static String label(String server) {
         return switch (server) {
             case "io_uring" -> "ours, io_uring";
+            case "io_uring-batch" -> "ours, io_uring, batch wait";
             case "epoll" -> "ours, epoll";
             case "nio" -> "JDK NIO Selector";
             case "netty-io_uring" -> "Netty io_uring";

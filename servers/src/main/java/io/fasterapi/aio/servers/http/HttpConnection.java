@@ -9,8 +9,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One HTTP connection: read, answer every complete request of the batch in order into one response
- * buffer, write it, then go on with what is buffered or read again. Reads and writes alternate
- * (except when a timeout answers 408 while a read is pending). It reads into a small buffer of its
+ * buffer, write it, then go on with what is buffered or read again. When every buffered request is
+ * answered, the next read is armed while the answers are written; what it brings is taken up only
+ * once they are sent, and nothing more is read until then. It reads into a small buffer of its
  * own and borrows the server's larger ones only while it needs them (see {@link HttpServer}); its
  * objects are reused by the next connection once every pending operation has completed.
  */
@@ -105,6 +106,7 @@ final class HttpConnection implements CompletionHandler {
             } else {
                 lastReadFilled = end + n == in.byteSize();
                 end += n;
+                if (writing > 0) return; // the next request, read while answers go out: taken up when they are sent
                 if (phase == IDLE) {
                     phase = HEAD;
                     deadline = System.nanoTime() + limits.headerTimeout().toNanos();
@@ -182,6 +184,13 @@ final class HttpConnection implements CompletionHandler {
         if (response.direct() != null) {
             writing++;
             io.write(handle, response.direct(), this);
+        } else if (!closeAfterWrite && !reading && start == end) {
+            // Every request is answered and copied out: read the next one while the answers go out,
+            // so that the loop waits once per request (see Kernel.await's quiet sends). Not with a
+            // direct body, which may be a slice of the request buffer.
+            start = end = 0;
+            if (!lastReadFilled) useSmallBuffer();
+            read();
         }
     }
 
@@ -221,7 +230,7 @@ final class HttpConnection implements CompletionHandler {
         long now = System.nanoTime();
         if (start == end) {
             start = end = 0;
-            if (!lastReadFilled) useSmallBuffer(); // idle: hold no more than the small buffer
+            if (!lastReadFilled && !reading) useSmallBuffer(); // idle: hold no more than the small buffer
             idle(now);
         } else {
             if (start > 0) { // move the partial request to the front: it then fits whole
@@ -247,7 +256,7 @@ final class HttpConnection implements CompletionHandler {
                 return;
             }
         }
-        read();
+        if (!reading) read(); // else armed while the last answers were written
     }
 
     /** After the last answer: shut the output down, drain the input until FIN or the linger time, close. */
