@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <strings.h>
 #include <time.h>
 
 static const char RESPONSE[] = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n\r\nHello, World!";
@@ -24,6 +25,7 @@ static const char RESPONSE[] = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent
 struct options {
     int port;
     int http;
+    int mrc;
     long size;
     double warmup;
     const char *mode;
@@ -58,11 +60,12 @@ static int parse_options(int argc, char **argv, const char *impl, struct options
             return 2;
         }
     }
-    if (strcmp(o->mode, "echo") && strcmp(o->mode, "http")) {
-        fprintf(stderr, "%s: mode %s is not served (echo, http)\n", impl, o->mode);
+    if (strcmp(o->mode, "echo") && strcmp(o->mode, "http") && strcmp(o->mode, "mrc")) {
+        fprintf(stderr, "%s: mode %s is not served (echo, http, mrc)\n", impl, o->mode);
         return 2;
     }
     o->http = !strcmp(o->mode, "http");
+    o->mrc = !strcmp(o->mode, "mrc");
     signal(SIGTERM, on_term);
     signal(SIGHUP, on_hup);
     signal(SIGPIPE, SIG_IGN);
@@ -87,6 +90,154 @@ static long http_answers(int *matched, const char *data, size_t n, char *out, si
             found++;
         }
     }
+    return found;
+}
+
+/*
+ * The 1MRC (mode mrc): POST /event with {"userId": "...", "value": <number>} counts the event,
+ * its user in a set and its value in exact millionths, and answers {"status":"ok"}; GET /stats
+ * answers {"totalRequests":..,"uniqueUsers":..,"sum":..,"avg":..}. Requests carry a
+ * Content-Length body; a request split across reads waits in the connection's input. Minimal, as
+ * the rest of this peer: the event's members are found by name, a user id with an escape or a
+ * value with an exponent or more than 6 decimals is answered 400, like anything else it cannot read.
+ */
+static const char MRC_OK[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"status\":\"ok\"}";
+static const char MRC_BAD[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{\"error\":\"malformed event\"}";
+static const char MRC_NOT_FOUND[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+
+static long mrc_events;
+static long long mrc_micros;
+
+struct user { unsigned long long hash; char *id; size_t len; };
+static struct user *users;
+static size_t users_cap, users_size;
+
+static unsigned long long fnv1a(const char *p, size_t n) {
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char) p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Adds a user id to the set (open addressing, at most half full). */
+static void user_add(const char *id, size_t len) {
+    if (2 * (users_size + 1) > users_cap) {
+        size_t cap = users_cap ? 2 * users_cap : 1 << 16;
+        struct user *t = calloc(cap, sizeof *t);
+        for (size_t i = 0; i < users_cap; i++) {
+            if (!users[i].id) continue;
+            size_t j = users[i].hash & (cap - 1);
+            while (t[j].id) j = (j + 1) & (cap - 1);
+            t[j] = users[i];
+        }
+        free(users);
+        users = t;
+        users_cap = cap;
+    }
+    unsigned long long h = fnv1a(id, len);
+    size_t j = h & (users_cap - 1);
+    for (; users[j].id; j = (j + 1) & (users_cap - 1)) {
+        if (users[j].hash == h && users[j].len == len && !memcmp(users[j].id, id, len)) return;
+    }
+    users[j] = (struct user) {.hash = h, .id = memcpy(malloc(len + 1), id, len), .len = len};
+    users_size++;
+}
+
+/* The value of "name" in body[0, n), after its colon and blanks, or NULL. */
+static const char *json_member(const char *body, size_t n, const char *name) {
+    size_t k = strlen(name);
+    for (const char *p = body; p + k + 2 <= body + n; p++) {
+        if (*p == '"' && !memcmp(p + 1, name, k) && p[k + 1] == '"') {
+            p += k + 2;
+            while (p < body + n && (*p == ' ' || *p == ':' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+            return p < body + n ? p : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* Counts the event in body[0, n); 0, or -1 when it is not one this peer reads. */
+static int mrc_event(const char *body, size_t n) {
+    const char *end = body + n, *u = json_member(body, n, "userId"), *v = json_member(body, n, "value");
+    if (!u || !v || *u != '"') return -1;
+    const char *q = ++u;
+    while (q < end && *q != '"' && *q != '\\') q++;
+    if (q >= end || *q != '"') return -1;
+    int neg = v < end && *v == '-';
+    if (neg) v++;
+    long long whole = 0, frac = 0;
+    int digits = 0, decimals = 0;
+    for (; v < end && *v >= '0' && *v <= '9'; v++, digits++) whole = whole * 10 + (*v - '0');
+    if (v < end && *v == '.') {
+        for (v++; v < end && *v >= '0' && *v <= '9'; v++, decimals++) {
+            if (decimals == 6) return -1;
+            frac = frac * 10 + (*v - '0');
+        }
+    }
+    if (!digits || digits > 9 || (v < end && (*v == 'e' || *v == 'E'))) return -1;
+    for (int d = decimals; d < 6; d++) frac *= 10;
+    user_add(u, (size_t) (q - u));
+    mrc_micros += (neg ? -1 : 1) * (whole * 1000000 + frac);
+    mrc_events++;
+    return 0;
+}
+
+/* The statistics answer, into out (at *len); -1 when it does not fit. */
+static int mrc_stats(char *out, size_t *len, size_t cap) {
+    char body[256], frac[8];
+    long long m = mrc_micros < 0 ? -mrc_micros : mrc_micros;
+    int f = snprintf(frac, sizeof frac, "%06lld", m % 1000000);
+    while (f > 0 && frac[f - 1] == '0') frac[--f] = 0;
+    int b = snprintf(body, sizeof body, "{\"totalRequests\":%ld,\"uniqueUsers\":%zu,\"sum\":%s%lld%s%s,\"avg\":%.17g}",
+                     mrc_events, users_size, mrc_micros < 0 ? "-" : "", m / 1000000, f ? "." : "", frac,
+                     mrc_events ? (double) mrc_micros / 1e6 / (double) mrc_events : 0.0);
+    int w = snprintf(out + *len, cap - *len, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+                     b, body);
+    if (w < 0 || (size_t) w >= cap - *len) return -1;
+    *len += (size_t) w;
+    return 0;
+}
+
+static int mrc_put(char *out, size_t *len, size_t cap, const char *s, size_t n) {
+    if (*len + n > cap) return -1;
+    memcpy(out + *len, s, n);
+    *len += n;
+    return 0;
+}
+
+/*
+ * Answers every complete request in in[0, *have) into out (at *len), and moves what is left of
+ * an unfinished one to the front. Returns the requests answered, or -1 (close the connection): a
+ * request that cannot fit in cap, or answers that do not fit in out.
+ */
+static long mrc_answers(char *in, size_t *have, size_t cap, char *out, size_t *len, size_t out_cap) {
+    size_t at = 0;
+    long found = 0;
+    for (;;) {
+        char *head_end = memmem(in + at, *have - at, "\r\n\r\n", 4);
+        if (!head_end) break;
+        size_t head = (size_t) (head_end - (in + at)) + 4, body = 0;
+        for (char *p = in + at; p < head_end; p++) {
+            if (*p == '\n' && head_end - p > 15 && !strncasecmp(p + 1, "content-length:", 15)) body = strtoul(p + 16, NULL, 10);
+        }
+        if (head + body > cap) return -1;
+        if (at + head + body > *have) break;
+        const char *req = in + at;
+        int r;
+        if (!strncmp(req, "POST /event ", 12)) {
+            r = mrc_event(req + head, body) == 0 ? mrc_put(out, len, out_cap, MRC_OK, sizeof MRC_OK - 1)
+                                                 : mrc_put(out, len, out_cap, MRC_BAD, sizeof MRC_BAD - 1);
+        } else if (!strncmp(req, "GET /stats ", 11)) {
+            r = mrc_stats(out, len, out_cap);
+        } else {
+            r = mrc_put(out, len, out_cap, MRC_NOT_FOUND, sizeof MRC_NOT_FOUND - 1);
+        }
+        if (r < 0) return -1;
+        at += head + body;
+        found++;
+    }
+    if (at > 0) memmove(in, in + at, *have - at);
+    *have -= at;
+    if (*have == cap) return -1; /* a head larger than the buffer */
     return found;
 }
 

@@ -4,7 +4,7 @@
  *
  * Same protocol as the Java servers of benchmarks/: "echo" writes back what it reads; "http"
  * answers every request (ended by CRLF CRLF) with the same fixed response, the answers of one read
- * batch in one write. One thread, edge-triggered, each socket registered once, no allocation after
+ * batch in one write; "mrc" serves the 1MRC (bench_common.h). One thread, edge-triggered, each socket registered once, no allocation after
  * a descriptor's first use (per-descriptor state, reused), no EAGAIN read after a short one.
  * Options and statistics: bench_common.h. Only --loops 1.
  */
@@ -21,6 +21,7 @@
 
 struct conn {
     char in[BUF];
+    size_t in_len;       /* mrc: the bytes of an unfinished request at the front of in */
     int matched;         /* http: how much of CRLF CRLF the unfinished request ends with */
     char out[BUF * 2];
     size_t out_len, out_off; /* unsent answer bytes */
@@ -30,7 +31,7 @@ static struct conn *conns[MAX_FDS];
 static struct options opt;
 static long requests, echo_bytes;
 
-static long served(void) { return opt.http ? requests : echo_bytes / opt.size; }
+static long served(void) { return opt.http || opt.mrc ? requests : echo_bytes / opt.size; }
 
 /* Writes what is pending; returns 0 when all went out, 1 when the socket is full, -1 on error. */
 static int flush_out(int fd, struct conn *c) {
@@ -60,14 +61,20 @@ static void serve(int ep, int fd, unsigned events) {
     if (r < 0) { close_conn(ep, fd); return; }
     if (r > 0) return; /* still full: EPOLLOUT resumes */
     for (;;) {
-        ssize_t n = recv(fd, c->in, BUF, 0);
+        size_t room = BUF - c->in_len;
+        ssize_t n = recv(fd, c->in + c->in_len, room, 0);
         if (n == 0) { close_conn(ep, fd); return; }
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno != EAGAIN) close_conn(ep, fd);
             return;
         }
-        if (opt.http) {
+        if (opt.mrc) {
+            c->in_len += (size_t) n;
+            long found = mrc_answers(c->in, &c->in_len, BUF, c->out, &c->out_len, sizeof c->out);
+            if (found < 0) { close_conn(ep, fd); return; }
+            requests += found;
+        } else if (opt.http) {
             long found = http_answers(&c->matched, c->in, (size_t) n, c->out, &c->out_len, sizeof c->out);
             if (found < 0) { close_conn(ep, fd); return; }
             requests += found;
@@ -79,7 +86,7 @@ static void serve(int ep, int fd, unsigned events) {
         r = flush_out(fd, c);
         if (r < 0) { close_conn(ep, fd); return; }
         if (r > 0) return; /* wait for EPOLLOUT before reading more */
-        if (n < BUF && !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+        if ((size_t) n < room && !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
     }
 }
 
@@ -108,6 +115,7 @@ int main(int argc, char **argv) {
                     if (!conns[s] && !(conns[s] = malloc(sizeof(struct conn)))) { close(s); continue; }
                     conns[s]->out_len = conns[s]->out_off = 0;
                     conns[s]->matched = 0;
+                    conns[s]->in_len = 0;
                     struct epoll_event ce = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.fd = s};
                     epoll_ctl(ep, EPOLL_CTL_ADD, s, &ce);
                     if (!st.first_conn) st.first_conn = now_ns(CLOCK_MONOTONIC);

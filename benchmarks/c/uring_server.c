@@ -27,6 +27,8 @@
 
 struct conn {
     char out[OUT];
+    char in[BUFSZ * 4];     /* mrc: an unfinished request, across receives */
+    size_t in_len;
     size_t out_len, out_off; /* bytes to send; [out_off, out_len) not yet acknowledged */
     int sending, closing, matched;
 };
@@ -38,7 +40,7 @@ static struct conn *conns[MAX_FDS];
 static struct options opt;
 static long requests, echo_bytes;
 
-static long served(void) { return opt.http ? requests : echo_bytes / opt.size; }
+static long served(void) { return opt.http || opt.mrc ? requests : echo_bytes / opt.size; }
 
 /* An SQE; when the queue is full, submit what is queued first. */
 static struct io_uring_sqe *sqe(void) {
@@ -81,6 +83,15 @@ static void close_conn(int fd, struct conn *c) {
 
 /* Appends the answers to data[0, n): the data itself (echo), or a response per request (http). */
 static int answer(struct conn *c, const char *data, size_t n) {
+    if (opt.mrc) {
+        if (c->in_len + n > sizeof c->in) return -1;
+        memcpy(c->in + c->in_len, data, n);
+        c->in_len += n;
+        long found = mrc_answers(c->in, &c->in_len, sizeof c->in, c->out, &c->out_len, OUT);
+        if (found < 0) return -1;
+        requests += found;
+        return 0;
+    }
     if (!opt.http) {
         if (c->out_len + n > OUT) return -1;
         memcpy(c->out + c->out_len, data, n);
@@ -180,6 +191,7 @@ int main(int argc, char **argv) {
                         if (!conns[s] && !(conns[s] = malloc(sizeof(struct conn)))) { close(s); break; }
                         conns[s]->out_len = conns[s]->out_off = 0;
                         conns[s]->sending = conns[s]->closing = conns[s]->matched = 0;
+                        conns[s]->in_len = 0;
                         arm_recv(s);
                         if (!st.first_conn) st.first_conn = now_ns(CLOCK_MONOTONIC);
                     } else if (cqe->res >= 0) {
