@@ -112,8 +112,8 @@ nopin=(env)
 # server name (and mode) -> main class and its extra arguments
 server_cmd() {
     case $1 in
-        c-epoll) echo "$c_bin/epoll_server" ;; # every mode, mrc included
-        c-io_uring) echo "$c_bin/uring_server" ;;
+        c-epoll) echo "$c_bin/epoll_server"; return ;; # every mode, mrc included
+        c-io_uring) echo "$c_bin/uring_server"; return ;;
         *) if [ "${2:-}" = mrc ]; then mrc_server_cmd "$1"; return; fi ;;
     esac
     case $1 in

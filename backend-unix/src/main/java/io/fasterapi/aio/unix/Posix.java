@@ -18,45 +18,99 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * this supports.
  */
 public final class Posix {
-    private static final MethodHandle SOCKET = NativeLibc.downcall("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = NativeLibc.downcall("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = NativeLibc.downcall("listen",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    /** Null where libc has no accept4 (macOS): {@link PosixSockets#accept} then uses accept + fcntl. */
-    private static final MethodHandle ACCEPT4 = NativeLibc.has("accept4") ? NativeLibc.downcall("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)) : null;
-    private static final MethodHandle ACCEPT = NativeLibc.downcall("accept",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // Each downcall is linked on its first use (a holder class per call): linking spins classes and
+    // code, and a loop never uses most of them (io_uring sends and receives through the ring).
+    private static final class SocketCall {
+        static final MethodHandle H = NativeLibc.downcall("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class BindCall {
+        static final MethodHandle H = NativeLibc.downcall("bind",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class ListenCall {
+        static final MethodHandle H = NativeLibc.downcall("listen",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    /** Where libc has accept4 (not macOS: {@link PosixSockets#accept} then uses accept + fcntl). */
+    private static final boolean HAS_ACCEPT4 = NativeLibc.has("accept4");
+
+    private static final class Accept4Call {
+        static final MethodHandle H = NativeLibc.downcall("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+
+    private static final class AcceptCall {
+        static final MethodHandle H = NativeLibc.downcall("accept",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
     /**
      * {@code int fcntl(int fd, int cmd, ...)} is variadic: the third argument must be passed the
      * variadic way (on macOS arm64 variadic arguments go on the stack, not in registers).
      */
-    private static final MethodHandle FCNTL = NativeLibc.downcall("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CONNECT = NativeLibc.downcall("connect",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECV = NativeLibc.downcall("recv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SEND = NativeLibc.downcall("send",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle READ = NativeLibc.downcall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = NativeLibc.downcall("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle CLOSE = NativeLibc.downcall("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SHUTDOWN = NativeLibc.downcall("shutdown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = NativeLibc.downcall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = NativeLibc.downcall("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GETSOCKNAME = NativeLibc.downcall("getsockname",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GETPEERNAME = NativeLibc.downcall("getpeername",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final class FcntlCall {
+        static final MethodHandle H = NativeLibc.downcall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class ConnectCall {
+        static final MethodHandle H = NativeLibc.downcall("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class RecvCall {
+        static final MethodHandle H = NativeLibc.downcall("recv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class SendCall {
+        static final MethodHandle H = NativeLibc.downcall("send",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class ReadCall {
+        static final MethodHandle H = NativeLibc.downcall("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class WriteCall {
+        static final MethodHandle H = NativeLibc.downcall("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class CloseCall {
+        static final MethodHandle H = NativeLibc.downcall("close",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class ShutdownCall {
+        static final MethodHandle H = NativeLibc.downcall("shutdown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class SetsockoptCall {
+        static final MethodHandle H = NativeLibc.downcall("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class GetsockoptCall {
+        static final MethodHandle H = NativeLibc.downcall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    private static final class GetsocknameCall {
+        static final MethodHandle H = NativeLibc.downcall("getsockname",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    private static final class GetpeernameCall {
+        static final MethodHandle H = NativeLibc.downcall("getpeername",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
 
     private Posix() {
     }
@@ -71,7 +125,7 @@ public final class Posix {
 
     public static int socket(MemorySegment st, int domain, int type, int protocol) {
         try {
-            return check(st, (int) SOCKET.invokeExact(st, domain, type, protocol));
+            return check(st, (int) SocketCall.H.invokeExact(st, domain, type, protocol));
         } catch (Throwable t) {
             throw NativeLibc.fail("socket", t);
         }
@@ -79,7 +133,7 @@ public final class Posix {
 
     public static int bind(MemorySegment st, int fd, MemorySegment addr, int len) {
         try {
-            return check(st, (int) BIND.invokeExact(st, fd, addr, len));
+            return check(st, (int) BindCall.H.invokeExact(st, fd, addr, len));
         } catch (Throwable t) {
             throw NativeLibc.fail("bind", t);
         }
@@ -87,7 +141,7 @@ public final class Posix {
 
     public static int listen(MemorySegment st, int fd, int backlog) {
         try {
-            return check(st, (int) LISTEN.invokeExact(st, fd, backlog));
+            return check(st, (int) ListenCall.H.invokeExact(st, fd, backlog));
         } catch (Throwable t) {
             throw NativeLibc.fail("listen", t);
         }
@@ -95,15 +149,15 @@ public final class Posix {
 
     /** Whether libc has accept4 (Linux, FreeBSD 10+; not macOS). */
     public static boolean hasAccept4() {
-        return ACCEPT4 != null;
+        return HAS_ACCEPT4;
     }
 
     /** accept4 without the peer's address (getpeername gives it on demand). Only where {@link #hasAccept4()}. */
     public static int accept4(MemorySegment st, int fd, int flags) {
         // PosixSockets.accept checks hasAccept4() and uses accept + fcntl where libc lacks it.
-        if (ACCEPT4 == null) throw new AssertionError("accept4 called where libc lacks it (macOS)");
+        if (!HAS_ACCEPT4) throw new AssertionError("accept4 called where libc lacks it (macOS)");
         try {
-            return check(st, (int) ACCEPT4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
+            return check(st, (int) Accept4Call.H.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
         } catch (Throwable t) {
             throw NativeLibc.fail("accept4", t);
         }
@@ -112,7 +166,7 @@ public final class Posix {
     /** accept without the peer's address. */
     public static int accept(MemorySegment st, int fd) {
         try {
-            return check(st, (int) ACCEPT.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL));
+            return check(st, (int) AcceptCall.H.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL));
         } catch (Throwable t) {
             throw NativeLibc.fail("accept", t);
         }
@@ -121,7 +175,7 @@ public final class Posix {
     /** fcntl with an int argument (F_GETFL, F_SETFL, F_SETFD...): the result, or the negated errno. */
     public static int fcntl(MemorySegment st, int fd, int cmd, int arg) {
         try {
-            return check(st, (int) FCNTL.invokeExact(st, fd, cmd, arg));
+            return check(st, (int) FcntlCall.H.invokeExact(st, fd, cmd, arg));
         } catch (Throwable t) {
             throw NativeLibc.fail("fcntl", t);
         }
@@ -129,7 +183,7 @@ public final class Posix {
 
     public static int connect(MemorySegment st, int fd, MemorySegment addr, int len) {
         try {
-            return check(st, (int) CONNECT.invokeExact(st, fd, addr, len));
+            return check(st, (int) ConnectCall.H.invokeExact(st, fd, addr, len));
         } catch (Throwable t) {
             throw NativeLibc.fail("connect", t);
         }
@@ -137,7 +191,7 @@ public final class Posix {
 
     public static long recv(MemorySegment st, int fd, MemorySegment buf, long len, int flags) {
         try {
-            return check(st, (long) RECV.invokeExact(st, fd, buf, len, flags));
+            return check(st, (long) RecvCall.H.invokeExact(st, fd, buf, len, flags));
         } catch (Throwable t) {
             throw NativeLibc.fail("recv", t);
         }
@@ -145,7 +199,7 @@ public final class Posix {
 
     public static long send(MemorySegment st, int fd, MemorySegment buf, long len, int flags) {
         try {
-            return check(st, (long) SEND.invokeExact(st, fd, buf, len, flags));
+            return check(st, (long) SendCall.H.invokeExact(st, fd, buf, len, flags));
         } catch (Throwable t) {
             throw NativeLibc.fail("send", t);
         }
@@ -153,7 +207,7 @@ public final class Posix {
 
     public static long read(MemorySegment st, int fd, MemorySegment buf, long len) {
         try {
-            return check(st, (long) READ.invokeExact(st, fd, buf, len));
+            return check(st, (long) ReadCall.H.invokeExact(st, fd, buf, len));
         } catch (Throwable t) {
             throw NativeLibc.fail("read", t);
         }
@@ -161,7 +215,7 @@ public final class Posix {
 
     public static long write(MemorySegment st, int fd, MemorySegment buf, long len) {
         try {
-            return check(st, (long) WRITE.invokeExact(st, fd, buf, len));
+            return check(st, (long) WriteCall.H.invokeExact(st, fd, buf, len));
         } catch (Throwable t) {
             throw NativeLibc.fail("write", t);
         }
@@ -169,7 +223,7 @@ public final class Posix {
 
     public static int close(MemorySegment st, int fd) {
         try {
-            return check(st, (int) CLOSE.invokeExact(st, fd));
+            return check(st, (int) CloseCall.H.invokeExact(st, fd));
         } catch (Throwable t) {
             throw NativeLibc.fail("close", t);
         }
@@ -177,7 +231,7 @@ public final class Posix {
 
     public static int shutdown(MemorySegment st, int fd, int how) {
         try {
-            return check(st, (int) SHUTDOWN.invokeExact(st, fd, how));
+            return check(st, (int) ShutdownCall.H.invokeExact(st, fd, how));
         } catch (Throwable t) {
             throw NativeLibc.fail("shutdown", t);
         }
@@ -187,7 +241,7 @@ public final class Posix {
     public static int setIntOption(MemorySegment st, int fd, int level, int name, int value, MemorySegment scratch) {
         scratch.set(JAVA_INT, 0, value);
         try {
-            return check(st, (int) SETSOCKOPT.invokeExact(st, fd, level, name, scratch, 4));
+            return check(st, (int) SetsockoptCall.H.invokeExact(st, fd, level, name, scratch, 4));
         } catch (Throwable t) {
             throw NativeLibc.fail("setsockopt", t);
         }
@@ -197,7 +251,7 @@ public final class Posix {
     public static int getIntOption(MemorySegment st, int fd, int level, int name, MemorySegment scratch) {
         scratch.set(JAVA_INT, 4, 4);
         try {
-            int r = check(st, (int) GETSOCKOPT.invokeExact(st, fd, level, name, scratch, scratch.asSlice(4, 4)));
+            int r = check(st, (int) GetsockoptCall.H.invokeExact(st, fd, level, name, scratch, scratch.asSlice(4, 4)));
             return r < 0 ? r : scratch.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw NativeLibc.fail("getsockopt", t);
@@ -208,8 +262,8 @@ public final class Posix {
     public static int socketName(MemorySegment st, int fd, boolean local, MemorySegment addr, MemorySegment len) {
         len.set(JAVA_INT, 0, (int) addr.byteSize());
         try {
-            return check(st, local ? (int) GETSOCKNAME.invokeExact(st, fd, addr, len)
-                    : (int) GETPEERNAME.invokeExact(st, fd, addr, len));
+            return check(st, local ? (int) GetsocknameCall.H.invokeExact(st, fd, addr, len)
+                    : (int) GetpeernameCall.H.invokeExact(st, fd, addr, len));
         } catch (Throwable t) {
             throw NativeLibc.fail(local ? "getsockname" : "getpeername", t);
         }
