@@ -46,7 +46,7 @@ server_class() {
         *) echo "unknown server $1" >&2; exit 2 ;;
     esac
 }
-kb() { grep -m1 "^$1:" "/proc/$2/status" | tr -s ' ' | cut -d' ' -f2; }
+kb() { awk -v k="$1:" '$1 == k {print $2; exit}' "/proc/$2/status"; }
 
 port=9700
 read -r -a order <<< "$peers"
@@ -85,7 +85,7 @@ done
 echo
 echo "### Memory at rest and under one connection's echo load ($rounds rounds, median; $(date +%F))"
 echo
-echo "| server | idle RSS MiB | anon | file | heap used MiB | NMT: Java Heap | Class | Thread | Code | Compiler | Arena | Other | peak RSS MiB |"
+echo "| server | idle RSS MiB | anon | file | heap used MiB | NMT: Java Heap | Class | Metaspace | Thread | Code | Compiler | Other | peak RSS MiB |"
 echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 for s in $peers; do
     grep "^MEM server=$s " "$results" | awk -v s="$s" '
@@ -93,7 +93,7 @@ for s in $peers; do
                                      return a[int((n + 1) / 2)] }
         { n++; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1], n] = kv[2] } }
         END {
-            split("rss_kb anon_kb file_kb heap_used_kb Java_Heap Class Thread Code Compiler Arena_Chunk Other peak_kb", keys, " ")
+            split("rss_kb anon_kb file_kb heap_used_kb Java_Heap Class Metaspace Thread Code Compiler Other peak_kb", keys, " ")
             line = "| " s
             for (k = 1; k <= 12; k++) { for (r = 1; r <= n; r++) a[r] = v[keys[k], r] + 0; line = line sprintf(" | %.1f", med(a, n) / 1024) }
             print line " |"

@@ -82,7 +82,9 @@ class RingTest {
                 assertEquals(8, ring.sq.entries());
                 assertEquals(64, ring.cq.entries(), "CQSIZE took the requested CQ size");
                 assertTrue(ring.has(IORING_FEAT_NODROP) && ring.has(IORING_FEAT_EXT_ARG));
-                assertEquals("CQSIZE +NODROP +EXT_ARG", ring.describeFlags());
+                // +MIN_TIMEOUT on 6.12 and later
+                assertEquals("CQSIZE +NODROP +EXT_ARG" + (ring.has(IORING_FEAT_MIN_TIMEOUT) ? " +MIN_TIMEOUT" : ""),
+                        ring.describeFlags());
                 assertRingWorks(ring, st, arena); // not disabled (no R_DISABLED): usable at once
                 assertRingWorks(ring, st, arena); // and again, past the first ring positions
             }
