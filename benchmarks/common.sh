@@ -33,3 +33,15 @@ mrc_server_cmd() {
         *) echo "unknown server $1" >&2; exit 2 ;;
     esac
 }
+
+# Waits up to 20 s for the server logging to $1 to print its "listening" line; fails sooner if
+# process $2 (when given) has exited.
+bench_await_listening() {
+    local i
+    for i in $(seq 1 200); do
+        grep -q '^listening' "$1" 2> /dev/null && return 0
+        if [ -n "${2:-}" ] && ! kill -0 "$2" 2> /dev/null; then return 1; fi
+        sleep 0.1
+    done
+    return 1
+}

@@ -47,10 +47,7 @@ for round in $(seq 1 "$rounds"); do
         read -r -a cmd <<< "$(mrc_server_cmd "$s")"
         "${jvm[@]}" "${cmd[@]}" --port "$port" --mode mrc --loops 1 --size 64 --warmup 0 > "$log" 2>&1 &
         pid=$!
-        for i in $(seq 1 200); do
-            grep -q '^listening' "$log" 2> /dev/null && break
-            sleep 0.1
-        done
+        bench_await_listening "$log" "$pid" || true # a server that did not start fails below
         if ! line=$("${jvm[@]}" io.fasterapi.aio.bench.IdleConnections --port "$port" --connections "$connections" \
                 --server-pid "$pid" 2> "$out/client-$s-$round.log"); then
             # The server could not hold them (NIO's direct buffers run out at -Xmx256m, for one).

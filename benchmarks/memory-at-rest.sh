@@ -59,10 +59,7 @@ for round in $(seq 1 "$rounds"); do
         "${jvm[@]}" -XX:NativeMemoryTracking=summary "${extra_flags[@]}" "${cmd[@]}" --port "$port" --mode echo \
             --loops 1 --size 64 --warmup 0 > "$log" 2>&1 &
         pid=$!
-        for i in $(seq 1 200); do
-            grep -q '^listening' "$log" 2> /dev/null && break
-            sleep 0.1
-        done
+        bench_await_listening "$log" "$pid" || true # a server that did not start fails below
         sleep "$settle"
         rss=$(kb VmRSS $pid) anon=$(kb RssAnon $pid) file=$(kb RssFile $pid) threads=$(kb Threads $pid)
         jcmd "$pid" VM.native_memory summary > "$out/nmt-$s-$round.txt" 2>&1 || true

@@ -162,12 +162,7 @@ start_server() { # server mode loops log warmup pin-prefix-name
     if [[ $1 == c-* ]]; then runtime=(); fi # a native binary
     "${pin[@]}" "${runtime[@]}" "${cmd[@]}" --port "$port" --mode "$2" --loops "$3" --size 64 --warmup "$5" > "$4" 2>&1 &
     server_pid=$!
-    local i
-    for i in $(seq 1 200); do
-        grep -q '^listening' "$4" 2> /dev/null && return 0
-        kill -0 "$server_pid" 2> /dev/null || break
-        sleep 0.1
-    done
+    bench_await_listening "$4" "$server_pid" && return 0
     echo "server $1 did not start:" >&2
     cat "$4" >&2
     exit 1
