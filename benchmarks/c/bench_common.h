@@ -123,6 +123,7 @@ static void user_add(const char *id, size_t len) {
     if (2 * (users_size + 1) > users_cap) {
         size_t cap = users_cap ? 2 * users_cap : 1 << 16;
         struct user *t = calloc(cap, sizeof *t);
+        if (!t) abort(); /* a benchmark peer: out of memory ends the run */
         for (size_t i = 0; i < users_cap; i++) {
             if (!users[i].id) continue;
             size_t j = users[i].hash & (cap - 1);
@@ -138,7 +139,9 @@ static void user_add(const char *id, size_t len) {
     for (; users[j].id; j = (j + 1) & (users_cap - 1)) {
         if (users[j].hash == h && users[j].len == len && !memcmp(users[j].id, id, len)) return;
     }
-    users[j] = (struct user) {.hash = h, .id = memcpy(malloc(len + 1), id, len), .len = len};
+    char *copy = malloc(len + 1);
+    if (!copy) abort();
+    users[j] = (struct user) {.hash = h, .id = memcpy(copy, id, len), .len = len};
     users_size++;
 }
 
@@ -166,14 +169,17 @@ static int mrc_event(const char *body, size_t n) {
     if (neg) v++;
     long long whole = 0, frac = 0;
     int digits = 0, decimals = 0;
-    for (; v < end && *v >= '0' && *v <= '9'; v++, digits++) whole = whole * 10 + (*v - '0');
+    for (; v < end && *v >= '0' && *v <= '9'; v++) {
+        if (++digits > 9) return -1;
+        whole = whole * 10 + (*v - '0');
+    }
     if (v < end && *v == '.') {
         for (v++; v < end && *v >= '0' && *v <= '9'; v++, decimals++) {
             if (decimals == 6) return -1;
             frac = frac * 10 + (*v - '0');
         }
     }
-    if (!digits || digits > 9 || (v < end && (*v == 'e' || *v == 'E'))) return -1;
+    if (!digits || (v < end && (*v == 'e' || *v == 'E'))) return -1;
     for (int d = decimals; d < 6; d++) frac *= 10;
     user_add(u, (size_t) (q - u));
     mrc_micros += (neg ? -1 : 1) * (whole * 1000000 + frac);
@@ -207,7 +213,9 @@ static int mrc_put(char *out, size_t *len, size_t cap, const char *s, size_t n) 
 /*
  * Answers every complete request in in[0, *have) into out (at *len), and moves what is left of
  * an unfinished one to the front. Returns the requests answered, or -1 (close the connection): a
- * request that cannot fit in cap, or answers that do not fit in out.
+ * request that cannot fit in cap, a Content-Length that is not digits, or answers that do not fit
+ * in out (a client that pipelines hundreds of GET /stats at once; the 1MRC load has one request
+ * in flight per connection).
  */
 static long mrc_answers(char *in, size_t *have, size_t cap, char *out, size_t *len, size_t out_cap) {
     size_t at = 0;
@@ -217,9 +225,16 @@ static long mrc_answers(char *in, size_t *have, size_t cap, char *out, size_t *l
         if (!head_end) break;
         size_t head = (size_t) (head_end - (in + at)) + 4, body = 0;
         for (char *p = in + at; p < head_end; p++) {
-            if (*p == '\n' && head_end - p > 15 && !strncasecmp(p + 1, "content-length:", 15)) body = strtoul(p + 16, NULL, 10);
+            if (*p != '\n' || head_end - p <= 15 || strncasecmp(p + 1, "content-length:", 15)) continue;
+            const char *d = p + 16;
+            while (*d == ' ' || *d == '\t') d++;
+            if (*d < '0' || *d > '9') return -1; /* digits only: no sign, no empty value */
+            for (body = 0; *d >= '0' && *d <= '9'; d++) {
+                body = body * 10 + (size_t) (*d - '0');
+                if (body > cap) return -1; /* larger than any request this peer holds */
+            }
         }
-        if (head + body > cap) return -1;
+        if (body > cap - head) return -1;
         if (at + head + body > *have) break;
         const char *req = in + at;
         int r;

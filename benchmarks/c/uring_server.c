@@ -84,12 +84,16 @@ static void close_conn(int fd, struct conn *c) {
 /* Appends the answers to data[0, n): the data itself (echo), or a response per request (http). */
 static int answer(struct conn *c, const char *data, size_t n) {
     if (opt.mrc) {
-        if (c->in_len + n > sizeof c->in) return -1;
-        memcpy(c->in + c->in_len, data, n);
-        c->in_len += n;
-        long found = mrc_answers(c->in, &c->in_len, sizeof c->in, c->out, &c->out_len, OUT);
-        if (found < 0) return -1;
-        requests += found;
+        while (n > 0) { /* what fits, answered, makes room for the rest */
+            size_t take = sizeof c->in - c->in_len < n ? sizeof c->in - c->in_len : n;
+            memcpy(c->in + c->in_len, data, take);
+            c->in_len += take;
+            data += take;
+            n -= take;
+            long found = mrc_answers(c->in, &c->in_len, sizeof c->in, c->out, &c->out_len, OUT);
+            if (found < 0) return -1;
+            requests += found;
+        }
         return 0;
     }
     if (!opt.http) {

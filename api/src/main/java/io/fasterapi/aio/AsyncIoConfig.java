@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  *                          request and its answer cost one kernel call instead of two; 0 (the
  *                          default) never. Only io_uring on Linux 6.12 or later has such a wait;
  *                          others ignore it. A send's completion can be reported this much later
- *                          than it happened when the peer is slow to answer. It pays where arming
+ *                          than it happened when the peer is slow to answer (and a task handed in
+ *                          from another thread run as late, if the sends are still in the kernel);
+ *                          timers are not delayed. It pays where arming
  *                          a kernel timer is cheap: under some hypervisors it costs more than the
  *                          call it saves (see the README's benchmark)
  * @param uncaughtHandler   receives exceptions thrown by handlers and tasks

@@ -61,7 +61,7 @@ final class IoUringKernel implements Kernel {
     /** Descriptors closed while an SQE naming them was still unsubmitted. */
     private int[] deferredCloses = new int[16];
     private int deferredCount;
-    /** io_uring_enter calls that waited (for tests: a request-response exchange costs one or two). */
+    /** The io_uring_enter calls of {@link #await}, waiting or not (for tests: an exchange costs one or two). */
     private long waits;
     /** Calls that failed outside a wait (a submission when the ring was full, a close): reported at the next one. */
     private int unreportedErrors;
@@ -248,7 +248,8 @@ final class IoUringKernel implements Kernel {
         int minWait = 0;
         if (min == 1 && quiet > 0 && batchWaitMicros > 0) {
             min += quiet;
-            minWait = batchWaitMicros;
+            // The kernel looks at the general timeout only after min_wait: a timer due sooner must not wait longer.
+            minWait = timeoutMillis > 0 ? (int) Math.min(batchWaitMicros, timeoutMillis * 1000) : batchWaitMicros;
         }
         int flags = IORING_ENTER_GETEVENTS;
         MemorySegment arg = MemorySegment.NULL;
