@@ -119,6 +119,8 @@ server_cmd() {
     case $1 in
         io_uring) echo io.fasterapi.aio.bench.IoUringServer ;;
         io_uring-batch) echo io.fasterapi.aio.bench.IoUringServer --batch-wait "$batch_wait" ;;
+        io_uring-receive) echo io.fasterapi.aio.bench.IoUringServer --receive 1024 ;;
+        epoll-receive) echo io.fasterapi.aio.bench.EpollServer --receive 1024 ;;
         epoll) echo io.fasterapi.aio.bench.EpollServer ;;
         nio) echo io.fasterapi.aio.bench.NioServer ;;
         netty-epoll) echo io.fasterapi.aio.bench.NettyServer --transport epoll ;;

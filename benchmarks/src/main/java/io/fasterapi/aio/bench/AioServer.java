@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * slice per count.
  */
 final class AioServer {
-    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer", "loops", "batch-wait"};
+    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer", "loops", "batch-wait", "receive"};
 
     private final AsyncIo io;
     private final long listener;
@@ -38,6 +38,10 @@ final class AioServer {
     private final MemorySegment responses;
     private final MemorySegment[] responseSlices;
     private final CompletionHandler onAccept = this::accepted;
+    /** Echo with {@code --receive N}: a pool of N 4 KiB buffers for multishot receives (0: reads). */
+    private final long pool;
+    private final MemorySegment poolMemory;
+    private static final int POOL_BUFFER = 4096;
 
     /** One loop: created, run and owned by the calling thread. */
     private AioServer(String backend, Args a, ServerStats stats, boolean reusePort) {
@@ -51,6 +55,9 @@ final class AioServer {
         responseSlices = mode == Args.Mode.HTTP ? new MemorySegment[maxCount + 1] : null;
         this.stats = stats;
         counter = stats.register(Thread.currentThread());
+        int poolBuffers = a.getInt("receive", 0);
+        pool = mode == Args.Mode.ECHO && poolBuffers > 0 ? io.createBufferPool(poolBuffers, POOL_BUFFER) : -1;
+        poolMemory = pool >= 0 ? io.bufferPoolMemory(pool) : null;
     }
 
     /** The loop configuration: {@code backend}, and {@code --batch-wait µs} (AsyncIoConfig.batchWaitMicros, default 0). */
@@ -105,7 +112,11 @@ final class AioServer {
             return;
         }
         stats.connectionAccepted();
-        new Connection(e.result()).read();
+        if (pool >= 0) {
+            new Receiving(e.result()).start();
+        } else {
+            new Connection(e.result()).read();
+        }
     }
 
     private MemorySegment responsesFor(int count) {
@@ -224,6 +235,53 @@ final class AioServer {
         private void write(int count) {
             writes++;
             io.write(handle, responsesFor(count), this);
+        }
+    }
+
+    /**
+     * Echo over one multishot receive per connection (--receive N): each chunk is written back
+     * from its pool buffer, which is released when that write completes. The receive stays armed
+     * for the connection's life (one request in the kernel, not one per read).
+     */
+    private final class Receiving implements CompletionHandler {
+        private final long handle;
+        private final MemorySegment[] slices = new MemorySegment[(int) (poolMemory.byteSize() / POOL_BUFFER)];
+        private boolean closed;
+
+        Receiving(long handle) {
+            this.handle = handle;
+        }
+
+        void start() {
+            io.receive(handle, pool, this, 0);
+        }
+
+        private void close() {
+            if (!closed) io.close(handle);
+            closed = true;
+        }
+
+        @Override
+        public void completed(IoEvent e) {
+            long n = e.result();
+            if (e.operation() == Operation.WRITE) {
+                io.releaseBuffer(pool, (int) e.userData());
+                if (n < 0) close();
+                return;
+            }
+            int b = e.bufferId();
+            if (b >= 0) {
+                if (closed) {
+                    io.releaseBuffer(pool, b);
+                    return;
+                }
+                MemorySegment s = slices[b];
+                if (s == null || s.byteSize() != n) slices[b] = s = poolMemory.asSlice((long) b * POOL_BUFFER, n);
+                counter.echoBytes += n;
+                io.write(handle, s, this, b);
+                return;
+            }
+            if ((e.flags() & IoEvent.MORE) == 0) close(); // the receive ended: end of stream, error or cancel
         }
     }
 }

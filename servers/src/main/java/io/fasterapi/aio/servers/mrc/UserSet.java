@@ -46,11 +46,15 @@ final class UserSet {
         return h;
     }
 
+    /**
+     * One stripe: open addressing over {@code slots}, each slot the key's hash in its high half
+     * and its entry number + 1 in its low half (0: empty), so that a probe compares hashes without
+     * touching the entries; an entry is its key's offset and length in {@code bytes}, in one long.
+     * A lookup of a known id reads a slot, an entry and the bytes.
+     */
     private static final class Stripe {
-        int[] slots = new int[64]; // entry index + 1; 0 is empty
-        int[] hashes = new int[32];
-        int[] offsets = new int[32];
-        int[] lengths = new int[32];
+        long[] slots = new long[64];
+        long[] entries = new long[32]; // offset << 32 | length
         byte[] bytes = new byte[1024];
         int used;
         int size;
@@ -58,41 +62,37 @@ final class UserSet {
         boolean add(byte[] key, int length, int h) {
             int mask = slots.length - 1;
             for (int i = h & mask; ; i = (i + 1) & mask) {
-                int e = slots[i] - 1;
-                if (e < 0) {
+                long s = slots[i];
+                if (s == 0) {
                     insert(i, key, length, h);
                     return true;
                 }
-                if (hashes[e] == h && lengths[e] == length
-                        && Arrays.equals(bytes, offsets[e], offsets[e] + length, key, 0, length)) {
-                    return false;
+                if ((int) (s >>> 32) == h) {
+                    long e = entries[(int) s - 1];
+                    int offset = (int) (e >>> 32);
+                    if ((int) e == length && Arrays.equals(bytes, offset, offset + length, key, 0, length)) return false;
                 }
             }
         }
 
         private void insert(int slot, byte[] key, int length, int h) {
-            if (size == hashes.length) {
-                hashes = Arrays.copyOf(hashes, size * 2);
-                offsets = Arrays.copyOf(offsets, size * 2);
-                lengths = Arrays.copyOf(lengths, size * 2);
-            }
+            if (size == entries.length) entries = Arrays.copyOf(entries, size * 2);
             if (used + length > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + length));
             System.arraycopy(key, 0, bytes, used, length);
-            hashes[size] = h;
-            offsets[size] = used;
-            lengths[size] = length;
+            entries[size] = (long) used << 32 | length;
             used += length;
-            slots[slot] = ++size;
+            slots[slot] = (long) h << 32 | ++size;
             if (size * 2 > slots.length) rehash();
         }
 
         private void rehash() {
-            int[] bigger = new int[slots.length * 2];
+            long[] bigger = new long[slots.length * 2];
             int mask = bigger.length - 1;
-            for (int e = 0; e < size; e++) {
-                int i = hashes[e] & mask;
+            for (long s : slots) {
+                if (s == 0) continue;
+                int i = (int) (s >>> 32) & mask;
                 while (bigger[i] != 0) i = (i + 1) & mask;
-                bigger[i] = e + 1;
+                bigger[i] = s;
             }
             slots = bigger;
         }
