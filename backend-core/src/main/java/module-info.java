@@ -8,6 +8,10 @@
 module io.fasterapi.aio.core {
     requires transitive io.fasterapi.aio;
     requires static org.osgi.service.component.annotations;
+    // jdk.net.ExtendedSocketOptions' objects, looked up by SocketOptions without a compile-time
+    // reference (an OSGi container need not export jdk.net); required so that the module graph
+    // (and a jlink image) has them.
+    requires jdk.net;
 
     exports io.fasterapi.aio.core to
             io.fasterapi.aio.unix, io.fasterapi.aio.epoll, io.fasterapi.aio.iouring,

@@ -2,9 +2,11 @@ package io.fasterapi.aio;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One asynchronous I/O event loop: the seed's {@code async_io} in Java.
@@ -253,6 +255,44 @@ public interface AsyncIo extends AutoCloseable {
 
     /** The peer's address of a connected socket. */
     InetSocketAddress remoteAddress(long handle);
+
+    /**
+     * Sets a socket option of a connected socket or a listener, as
+     * {@link java.nio.channels.NetworkChannel#setOption} does. The options are those of
+     * {@link java.net.StandardSocketOptions} a TCP socket takes (TCP_NODELAY, SO_KEEPALIVE,
+     * SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_REUSEADDR, SO_REUSEPORT, IP_TOS) and
+     * {@code jdk.net.ExtendedSocketOptions}' TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT and
+     * TCP_QUICKACK, where the operating system has them: {@link #supportedOptions()} lists them.
+     * Sockets of {@link #listen}, {@link #accept} and {@link #connect} start with TCP_NODELAY on.
+     * SO_LINGER takes seconds, a negative value turning it off; IP_TOS on an IPv6 socket sets its
+     * traffic class. Loop thread only.
+     *
+     * @throws UnsupportedOperationException if this operating system lacks the option; the message
+     *                                       names the option and the system
+     * @throws IllegalArgumentException      if the value is null or out of the option's range (a
+     *                                       buffer size or keep-alive time below 1, a TOS outside 0..255)
+     * @throws AsyncIoException              with {@link Errno#EBADF} for a closed handle, or the
+     *                                       system's error when it refuses the value
+     * @since 1.1
+     */
+    <T> void setOption(long handle, SocketOption<T> option, T value);
+
+    /**
+     * The value of a socket option ({@link #setOption} lists them); SO_LINGER is -1 when off.
+     * Loop thread only.
+     *
+     * @throws UnsupportedOperationException if this operating system lacks the option
+     * @throws AsyncIoException              with {@link Errno#EBADF} for a closed handle
+     * @since 1.1
+     */
+    <T> T getOption(long handle, SocketOption<T> option);
+
+    /**
+     * The socket options {@link #setOption} takes on this operating system. Any thread.
+     *
+     * @since 1.1
+     */
+    Set<SocketOption<?>> supportedOptions();
 
     // ---- timers and cancellation ----------------------------------------------------------
 

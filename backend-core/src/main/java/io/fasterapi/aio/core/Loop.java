@@ -11,10 +11,12 @@ import io.fasterapi.aio.Operation;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -278,6 +280,31 @@ public final class Loop implements AsyncIo {
     @Override
     public InetSocketAddress remoteAddress(long handle) {
         return addressOf(handle, false);
+    }
+
+    @Override
+    public <T> void setOption(long handle, SocketOption<T> option, T value) {
+        Objects.requireNonNull(option, "option");
+        driver.sockets().setOption(optionFd(handle, "setOption"), option, value);
+    }
+
+    @Override
+    public <T> T getOption(long handle, SocketOption<T> option) {
+        Objects.requireNonNull(option, "option");
+        return driver.sockets().getOption(optionFd(handle, "getOption"), option);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return driver.sockets().supportedOptions();
+    }
+
+    /** The descriptor of a listener or socket, for an option call. */
+    private long optionFd(long handle, String what) {
+        checkLoopThread();
+        int h = handleIndex(handle, -1, what);
+        if (h < 0) throw new AsyncIoException(what + ": handle is closed", Errno.EBADF.code());
+        return handles.fd(h);
     }
 
     private InetSocketAddress addressOf(long handle, boolean local) {

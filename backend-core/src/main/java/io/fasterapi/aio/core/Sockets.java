@@ -24,4 +24,17 @@ public interface Sockets {
 
     /** Closes {@code fd}: 0, or a negated error number. */
     int close(long fd);
+
+    /**
+     * setsockopt of a Java option (see {@link SocketOptions}). Throws
+     * {@link UnsupportedOperationException} where the OS lacks it, {@link IllegalArgumentException}
+     * for a bad value, {@link io.fasterapi.aio.AsyncIoException} when the call fails.
+     */
+    <T> void setOption(long fd, java.net.SocketOption<T> option, T value);
+
+    /** getsockopt of a Java option; throws as {@link #setOption}. */
+    <T> T getOption(long fd, java.net.SocketOption<T> option);
+
+    /** The options {@link #setOption} takes on this OS. */
+    java.util.Set<java.net.SocketOption<?>> supportedOptions();
 }

@@ -44,6 +44,13 @@ final class Winsock {
     static final int SOL_SOCKET = 0xffff;
     static final int SO_REUSEADDR = 0x0004;
     static final int SO_ERROR = 0x1007;
+    static final int SO_KEEPALIVE = 0x0008;
+    static final int SO_LINGER = 0x0080;
+    static final int SO_SNDBUF = 0x1001;
+    static final int SO_RCVBUF = 0x1002;
+    /** sizeof(struct linger): two u_shorts, l_onoff then l_linger (psdk_inc/_ip_types.h). */
+    static final int LINGER_SIZE = 4;
+    static final int LINGER_SECONDS = 2;
     static final int SD_SEND = 1;
     static final int WSA_FLAG_OVERLAPPED = 0x01;
     static final int WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
@@ -61,6 +68,8 @@ final class Winsock {
 
     // ---- ws2ipdef.h -----------------------------------------------------------------------------
     static final int IPV6_V6ONLY = 27;
+    static final int IP_TOS = 3;
+    static final int IPV6_TCLASS = 39;
 
     // ---- mswsock.h ------------------------------------------------------------------------------
     static final int SO_UPDATE_ACCEPT_CONTEXT = 0x700B;
@@ -185,6 +194,9 @@ final class Winsock {
     // int setsockopt(SOCKET s, int level, int optname, const char *optval, int optlen)
     private static final Function SETSOCKOPT = fn(WS2_32, "setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    // int getsockopt(SOCKET s, int level, int optname, char *optval, int *optlen)
+    private static final Function GETSOCKOPT = fn(WS2_32, "getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     // int getsockname(SOCKET s, struct sockaddr *name, int *namelen); getpeername alike
     private static final Function GETSOCKNAME = fn(WS2_32, "getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
@@ -254,6 +266,7 @@ final class Winsock {
         static final MethodHandle LISTEN = link(Winsock.LISTEN);
         static final MethodHandle CLOSESOCKET = link(Winsock.CLOSESOCKET);
         static final MethodHandle SETSOCKOPT = link(Winsock.SETSOCKOPT);
+        static final MethodHandle GETSOCKOPT = link(Winsock.GETSOCKOPT);
         static final MethodHandle GETSOCKNAME = link(Winsock.GETSOCKNAME);
         static final MethodHandle GETPEERNAME = link(Winsock.GETPEERNAME);
         static final MethodHandle SHUTDOWN = link(Winsock.SHUTDOWN);
@@ -358,6 +371,15 @@ final class Winsock {
             return (int) Calls.SETSOCKOPT.invokeExact(st, s, level, name, value, len);
         } catch (Throwable t) {
             throw fail("setsockopt", t);
+        }
+    }
+
+    /** getsockopt into {@code value}; {@code len} holds its size in, the value's size out. */
+    static int getsockopt(MemorySegment st, long s, int level, int name, MemorySegment value, MemorySegment len) {
+        try {
+            return (int) Calls.GETSOCKOPT.invokeExact(st, s, level, name, value, len);
+        } catch (Throwable t) {
+            throw fail("getsockopt", t);
         }
     }
 

@@ -3,13 +3,18 @@ package io.fasterapi.aio.iocp;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.ListenOptions;
+import io.fasterapi.aio.core.SocketOptions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The {@link CompletionPort} of a real Windows: Winsock initialised, one I/O completion port, the
@@ -17,6 +22,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Confined to the loop thread, except {@link #post}, which the loop serialises under its lock.
  */
 final class WinsockPort implements CompletionPort {
+    /**
+     * Windows' options. SO_REUSEADDR is left out: on Windows it lets another socket take a bound
+     * port, not what the option means elsewhere. The keep-alive times and counts (TCP_KEEPALIVE,
+     * TCP_KEEPINTVL, TCP_KEEPCNT, Windows 10 1709+) are not in mingw-w64 10's headers, which the
+     * constants here are checked against, so they are refused; TCP_QUICKACK has no Windows form.
+     */
+    static final SocketOptions OPTIONS = SocketOptions.of("Windows", Winsock.SOL_SOCKET, Winsock.IPPROTO_TCP,
+            Winsock.IPPROTO_IPV6, Winsock.TCP_NODELAY, Winsock.SO_KEEPALIVE, Winsock.SO_RCVBUF, Winsock.SO_SNDBUF,
+            Winsock.SO_LINGER, 0, 0, Winsock.IP_TOS, Winsock.IPV6_TCLASS, 0, 0, 0, 0);
+
     private final Arena arena;
     private final MemorySegment state;
     /** The call state of {@link #post}, which runs on other threads. */
@@ -201,6 +216,48 @@ final class WinsockPort implements CompletionPort {
             throw new AsyncIoException(local ? "getsockname" : "getpeername", -wsaError());
         }
         return WinSockAddr.decode(sockaddr);
+    }
+
+    @Override
+    public <T> void setOption(long socket, SocketOption<T> option, T value) {
+        SocketOptions.Entry e = OPTIONS.entry(option);
+        int v = SocketOptions.encode(e, value);
+        boolean v6 = ipv6(socket, e);
+        int r;
+        if (e.kind() == SocketOptions.Kind.LINGER) { // struct linger { u_short l_onoff; u_short l_linger; }
+            scratch.set(JAVA_SHORT, 0, (short) (v < 0 ? 0 : 1));
+            scratch.set(JAVA_SHORT, Winsock.LINGER_SECONDS, (short) Math.max(v, 0));
+            r = Winsock.setsockopt(state, socket, e.level(v6), e.name(v6), scratch, Winsock.LINGER_SIZE) == 0 ? 0 : wsaError();
+        } else {
+            r = setInt(socket, e.level(v6), e.name(v6), v);
+        }
+        if (r < 0) throw new AsyncIoException("setsockopt(" + option.name() + ", " + value + ")", -r);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(long socket, SocketOption<T> option) {
+        SocketOptions.Entry e = OPTIONS.entry(option);
+        boolean v6 = ipv6(socket, e);
+        boolean linger = e.kind() == SocketOptions.Kind.LINGER;
+        scratch.set(JAVA_INT, 0, 0);
+        dword.set(JAVA_INT, 0, linger ? Winsock.LINGER_SIZE : 4);
+        if (Winsock.getsockopt(state, socket, e.level(v6), e.name(v6), scratch, dword) != 0) {
+            throw new AsyncIoException("getsockopt(" + option.name() + ")", -wsaError());
+        }
+        int v = !linger ? scratch.get(JAVA_INT, 0)
+                : scratch.get(JAVA_SHORT, 0) == 0 ? -1 : Short.toUnsignedInt(scratch.get(JAVA_SHORT, Winsock.LINGER_SECONDS));
+        return (T) SocketOptions.decode(e, v);
+    }
+
+    private boolean ipv6(long socket, SocketOptions.Entry e) {
+        if (e.level(true) == e.level(false) && e.name(true) == e.name(false)) return false;
+        return address(socket, true).getAddress() instanceof Inet6Address;
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return OPTIONS.supported();
     }
 
     @Override

@@ -181,6 +181,24 @@ final class ScriptedPort implements CompletionPort {
         record("shutdownOutput", socket, 0, 0, null);
     }
 
+    /** Checks the option and value as Windows would (WinsockPort's table), records the call. */
+    @Override
+    public <T> void setOption(long socket, java.net.SocketOption<T> option, T value) {
+        io.fasterapi.aio.core.SocketOptions.encode(WinsockPort.OPTIONS.entry(option), value);
+        record("setOption " + option.name() + "=" + value, socket, 0, 0, null);
+    }
+
+    @Override
+    public <T> T getOption(long socket, java.net.SocketOption<T> option) {
+        WinsockPort.OPTIONS.entry(option);
+        throw new UnsupportedOperationException("a scripted port has no socket to ask");
+    }
+
+    @Override
+    public java.util.Set<java.net.SocketOption<?>> supportedOptions() {
+        return WinsockPort.OPTIONS.supported();
+    }
+
     @Override
     public int wait(MemorySegment entries, int max, long timeoutMillis) {
         int n = Math.min(max, queuedCount);

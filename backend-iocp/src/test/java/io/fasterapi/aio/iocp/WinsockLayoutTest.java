@@ -63,6 +63,8 @@ class WinsockLayoutTest {
             Map.entry("Winsock.WSABUF_LEN", "offsetof(WSABUF, len)"),
             Map.entry("Winsock.WSABUF_BUF", "offsetof(WSABUF, buf)"),
             Map.entry("Winsock.GUID_DATA4", "offsetof(GUID, Data4)"),
+            Map.entry("Winsock.LINGER_SIZE", "sizeof(struct linger)"),
+            Map.entry("Winsock.LINGER_SECONDS", "offsetof(struct linger, l_linger)"),
             Map.entry("WinSockAddr.STORAGE_SIZE", "sizeof(SOCKADDR_STORAGE)"),
             Map.entry("WinSockAddr.IN_ADDR", "offsetof(SOCKADDR_IN, sin_addr)"),
             Map.entry("WinSockAddr.IN6_ADDR", "offsetof(SOCKADDR_IN6, sin6_addr)"));
@@ -283,7 +285,7 @@ class WinsockLayoutTest {
     void everyDescriptorLinks() { // descriptors only, no symbol: links on any OS
         Linker linker = Linker.nativeLinker();
         Linker.Option capture = Linker.Option.captureCallState("errno");
-        assertEquals(19, Winsock.FUNCTIONS.size());
+        assertEquals(20, Winsock.FUNCTIONS.size());
         for (Winsock.Function f : Winsock.FUNCTIONS.values()) {
             MethodHandle h = linker.downcallHandle(f.descriptor(), capture);
             assertEquals(f.descriptor().argumentLayouts().size() + 2, h.type().parameterCount(), f.name());

@@ -247,6 +247,25 @@ public final class Posix {
         }
     }
 
+    /** setsockopt with {@code len} bytes of {@code value} (a struct such as linger). */
+    public static int setOption(MemorySegment st, int fd, int level, int name, MemorySegment value, int len) {
+        try {
+            return check(st, (int) SetsockoptCall.H.invokeExact(st, fd, level, name, value, len));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("setsockopt", t);
+        }
+    }
+
+    /** getsockopt into {@code value}; {@code len} (4 bytes) holds its capacity in and the size out. */
+    public static int getOption(MemorySegment st, int fd, int level, int name, MemorySegment value, MemorySegment len) {
+        len.set(JAVA_INT, 0, (int) value.byteSize());
+        try {
+            return check(st, (int) GetsockoptCall.H.invokeExact(st, fd, level, name, value, len));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("getsockopt", t);
+        }
+    }
+
     /** getsockopt of an int value; returns the value, or the negated errno. {@code scratch}: 8 bytes. */
     public static int getIntOption(MemorySegment st, int fd, int level, int name, MemorySegment scratch) {
         scratch.set(JAVA_INT, 4, 4);

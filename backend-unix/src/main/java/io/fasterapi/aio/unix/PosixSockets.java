@@ -2,11 +2,17 @@ package io.fasterapi.aio.unix;
 
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.ListenOptions;
+import io.fasterapi.aio.core.SocketOptions;
 import io.fasterapi.aio.core.Sockets;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.util.Set;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * The synchronous socket steps every POSIX backend takes the same way: open a listener (socket,
@@ -18,13 +24,24 @@ public final class PosixSockets implements Sockets {
     private final MemorySegment callState;
     private final MemorySegment sockaddr;
     private final MemorySegment scratch;
+    private final SocketOptions options;
 
     /** Allocates its memory from {@code arena}, which the loop closes. */
     public PosixSockets(Arena arena, SocketConstants constants) {
         this.sc = constants;
         this.callState = arena.allocate(NativeLibc.callStateLayout());
         this.sockaddr = arena.allocate(SockAddr.STORAGE_SIZE, 8);
-        this.scratch = arena.allocate(8, 4);
+        this.scratch = arena.allocate(16, 4);
+        this.options = optionsOf(constants);
+    }
+
+    /** The options of a system, on its numbers (macOS: SO_LINGER_SEC, and TCP_KEEPALIVE for the idle time). */
+    static SocketOptions optionsOf(SocketConstants sc) {
+        return SocketOptions.of(sc.os(), sc.solSocket(), sc.ipprotoTcp(), sc.ipprotoIpv6(), sc.tcpNodelay(),
+                sc.soKeepalive(), sc.soRcvbuf(), sc.soSndbuf(), sc.soLingerSec() != 0 ? sc.soLingerSec() : sc.soLinger(),
+                sc.soReuseaddr(), sc.soReuseport(), sc.ipTos(), sc.ipv6Tclass(),
+                sc.tcpKeepidle() != 0 ? sc.tcpKeepidle() : sc.tcpKeepalive(), sc.tcpKeepintvl(), sc.tcpKeepcnt(),
+                sc.tcpQuickack());
     }
 
     /** The errno call-state for the loop's other calls on the loop thread. */
@@ -149,6 +166,54 @@ public final class PosixSockets implements Sockets {
     public void shutdownOutput(long fd) {
         int r = Posix.shutdown(callState, (int) fd, sc.shutWr());
         if (r < 0) throw new AsyncIoException("shutdown(SHUT_WR)", -r);
+    }
+
+    @Override
+    public <T> void setOption(long fd, SocketOption<T> option, T value) {
+        SocketOptions.Entry e = options.entry(option);
+        int v = SocketOptions.encode(e, value);
+        boolean v6 = family6(fd, e);
+        int r;
+        if (e.kind() == SocketOptions.Kind.LINGER) { // struct linger { int l_onoff; int l_linger; }
+            scratch.set(JAVA_INT, 0, v < 0 ? 0 : 1);
+            scratch.set(JAVA_INT, 4, Math.max(v, 0));
+            r = Posix.setOption(callState, (int) fd, e.level(v6), e.name(v6), scratch.asSlice(0, 8), 8);
+        } else {
+            r = Posix.setIntOption(callState, (int) fd, e.level(v6), e.name(v6), v, scratch);
+        }
+        if (r < 0) throw new AsyncIoException("setsockopt(" + option.name() + ", " + value + ")", -r);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(long fd, SocketOption<T> option) {
+        SocketOptions.Entry e = options.entry(option);
+        boolean v6 = family6(fd, e);
+        int v;
+        if (e.kind() == SocketOptions.Kind.LINGER) {
+            int r = Posix.getOption(callState, (int) fd, e.level(v6), e.name(v6), scratch.asSlice(0, 8), scratch.asSlice(8, 4));
+            if (r < 0) throw new AsyncIoException("getsockopt(" + option.name() + ")", -r);
+            v = scratch.get(JAVA_INT, 0) == 0 ? -1 : scratch.get(JAVA_INT, 4);
+        } else {
+            v = Posix.getIntOption(callState, (int) fd, e.level(v6), e.name(v6), scratch);
+            if (v < 0) throw new AsyncIoException("getsockopt(" + option.name() + ")", -v);
+        }
+        return (T) SocketOptions.decode(e, v);
+    }
+
+    /** Whether {@code fd} is an IPv6 socket, asked only for the options whose numbers differ there. */
+    private boolean family6(long fd, SocketOptions.Entry e) {
+        if (e.level(true) == e.level(false) && e.name(true) == e.name(false)) return false;
+        boolean v6 = address(fd, true).getAddress() instanceof Inet6Address;
+        if (e.name(v6) <= 0) {
+            throw new UnsupportedOperationException("socket option " + e.option() + " is not supported on IPv6 sockets on " + sc.os());
+        }
+        return v6;
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return options.supported();
     }
 
     /** close(2): 0 or the negated errno. */

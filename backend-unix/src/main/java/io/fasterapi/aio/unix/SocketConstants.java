@@ -3,7 +3,9 @@ package io.fasterapi.aio.unix;
 import java.util.Locale;
 
 /**
- * Socket constants of one operating system, and what its socket calls can do. The code above
+ * Socket constants of one operating system, and what its socket calls can do (the socket options'
+ * numbers included: {@link PosixSocketOptions} maps Java's options onto them; IPPROTO_IP is 0
+ * everywhere and has no field). The code above
  * asks the table, never the OS name: {@link SockAddr} picks the sockaddr layout by
  * {@link #sockaddrLen()}, {@link PosixSockets} sets non-blocking mode with {@code fcntl} where
  * {@link #sockNonblock()} is 0 and SO_NOSIGPIPE where {@link #msgNosignal()} is 0, and
@@ -19,6 +21,8 @@ public record SocketConstants(String os, boolean sockaddrLen,
                               int solSocket, int soReuseaddr, int soReuseport, int soError, int soSndbuf,
                               int soRcvbuf, int soNosigpipe, int ipprotoTcp, int tcpNodelay, int ipprotoIpv6,
                               int ipv6V6only, int msgNosignal, int shutWr,
+                              int soKeepalive, int soLinger, int soLingerSec, int ipTos, int ipv6Tclass,
+                              int tcpKeepidle, int tcpKeepalive, int tcpKeepintvl, int tcpKeepcnt, int tcpQuickack,
                               int oNonblock, int fGetfl, int fSetfl, int fSetfd, int fdCloexec,
                               int eagain, int eintr, int einprogress, ErrnoTable errnos) {
 
@@ -32,6 +36,8 @@ public record SocketConstants(String os, boolean sockaddrLen,
             1, 2, 15, 4, 7,                            // SOL_SOCKET SO_REUSEADDR SO_REUSEPORT SO_ERROR SO_SNDBUF
             8, 0, 6, 1, 41,                            // SO_RCVBUF (no SO_NOSIGPIPE) IPPROTO_TCP TCP_NODELAY IPPROTO_IPV6
             26, 0x4000, 1,                             // IPV6_V6ONLY MSG_NOSIGNAL SHUT_WR
+            9, 13, 0, 1, 67,                           // SO_KEEPALIVE SO_LINGER (no SO_LINGER_SEC) IP_TOS IPV6_TCLASS
+            4, 0, 5, 6, 12,                            // TCP_KEEPIDLE (no TCP_KEEPALIVE) TCP_KEEPINTVL TCP_KEEPCNT TCP_QUICKACK
             0x800, 3, 4, 2, 1,                         // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
             11, 4, 115, ErrnoTable.LINUX);             // EAGAIN EINTR EINPROGRESS
 
@@ -47,6 +53,8 @@ public record SocketConstants(String os, boolean sockaddrLen,
             0xffff, 0x4, 0x200, 0x1007, 0x1001,        // SOL_SOCKET SO_REUSEADDR SO_REUSEPORT SO_ERROR SO_SNDBUF
             0x1002, 0x1022, 6, 1, 41,                  // SO_RCVBUF SO_NOSIGPIPE IPPROTO_TCP TCP_NODELAY IPPROTO_IPV6
             27, 0, 1,                                  // IPV6_V6ONLY (MSG_NOSIGNAL not used) SHUT_WR
+            0x8, 0x80, 0x1080, 3, 0x24,                // SO_KEEPALIVE SO_LINGER (ticks) SO_LINGER_SEC IP_TOS IPV6_TCLASS
+            0, 0x10, 0x101, 0x102, 0,                  // (no TCP_KEEPIDLE) TCP_KEEPALIVE (the idle time) TCP_KEEPINTVL TCP_KEEPCNT (no QUICKACK)
             0x4, 3, 4, 2, 1,                           // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
             35, 4, 36, ErrnoTable.DARWIN);             // EAGAIN EINTR EINPROGRESS
 
@@ -61,6 +69,8 @@ public record SocketConstants(String os, boolean sockaddrLen,
             0xffff, 0x4, 0x200, 0x1007, 0x1001,        // SOL_SOCKET SO_REUSEADDR SO_REUSEPORT SO_ERROR SO_SNDBUF
             0x1002, 0x800, 6, 1, 41,                   // SO_RCVBUF SO_NOSIGPIPE IPPROTO_TCP TCP_NODELAY IPPROTO_IPV6
             27, 0x20000, 1,                            // IPV6_V6ONLY MSG_NOSIGNAL SHUT_WR
+            0x8, 0x80, 0, 3, 0x3d,                     // SO_KEEPALIVE SO_LINGER (seconds; no SO_LINGER_SEC) IP_TOS IPV6_TCLASS
+            0x100, 0, 0x200, 0x400, 0,                 // TCP_KEEPIDLE (no TCP_KEEPALIVE) TCP_KEEPINTVL TCP_KEEPCNT (no QUICKACK)
             0x4, 3, 4, 2, 1,                           // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
             35, 4, 36, ErrnoTable.FREEBSD);            // EAGAIN EINTR EINPROGRESS
 

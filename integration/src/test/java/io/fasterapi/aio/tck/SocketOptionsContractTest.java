@@ -1,15 +1,29 @@
 package io.fasterapi.aio.tck;
 
 import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Options the library promises on the sockets it opens, read back from the kernel through
@@ -48,6 +62,124 @@ class SocketOptionsContractTest {
                 int fd = SocketProbe.descriptorOf(io.localAddress(client), io.remoteAddress(client));
                 assertNotEquals(0, SocketProbe.tcpNoDelay(fd), "TCP_NODELAY on the connected socket (descriptor " + fd + ")");
             }
+        }
+    }
+
+    // ---- setOption / getOption (issue #13, item 1) ------------------------------------------------
+
+    /** The options every operating system has, so every backend takes them. */
+    private static final List<SocketOption<?>> EVERYWHERE = List.of(StandardSocketOptions.TCP_NODELAY,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS);
+
+    @ContractTest
+    void tcpNodelayCanBeTurnedOffAndOnAgain(Backend backend) throws IOException {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            assertEquals(true, io.getOption(p.server(), StandardSocketOptions.TCP_NODELAY));
+            io.setOption(p.server(), StandardSocketOptions.TCP_NODELAY, false);
+            assertEquals(false, io.getOption(p.server(), StandardSocketOptions.TCP_NODELAY));
+            if (SocketProbe.usable()) { // the kernel says so too, asked without the library
+                int fd = SocketProbe.descriptorOf(io.localAddress(p.server()), io.remoteAddress(p.server()));
+                assertEquals(0, SocketProbe.tcpNoDelay(fd), "TCP_NODELAY off in the kernel (descriptor " + fd + ")");
+                io.setOption(p.server(), StandardSocketOptions.TCP_NODELAY, true);
+                assertNotEquals(0, SocketProbe.tcpNoDelay(fd), "TCP_NODELAY on again in the kernel");
+            }
+            io.setOption(p.server(), StandardSocketOptions.TCP_NODELAY, true);
+            assertEquals(true, io.getOption(p.server(), StandardSocketOptions.TCP_NODELAY));
+        }
+    }
+
+    @ContractTest
+    void theCommonOptionsRoundTripOnSocketsAndListeners(Backend backend) {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            assertTrue(io.supportedOptions().containsAll(EVERYWHERE), "supported: " + io.supportedOptions());
+            for (long h : new long[] {p.client(), p.listener()}) {
+                io.setOption(h, StandardSocketOptions.SO_RCVBUF, 65_536);
+                // The kernel may round up (Linux doubles it for its bookkeeping), never down.
+                assertTrue(io.getOption(h, StandardSocketOptions.SO_RCVBUF) >= 65_536);
+                io.setOption(h, StandardSocketOptions.SO_SNDBUF, 32_768);
+                assertTrue(io.getOption(h, StandardSocketOptions.SO_SNDBUF) >= 32_768);
+            }
+            io.setOption(p.client(), StandardSocketOptions.SO_KEEPALIVE, true);
+            assertEquals(true, io.getOption(p.client(), StandardSocketOptions.SO_KEEPALIVE));
+            io.setOption(p.client(), StandardSocketOptions.SO_KEEPALIVE, false);
+            assertEquals(false, io.getOption(p.client(), StandardSocketOptions.SO_KEEPALIVE));
+            assertEquals(-1, io.getOption(p.client(), StandardSocketOptions.SO_LINGER), "linger is off at first");
+            io.setOption(p.client(), StandardSocketOptions.SO_LINGER, 7);
+            assertEquals(7, io.getOption(p.client(), StandardSocketOptions.SO_LINGER));
+            io.setOption(p.client(), StandardSocketOptions.SO_LINGER, -1);
+            assertEquals(-1, io.getOption(p.client(), StandardSocketOptions.SO_LINGER));
+            io.setOption(p.client(), StandardSocketOptions.IP_TOS, 0x10);
+            assertEquals(0x10, io.getOption(p.client(), StandardSocketOptions.IP_TOS));
+            // The pair still carries data with all of that changed.
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment data = Bytes.random(arena, 100_000, 13);
+                loop.writeAll(p.client(), data);
+                Bytes.assertSame(data, loop.readExactly(p.server(), data.byteSize(), arena), "data after the options changed");
+            }
+        }
+    }
+
+    @ContractTest
+    void keepAliveTimesWorkWhereTheSystemHasThemAndAreRefusedByNameWhereNot(Backend backend) throws Exception {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            Class<?> extended = Class.forName("jdk.net.ExtendedSocketOptions");
+            for (String name : new String[] {"TCP_KEEPIDLE", "TCP_KEEPINTERVAL", "TCP_KEEPCOUNT"}) {
+                @SuppressWarnings("unchecked")
+                SocketOption<Integer> o = (SocketOption<Integer>) extended.getField(name).get(null);
+                if (io.supportedOptions().contains(o)) {
+                    io.setOption(p.client(), o, 9);
+                    assertEquals(9, io.getOption(p.client(), o), name);
+                    assertThrows(IllegalArgumentException.class, () -> io.setOption(p.client(), o, 0), name + " 0");
+                } else {
+                    var e = assertThrows(UnsupportedOperationException.class, () -> io.setOption(p.client(), o, 9));
+                    assertTrue(e.getMessage().contains(name), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @ContractTest
+    void misuseIsRefusedClearlyAndChangesNothing(Backend backend) throws Exception {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            Pair p = loop.connectPair();
+            // An option of datagram sockets: no TCP socket takes it, and the message says which and where.
+            var unsupported = assertThrows(UnsupportedOperationException.class,
+                    () -> io.setOption(p.client(), StandardSocketOptions.SO_BROADCAST, true));
+            assertTrue(unsupported.getMessage().contains("SO_BROADCAST"), unsupported.getMessage());
+            assertThrows(UnsupportedOperationException.class, () -> io.getOption(p.client(), StandardSocketOptions.SO_BROADCAST));
+            assertThrows(NullPointerException.class, () -> io.setOption(p.client(), null, 1));
+            assertThrows(IllegalArgumentException.class, () -> io.setOption(p.client(), StandardSocketOptions.TCP_NODELAY, null));
+            assertThrows(IllegalArgumentException.class, () -> io.setOption(p.client(), StandardSocketOptions.SO_RCVBUF, 0));
+            assertThrows(IllegalArgumentException.class, () -> io.setOption(p.client(), StandardSocketOptions.IP_TOS, 256));
+            assertEquals(true, io.getOption(p.client(), StandardSocketOptions.TCP_NODELAY), "nothing changed");
+            // Another thread: refused before anything is touched.
+            CompletableFuture<Throwable> off = CompletableFuture.supplyAsync(() -> {
+                try {
+                    io.setOption(p.client(), StandardSocketOptions.TCP_NODELAY, false);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            assertInstanceOf(IllegalStateException.class, off.get(10, TimeUnit.SECONDS));
+            assertEquals(true, io.getOption(p.client(), StandardSocketOptions.TCP_NODELAY), "nothing changed");
+            // A closed (stale) handle.
+            Completion closed = new Completion();
+            io.close(p.server(), closed, 0);
+            loop.await("the close", closed::done);
+            var stale = assertThrows(AsyncIoException.class, () -> io.setOption(p.server(), StandardSocketOptions.SO_KEEPALIVE, true));
+            assertEquals(Errno.EBADF.code(), stale.errno());
+            assertThrows(AsyncIoException.class, () -> io.getOption(p.server(), StandardSocketOptions.SO_KEEPALIVE));
+            Set<SocketOption<?>> s = io.supportedOptions();
+            assertThrows(UnsupportedOperationException.class, () -> s.add(StandardSocketOptions.SO_BROADCAST), "read-only");
         }
     }
 }

@@ -72,6 +72,11 @@ public final class SocketProbe {
     }
 
     /** Skips the test where descriptors cannot be probed (Windows). */
+    /** Whether the probe works on this system (see {@link #assumeUsable()}). */
+    public static boolean usable() {
+        return UNUSABLE == null;
+    }
+
     public static void assumeUsable() {
         assumeTrue(UNUSABLE == null, () -> "cannot probe socket options here: " + UNUSABLE);
     }
