@@ -138,7 +138,28 @@ public interface AsyncIo extends AutoCloseable {
      *
      * @return the new socket's handle, which is also the completion's {@link IoEvent#handle()}
      */
-    long connect(InetSocketAddress remote, CompletionHandler handler, long userData);
+    default long connect(InetSocketAddress remote, CompletionHandler handler, long userData) {
+        return connect(remote, ConnectOptions.defaults(), handler, userData);
+    }
+
+    /**
+     * {@link #connect(InetSocketAddress, CompletionHandler, long)} with options applied to the new
+     * socket first: its local address, bound before the connect (port 0: any free port), and
+     * socket options (see {@link #setOption}).
+     *
+     * @throws IllegalArgumentException      if the local address is not of the remote address's
+     *                                       family, or an option's value is out of range
+     * @throws UnsupportedOperationException if this operating system lacks an option
+     * @throws AsyncIoException              if the bind fails ({@link Errno#EADDRINUSE} for a local
+     *                                       address in use); nothing stays open
+     * @since 1.1
+     */
+    long connect(InetSocketAddress remote, ConnectOptions options, CompletionHandler handler, long userData);
+
+    /** {@link #connect(InetSocketAddress, ConnectOptions, CompletionHandler, long)} with user data 0. */
+    default long connect(InetSocketAddress remote, ConnectOptions options, CompletionHandler handler) {
+        return connect(remote, options, handler, 0);
+    }
 
     /** {@link #connect(InetSocketAddress, CompletionHandler, long)} with user data 0. */
     default long connect(InetSocketAddress remote, CompletionHandler handler) {

@@ -4,6 +4,7 @@ import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.ConnectOptions;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoStats;
 import io.fasterapi.aio.ListenOptions;
@@ -129,16 +130,21 @@ public final class Loop implements AsyncIo {
     }
 
     @Override
-    public long connect(InetSocketAddress remote, CompletionHandler handler, long userData) {
+    public long connect(InetSocketAddress remote, ConnectOptions options, CompletionHandler handler, long userData) {
         Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
         if (closing) throw new IllegalStateException("the loop is closing");
         if (remote.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + remote);
+        InetSocketAddress local = options.localAddress();
+        if (local != null && local.getAddress().getClass() != remote.getAddress().getClass()) {
+            throw new IllegalArgumentException("local address " + local + " is not of the family of " + remote);
+        }
         if (handles.openCount() >= config.maxHandles()) {
             throw new AsyncIoException("connect: " + config.maxHandles() + " handles open", Errno.EMFILE.code());
         }
-        long fd = driver.sockets().openStream(remote);
+        long fd = driver.sockets().openStream(remote, options);
         int h = handles.allocate(Handles.KIND_STREAM, fd);
         long id = handles.id(h);
         int op = ops.allocate(Operation.CONNECT, h, handler, userData);

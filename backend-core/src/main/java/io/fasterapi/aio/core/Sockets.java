@@ -1,5 +1,6 @@
 package io.fasterapi.aio.core;
 
+import io.fasterapi.aio.ConnectOptions;
 import io.fasterapi.aio.ListenOptions;
 
 import java.net.InetSocketAddress;
@@ -10,11 +11,19 @@ import java.net.InetSocketAddress;
  * the loop's thread.
  */
 public interface Sockets {
-    /** socket, options, bind, listen; returns the descriptor. Throws {@link io.fasterapi.aio.AsyncIoException}. */
+    /**
+     * socket, options (the flags, then {@link ListenOptions#socketOptions()}), bind, listen;
+     * returns the descriptor. Throws as {@link #setOption} or {@link io.fasterapi.aio.AsyncIoException},
+     * having closed what it opened.
+     */
     long openListener(InetSocketAddress address, ListenOptions options);
 
-    /** A non-blocking socket of {@code remote}'s family, ready to connect. Throws {@link io.fasterapi.aio.AsyncIoException}. */
-    long openStream(InetSocketAddress remote);
+    /**
+     * A non-blocking socket of {@code remote}'s family with TCP_NODELAY and {@code options}'
+     * socket options, bound to its local address if it has one, ready to connect. Throws as
+     * {@link #openListener}.
+     */
+    long openStream(InetSocketAddress remote, ConnectOptions options);
 
     /** getsockname ({@code local}) or getpeername. Throws {@link io.fasterapi.aio.AsyncIoException}. */
     InetSocketAddress address(long fd, boolean local);
@@ -37,4 +46,10 @@ public interface Sockets {
 
     /** The options {@link #setOption} takes on this OS. */
     java.util.Set<java.net.SocketOption<?>> supportedOptions();
+
+    /** Sets each of {@code options} in order (their values' types are checked by {@link #setOption}). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    default void setOptions(long fd, java.util.Map<java.net.SocketOption<?>, Object> options) {
+        for (var e : options.entrySet()) setOption(fd, (java.net.SocketOption) e.getKey(), e.getValue());
+    }
 }

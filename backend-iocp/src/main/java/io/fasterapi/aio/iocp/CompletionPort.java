@@ -22,9 +22,12 @@ interface CompletionPort extends Sockets {
     @Override
     long openListener(InetSocketAddress address, ListenOptions options);
 
-    /** An overlapped socket for {@code remote}'s family, TCP_NODELAY, bound to the wildcard (as ConnectEx needs). Throws. */
+    /**
+     * An overlapped socket for {@code remote}'s family, TCP_NODELAY and the options, bound to their
+     * local address or to the wildcard (ConnectEx needs a bound socket). Throws.
+     */
     @Override
-    long openStream(InetSocketAddress remote);
+    long openStream(InetSocketAddress remote, io.fasterapi.aio.ConnectOptions options);
 
     /** An overlapped socket of {@code family} for AcceptEx to fill, or a negated error. */
     long openAcceptSocket(int family);

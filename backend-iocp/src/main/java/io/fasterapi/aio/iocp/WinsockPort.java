@@ -110,6 +110,7 @@ final class WinsockPort implements CompletionPort {
         // SO_REUSEADDR means something else (sharing a bound port), so it is never set.
         int r = family == Winsock.AF_INET6 ? setInt(s, Winsock.IPPROTO_IPV6, Winsock.IPV6_V6ONLY, 0) : 0;
         String step = "setsockopt(IPV6_V6ONLY)";
+        if (r == 0) applyOrClose(s, options.socketOptions());
         if (r == 0) {
             r = Winsock.bind(state, s, sockaddr, WinSockAddr.encode(address, sockaddr)) == 0 ? 0 : wsaError();
             step = "bind";
@@ -126,17 +127,34 @@ final class WinsockPort implements CompletionPort {
     }
 
     @Override
-    public long openStream(InetSocketAddress remote) {
+    public long openStream(InetSocketAddress remote, io.fasterapi.aio.ConnectOptions options) {
         int family = WinSockAddr.family(remote);
         long s = Winsock.wsaSocket(state, family);
         if (s == Winsock.INVALID_SOCKET) throw new AsyncIoException("connect to " + remote + ": WSASocketW failed", -wsaError());
         int r = setInt(s, Winsock.IPPROTO_TCP, Winsock.TCP_NODELAY, 1);
-        if (r == 0) r = Winsock.bind(state, s, sockaddr, WinSockAddr.encodeWildcard(family, sockaddr)) == 0 ? 0 : wsaError();
+        if (r == 0) applyOrClose(s, options.socketOptions());
+        InetSocketAddress local = options.localAddress();
+        if (r == 0) {
+            int len = local != null ? WinSockAddr.encode(local, sockaddr) : WinSockAddr.encodeWildcard(family, sockaddr);
+            r = Winsock.bind(state, s, sockaddr, len) == 0 ? 0 : wsaError();
+        }
         if (r < 0) {
             Winsock.closesocket(state, s);
-            throw new AsyncIoException("connect to " + remote + ": binding the wildcard address for ConnectEx failed", -r);
+            throw new AsyncIoException("connect to " + remote + ": binding " + (local != null ? local : "the wildcard address")
+                    + " for ConnectEx failed", -r);
         }
         return s;
+    }
+
+    /** Sets {@code options} on a socket just opened; closes it if one is refused (and rethrows). */
+    private void applyOrClose(long s, java.util.Map<SocketOption<?>, Object> options) {
+        if (options.isEmpty()) return;
+        try {
+            setOptions(s, options);
+        } catch (RuntimeException e) {
+            Winsock.closesocket(state, s);
+            throw e;
+        }
     }
 
     @Override

@@ -103,7 +103,7 @@ final class ScriptedPort implements CompletionPort {
     }
 
     @Override
-    public long openStream(InetSocketAddress remote) {
+    public long openStream(InetSocketAddress remote, io.fasterapi.aio.ConnectOptions options) {
         record("openStream", nextSocket, 0, 0, null);
         return nextSocket++;
     }

@@ -1,6 +1,7 @@
 package io.fasterapi.aio.unix;
 
 import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.ConnectOptions;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.core.SocketOptions;
 import io.fasterapi.aio.core.Sockets;
@@ -68,6 +69,7 @@ public final class PosixSockets implements Sockets {
             r = Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
             step = "setsockopt(TCP_NODELAY)";
         }
+        if (r == 0) applyOrClose(fd, options.socketOptions());
         if (r == 0) {
             r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(address, sc, sockaddr));
             step = "bind";
@@ -85,10 +87,30 @@ public final class PosixSockets implements Sockets {
 
     /** A non-blocking stream socket for {@code remote}'s family, with TCP_NODELAY. */
     @Override
-    public long openStream(InetSocketAddress remote) {
+    public long openStream(InetSocketAddress remote, ConnectOptions options) {
         int fd = newSocket(remote, "connect to " + remote);
         Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
+        applyOrClose(fd, options.socketOptions());
+        InetSocketAddress local = options.localAddress();
+        if (local != null) {
+            int r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(local, sc, sockaddr));
+            if (r < 0) {
+                Posix.close(callState, fd);
+                throw new AsyncIoException("connect to " + remote + ": bind to " + local + " failed", -r);
+            }
+        }
         return fd;
+    }
+
+    /** Sets {@code options} on a socket just opened; closes it if one is refused (and rethrows). */
+    private void applyOrClose(int fd, java.util.Map<SocketOption<?>, Object> options) {
+        if (options.isEmpty()) return;
+        try {
+            setOptions(fd, options);
+        } catch (RuntimeException e) {
+            Posix.close(callState, fd);
+            throw e;
+        }
     }
 
     private int newSocket(InetSocketAddress address, String what) {

@@ -2,6 +2,8 @@ package io.fasterapi.aio.tck;
 
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.ConnectOptions;
+import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
 
@@ -180,6 +182,73 @@ class SocketOptionsContractTest {
             assertThrows(AsyncIoException.class, () -> io.getOption(p.server(), StandardSocketOptions.SO_KEEPALIVE));
             Set<SocketOption<?>> s = io.supportedOptions();
             assertThrows(UnsupportedOperationException.class, () -> s.add(StandardSocketOptions.SO_BROADCAST), "read-only");
+        }
+    }
+
+    // ---- options before bind and before connect; a local address (issue #13, items 1 and 3) -------
+
+    @ContractTest
+    void aListenerTakesOptionsBeforeItsBindAndRefusesBadOnesOpeningNothing(Backend backend) {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0),
+                    ListenOptions.defaults().withOption(StandardSocketOptions.SO_RCVBUF, 131_072)
+                            .withOption(StandardSocketOptions.SO_KEEPALIVE, true));
+            assertTrue(io.getOption(listener, StandardSocketOptions.SO_RCVBUF) >= 131_072);
+            assertEquals(true, io.getOption(listener, StandardSocketOptions.SO_KEEPALIVE));
+            Pair p = loop.connectPair(listener);
+            assertEquals(true, io.getOption(p.server(), StandardSocketOptions.SO_KEEPALIVE), "inherited by the accepted socket");
+
+            int open = Fds.countable() ? Fds.count() : -1;
+            int handles = Reliability.openHandles(io);
+            InetSocketAddress any = new InetSocketAddress(TestLoop.IPV4, 0);
+            assertThrows(UnsupportedOperationException.class,
+                    () -> io.listen(any, ListenOptions.defaults().withOption(StandardSocketOptions.SO_BROADCAST, true)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> io.listen(any, ListenOptions.defaults().withOption(StandardSocketOptions.SO_SNDBUF, -1)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> ListenOptions.defaults().withOption(StandardSocketOptions.SO_SNDBUF, null));
+            assertEquals(handles, Reliability.openHandles(io), "no handle left by a refused listen");
+            if (open >= 0) Fds.assertCount(open, "no descriptor left by a refused listen");
+        }
+    }
+
+    @ContractTest
+    void aConnectionBindsItsLocalAddressAndTakesOptionsFirst(Backend backend) {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            Completion accepted = new Completion();
+            Completion connected = new Completion();
+            io.accept(listener, accepted);
+            ConnectOptions options = ConnectOptions.defaults().withLocalAddress(new InetSocketAddress(TestLoop.IPV4, 0))
+                    .withOption(StandardSocketOptions.TCP_NODELAY, false)
+                    .withOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            long client = io.connect(io.localAddress(listener), options, connected);
+            loop.await("a connect with options", () -> accepted.done() && connected.done());
+            connected.assertSucceeded(Operation.CONNECT);
+            long server = accepted.assertSucceeded(Operation.ACCEPT);
+            InetSocketAddress local = io.localAddress(client);
+            assertEquals(TestLoop.IPV4, local.getAddress());
+            assertTrue(local.getPort() > 0, "port 0 chose a port: " + local);
+            assertEquals(local, io.remoteAddress(server), "the server sees the bound address");
+            assertEquals(false, io.getOption(client, StandardSocketOptions.TCP_NODELAY), "the option replaced the default");
+            assertEquals(true, io.getOption(client, StandardSocketOptions.SO_KEEPALIVE));
+
+            // The same local address again while that connection holds it: refused, nothing left open.
+            int open = Fds.countable() ? Fds.count() : -1;
+            int handles = Reliability.openHandles(io);
+            var inUse = assertThrows(AsyncIoException.class, () -> io.connect(io.localAddress(listener),
+                    ConnectOptions.defaults().withLocalAddress(local), new Completion()));
+            assertEquals(Errno.EADDRINUSE.code(), inUse.errno(), inUse.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> io.connect(io.localAddress(listener),
+                    ConnectOptions.defaults().withLocalAddress(new InetSocketAddress(TestLoop.address("::1"), 0)),
+                    new Completion()), "an IPv6 local address for an IPv4 peer");
+            assertThrows(UnsupportedOperationException.class, () -> io.connect(io.localAddress(listener),
+                    ConnectOptions.defaults().withOption(StandardSocketOptions.SO_BROADCAST, true), new Completion()));
+            assertThrows(NullPointerException.class, () -> io.connect(io.localAddress(listener), null, new Completion()));
+            assertEquals(handles, Reliability.openHandles(io), "no handle left by a refused connect");
+            if (open >= 0) Fds.assertCount(open, "no descriptor left by a refused connect");
         }
     }
 }
