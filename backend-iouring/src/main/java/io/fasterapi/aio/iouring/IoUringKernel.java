@@ -61,6 +61,8 @@ final class IoUringKernel implements Kernel {
     /** Descriptors closed while an SQE naming them was still unsubmitted. */
     private int[] deferredCloses = new int[16];
     private int deferredCount;
+    /** The most CQEs one {@link #await} reaps ({@link AsyncIoConfig#maxEvents()}); the rest wait for the next. */
+    private final int maxEvents;
     /** The io_uring_enter calls of {@link #await}, waiting or not (for tests: an exchange costs one or two). */
     private long waits;
     /** Calls that failed outside a wait (a submission when the ring was full, a close): reported at the next one. */
@@ -72,6 +74,7 @@ final class IoUringKernel implements Kernel {
 
     /** With the setup flag sets to try, best first (tests force fallbacks through this). */
     IoUringKernel(AsyncIoConfig config, int[] flagPreferences) {
+        this.maxEvents = config.maxEvents();
         this.sockets = new PosixSockets(arena, sc);
         this.state = sockets.callState();
         this.wakeState = arena.allocate(NativeLibc.callStateLayout());
@@ -244,7 +247,13 @@ final class IoUringKernel implements Kernel {
     public int await(long timeoutMillis, int quiet, Sink sink) {
         sq.publish();
         int toSubmit = sq.unsubmitted();
-        int min = timeoutMillis == 0 || cq.ready() > 0 ? 0 : 1;
+        int ready = cq.ready();
+        if (ready > 0 && toSubmit == 0 && (sq.flags() & IORING_SQ_CQ_OVERFLOW) == 0) {
+            // Completions left by the last reap (maxEvents): take them without a system call.
+            for (; unreportedErrors > 0; unreportedErrors--) sink.error();
+            return reap(sink, maxEvents);
+        }
+        int min = timeoutMillis == 0 || ready > 0 ? 0 : 1;
         int minWait = 0;
         if (min == 1 && quiet > 0 && batchWaitMicros > 0) {
             min += quiet;
@@ -273,22 +282,22 @@ final class IoUringKernel implements Kernel {
             sink.error();
         }
         for (; unreportedErrors > 0; unreportedErrors--) sink.error();
-        int n = reap(sink);
-        if ((sq.flags() & IORING_SQ_CQ_OVERFLOW) != 0) {
+        int n = reap(sink, maxEvents);
+        if (n < maxEvents && (sq.flags() & IORING_SQ_CQ_OVERFLOW) != 0) {
             // Completions waiting in the kernel's overflow list (NODROP): flush them into the ring.
             ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0);
-            n += reap(sink);
+            n += reap(sink, maxEvents - n);
         }
         return n;
     }
 
-    /** Consumes every posted CQE; returns how many. */
-    private int reap(Sink sink) {
+    /** Consumes posted CQEs, at most {@code limit}; returns how many. */
+    private int reap(Sink sink, int limit) {
         int n = 0;
         int head = cq.head();
         int tail = cq.tail();
-        while (head != tail) {
-            for (; head != tail; ) {
+        while (head != tail && n < limit) {
+            for (; head != tail && n < limit; ) {
                 long ud = cq.userData(head);
                 int res = cq.res(head);
                 int fl = cq.flags(head);

@@ -52,6 +52,11 @@ public final class Backend {
         return new TestLoop(this, create());
     }
 
+    /** {@link #open()} with a configuration of this backend's {@link #config()}, changed by the test. */
+    public TestLoop open(AsyncIoConfig config) {
+        return new TestLoop(this, create(config));
+    }
+
     void recordHandlerFailure(Throwable t) {
         handlerFailures.add(t);
     }

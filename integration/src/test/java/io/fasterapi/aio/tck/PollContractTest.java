@@ -216,4 +216,47 @@ class PollContractTest {
                 + "starting, though " + what + " happened after about " + DELAY_MILLIS + " ms");
         assertTrue(returned >= 1, "the poll that delivered " + what + " returned " + returned);
     }
+
+    /**
+     * AsyncIoConfig.maxEvents bounds what one poll takes from the kernel (issue #13, item 5): eight
+     * sockets become readable at once, and with maxEvents 2 no poll completes more than two reads,
+     * while all eight complete over the next polls.
+     */
+    @ContractTest
+    void maxEventsBoundsWhatOnePollTakes(Backend backend) throws Exception {
+        int sockets = 8;
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open(backend.config().maxEvents(2).build())) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            Socket[] peers = new Socket[sockets];
+            Completion[] reads = new Completion[sockets];
+            try {
+                for (int i = 0; i < sockets; i++) {
+                    peers[i] = new Socket();
+                    long server = loop.acceptPeer(listener, peers[i]);
+                    reads[i] = new Completion();
+                    io.read(server, arena.allocate(16), reads[i]);
+                }
+                io.poll(0); // the reads are in the kernel
+                for (Socket p : peers) p.getOutputStream().write(1);
+                try (Socket probe = new Socket()) { // a loopback round trip: the bytes above have landed
+                    probe.connect(io.localAddress(listener), 10_000);
+                }
+                int most = 0;
+                int polls = 0;
+                while (java.util.Arrays.stream(reads).anyMatch(r -> !r.done())) {
+                    int before = (int) java.util.Arrays.stream(reads).filter(Completion::done).count();
+                    io.poll(100);
+                    int now = (int) java.util.Arrays.stream(reads).filter(Completion::done).count();
+                    most = Math.max(most, now - before);
+                    assertTrue(++polls < 1_000, "the reads never all completed");
+                }
+                assertTrue(most <= 2, "one poll completed " + most + " reads with maxEvents 2");
+                assertTrue(polls >= sockets / 2, polls + " polls for " + sockets + " reads with maxEvents 2");
+                for (Completion r : reads) assertEquals(1, r.assertSucceeded(Operation.READ));
+            } finally {
+                for (Socket p : peers) if (p != null) p.close();
+            }
+        }
+    }
 }
