@@ -128,7 +128,8 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
-     * Opens a TCP socket (TCP_NODELAY set) and connects it. Returns the new socket's handle at once; the CONNECT
+     * Opens a TCP socket (TCP_NODELAY set) and connects it; {@code remote} must be resolved (a host
+     * name is resolved off the loop by {@link Resolver#connect}). Returns the new socket's handle at once; the CONNECT
      * completion's result is 0 when connected, or a negated error ({@link Errno#ECONNREFUSED}...),
      * in which case the loop has already closed the handle.
      * <p>A connect to a listener whose accept queue is full: Linux, macOS and FreeBSD drop the

@@ -7,6 +7,7 @@ import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.Operation;
+import io.fasterapi.aio.Resolver;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -443,6 +444,34 @@ class RoundTripContractTest {
             return s.getLocalPort() > 0;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** A host name, resolved off the loop (issue #13, item 6): "localhost" connects; a bad name fails the future only. */
+    @ContractTest
+    void aHostNameIsResolvedOffTheLoopThenConnected(Backend backend) throws Exception {
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long listener = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            Completion accepted = new Completion();
+            io.accept(listener, accepted);
+            Completion connected = new Completion();
+            java.util.concurrent.CompletableFuture<Long> started =
+                    Resolver.connect(io, "localhost", io.localAddress(listener).getPort(), connected);
+            loop.await("the connect to localhost", connected::done); // the loop runs the connect as a task
+            connected.assertSucceeded(Operation.CONNECT);
+            long client = connected.event().handle();
+            assertEquals(client, started.getNow(-2L), "the future has the handle the completion names");
+            loop.await("the accept", accepted::done);
+            accepted.assertSucceeded(Operation.ACCEPT);
+
+            Completion never = new Completion();
+            var bad = Resolver.connect(io, "[::1", 80, never); // an invalid literal: no lookup needed
+            var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> bad.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(java.net.UnknownHostException.class, e.getCause());
+            loop.pollFor(java.time.Duration.ofMillis(50));
+            org.junit.jupiter.api.Assertions.assertFalse(never.done(), "no connect was started for a name that did not resolve");
         }
     }
 }
