@@ -279,6 +279,38 @@ public interface AsyncIo extends AutoCloseable {
     InetSocketAddress remoteAddress(long handle);
 
     /**
+     * Takes in a TCP socket made elsewhere: one systemd hands over (socket activation,
+     * {@code LISTEN_FDS}), or another library's. {@code nativeSocket} is a descriptor on Linux,
+     * macOS and FreeBSD, a {@code SOCKET} on Windows. A listening socket becomes a listener handle
+     * (for {@link #accept}), any other stream socket a socket handle (for reads and writes; it is
+     * expected to be connected). The loop then owns it: it is made non-blocking (and
+     * close-on-exec), registered with the kernel interface (on Windows, associated with the loop's
+     * completion port, which cannot be undone), and closed by {@link #close}. Nobody else may use
+     * or close it afterwards. Loop thread only.
+     *
+     * @return the new handle
+     * @throws AsyncIoException refusing, with nothing of the descriptor closed or changed:
+     *                          {@link Errno#EBADF} if it is not open,
+     *                          {@link Errno#ENOTSOCK} if it is not a socket,
+     *                          {@link Errno#EPROTOTYPE} if it is not a stream socket,
+     *                          {@link Errno#EAFNOSUPPORT} if it is not IPv4 or IPv6,
+     *                          {@link Errno#EEXIST} if this loop owns it already, or
+     *                          {@link Errno#EMFILE} at the handle limit
+     * @since 1.1
+     */
+    long adopt(long nativeSocket);
+
+    /**
+     * The descriptor (Windows: {@code SOCKET}) behind a handle, for diagnostics and interop; the
+     * loop still owns it: do not close it, or read or write it while operations are pending.
+     * Loop thread only.
+     *
+     * @throws AsyncIoException with {@link Errno#EBADF} for a closed handle
+     * @since 1.1
+     */
+    long nativeDescriptor(long handle);
+
+    /**
      * Sets a socket option of a connected socket or a listener, as
      * {@link java.nio.channels.NetworkChannel#setOption} does. The options are those of
      * {@link java.net.StandardSocketOptions} a TCP socket takes (TCP_NODELAY, SO_KEEPALIVE,

@@ -124,4 +124,12 @@ public final class Handles {
     public int openCount() {
         return open;
     }
+
+    /** The open handle slot holding descriptor {@code descriptor}, or -1 (a scan: for adopt, which is rare). */
+    public int findFd(long descriptor) {
+        for (int i = 0; i < used; i++) {
+            if (kind[i] != KIND_FREE && fd[i] == descriptor) return i;
+        }
+        return -1;
+    }
 }

@@ -289,6 +289,33 @@ public final class Loop implements AsyncIo {
     }
 
     @Override
+    public long adopt(long nativeSocket) {
+        checkLoopThread();
+        if (closing) throw new IllegalStateException("the loop is closing");
+        if (handles.findFd(nativeSocket) >= 0) {
+            throw new AsyncIoException("adopt " + nativeSocket + ": this loop owns it already", Errno.EEXIST.code());
+        }
+        if (handles.openCount() >= config.maxHandles()) {
+            throw new AsyncIoException("adopt: " + config.maxHandles() + " handles open", Errno.EMFILE.code());
+        }
+        Sockets sockets = driver.sockets();
+        int kind = sockets.adoptable(nativeSocket); // refuses before anything is changed
+        sockets.prepareAdopted(nativeSocket);
+        int h = handles.allocate(kind, nativeSocket);
+        int r = driver.register(h);
+        if (r < 0) {
+            handles.free(h); // not ours after all: left open for its owner
+            throw new AsyncIoException("adopt " + nativeSocket + ": registering with " + name + " failed", -r);
+        }
+        return handles.id(h);
+    }
+
+    @Override
+    public long nativeDescriptor(long handle) {
+        return optionFd(handle, "nativeDescriptor");
+    }
+
+    @Override
     public <T> void setOption(long handle, SocketOption<T> option, T value) {
         Objects.requireNonNull(option, "option");
         driver.sockets().setOption(optionFd(handle, "setOption"), option, value);

@@ -47,6 +47,17 @@ public interface Sockets {
     /** The options {@link #setOption} takes on this OS. */
     java.util.Set<java.net.SocketOption<?>> supportedOptions();
 
+    /**
+     * For {@link io.fasterapi.aio.AsyncIo#adopt}: {@link Handles#KIND_LISTENER} if {@code fd} is a
+     * listening TCP socket, {@link Handles#KIND_STREAM} if a connected (or unconnected) one. Throws
+     * {@link io.fasterapi.aio.AsyncIoException} (ENOTSOCK, EPROTOTYPE for another socket type,
+     * EAFNOSUPPORT for another family) having changed nothing.
+     */
+    int adoptable(long fd);
+
+    /** Makes an adopted socket behave as the loop's own (non-blocking, not inherited by children). */
+    void prepareAdopted(long fd);
+
     /** Sets each of {@code options} in order (their values' types are checked by {@link #setOption}). */
     @SuppressWarnings({"unchecked", "rawtypes"})
     default void setOptions(long fd, java.util.Map<java.net.SocketOption<?>, Object> options) {

@@ -45,6 +45,8 @@ final class Winsock {
     static final int SO_REUSEADDR = 0x0004;
     static final int SO_ERROR = 0x1007;
     static final int SO_KEEPALIVE = 0x0008;
+    static final int SO_ACCEPTCONN = 0x0002;
+    static final int SO_TYPE = 0x1008;
     static final int SO_LINGER = 0x0080;
     static final int SO_SNDBUF = 0x1001;
     static final int SO_RCVBUF = 0x1002;

@@ -274,6 +274,29 @@ final class WinsockPort implements CompletionPort {
     }
 
     @Override
+    public int adoptable(long socket) {
+        dword.set(JAVA_INT, 0, 4);
+        if (Winsock.getsockopt(state, socket, Winsock.SOL_SOCKET, Winsock.SO_TYPE, intValue, dword) != 0) {
+            throw new AsyncIoException("adopt " + socket + ": not a socket (getsockopt SO_TYPE)", -wsaError());
+        }
+        int type = intValue.get(JAVA_INT, 0);
+        if (type != Winsock.SOCK_STREAM) {
+            throw new AsyncIoException("adopt " + socket + ": not a stream socket (SO_TYPE " + type + ")", Errno.EPROTOTYPE.code());
+        }
+        InetSocketAddress local = address(socket, true); // decode refuses a family other than IPv4 and IPv6
+        dword.set(JAVA_INT, 0, 4);
+        if (Winsock.getsockopt(state, socket, Winsock.SOL_SOCKET, Winsock.SO_ACCEPTCONN, intValue, dword) != 0) {
+            throw new AsyncIoException("adopt " + local + ": getsockopt SO_ACCEPTCONN", -wsaError());
+        }
+        return intValue.get(JAVA_INT, 0) != 0 ? io.fasterapi.aio.core.Handles.KIND_LISTENER : io.fasterapi.aio.core.Handles.KIND_STREAM;
+    }
+
+    /** Nothing to change: Winsock sockets are overlapped by default, and the port association is the loop's register. */
+    @Override
+    public void prepareAdopted(long socket) {
+    }
+
+    @Override
     public Set<SocketOption<?>> supportedOptions() {
         return OPTIONS.supported();
     }

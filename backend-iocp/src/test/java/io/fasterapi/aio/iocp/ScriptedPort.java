@@ -195,6 +195,17 @@ final class ScriptedPort implements CompletionPort {
     }
 
     @Override
+    public int adoptable(long socket) {
+        record("adoptable", socket, 0, 0, null);
+        return io.fasterapi.aio.core.Handles.KIND_STREAM;
+    }
+
+    @Override
+    public void prepareAdopted(long socket) {
+        record("prepareAdopted", socket, 0, 0, null);
+    }
+
+    @Override
     public java.util.Set<java.net.SocketOption<?>> supportedOptions() {
         return WinsockPort.OPTIONS.supported();
     }

@@ -2,6 +2,7 @@ package io.fasterapi.aio.unix;
 
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.ConnectOptions;
+import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.core.SocketOptions;
 import io.fasterapi.aio.core.Sockets;
@@ -161,6 +162,35 @@ public final class PosixSockets implements Sockets {
             r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soNosigpipe(), 1, scratch);
         }
         return Math.min(r, 0);
+    }
+
+    @Override
+    public int adoptable(long fd) {
+        int type = Posix.getIntOption(callState, (int) fd, sc.solSocket(), sc.soType(), scratch);
+        if (type < 0) throw new AsyncIoException("adopt " + fd + ": not a socket (getsockopt SO_TYPE)", -type);
+        if (type != sc.sockStream()) {
+            throw new AsyncIoException("adopt " + fd + ": not a stream socket (SO_TYPE " + type + ")", Errno.EPROTOTYPE.code());
+        }
+        int r = Posix.socketName(callState, (int) fd, true, sockaddr, scratch.asSlice(0, 4));
+        if (r < 0) throw new AsyncIoException("adopt " + fd + ": getsockname", -r);
+        int family = sc.sockaddrLen() ? Byte.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1))
+                : Short.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0));
+        if (family != sc.afInet() && family != sc.afInet6()) {
+            throw new AsyncIoException("adopt " + fd + ": not an IPv4 or IPv6 socket (family " + family + ")",
+                    Errno.EAFNOSUPPORT.code());
+        }
+        int listening = Posix.getIntOption(callState, (int) fd, sc.solSocket(), sc.soAcceptconn(), scratch);
+        if (listening < 0) throw new AsyncIoException("adopt " + fd + ": getsockopt SO_ACCEPTCONN", -listening);
+        return listening != 0 ? io.fasterapi.aio.core.Handles.KIND_LISTENER : io.fasterapi.aio.core.Handles.KIND_STREAM;
+    }
+
+    @Override
+    public void prepareAdopted(long fd) {
+        int fl = Posix.fcntl(callState, (int) fd, sc.fGetfl(), 0);
+        int r = fl < 0 ? fl : Posix.fcntl(callState, (int) fd, sc.fSetfl(), fl | sc.oNonblock());
+        if (r >= 0) r = Posix.fcntl(callState, (int) fd, sc.fSetfd(), sc.fdCloexec());
+        if (r >= 0 && sc.needsNosigpipe()) r = Posix.setIntOption(callState, (int) fd, sc.solSocket(), sc.soNosigpipe(), 1, scratch);
+        if (r < 0) throw new AsyncIoException("adopt " + fd + ": making it non-blocking", -r);
     }
 
     /** connect(2) on a non-blocking socket: 0, or the negated errno (EINPROGRESS while it goes on). */

@@ -31,7 +31,7 @@ class NoSocketFlagsPathTest {
                 l.solSocket(), l.soReuseaddr(), l.soReuseport(), l.soError(), l.soSndbuf(), l.soRcvbuf(), 0,
                 l.ipprotoTcp(), l.tcpNodelay(), l.ipprotoIpv6(), l.ipv6V6only(), l.msgNosignal(), l.shutWr(),
                 l.soKeepalive(), l.soLinger(), l.soLingerSec(), l.ipTos(), l.ipv6Tclass(), l.tcpKeepidle(),
-                l.tcpKeepalive(), l.tcpKeepintvl(), l.tcpKeepcnt(), l.tcpQuickack(),
+                l.tcpKeepalive(), l.tcpKeepintvl(), l.tcpKeepcnt(), l.tcpQuickack(), l.soType(), l.soAcceptconn(),
                 l.oNonblock(), l.fGetfl(), l.fSetfl(), l.fSetfd(), l.fdCloexec(), l.eagain(), l.eintr(),
                 l.einprogress(), l.errnos());
     }

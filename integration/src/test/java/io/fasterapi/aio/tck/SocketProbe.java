@@ -71,12 +71,12 @@ public final class SocketProbe {
         return Linker.nativeLinker().downcallHandle(lookup.find(name).orElseThrow(), fd);
     }
 
-    /** Skips the test where descriptors cannot be probed (Windows). */
     /** Whether the probe works on this system (see {@link #assumeUsable()}). */
     public static boolean usable() {
         return UNUSABLE == null;
     }
 
+    /** Skips the test where descriptors cannot be probed (Windows). */
     public static void assumeUsable() {
         assumeTrue(UNUSABLE == null, () -> "cannot probe socket options here: " + UNUSABLE);
     }

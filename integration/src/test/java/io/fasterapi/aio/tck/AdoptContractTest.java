@@ -1,0 +1,107 @@
+package io.fasterapi.aio.tck;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.Operation;
+
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link AsyncIo#adopt} and {@link AsyncIo#nativeDescriptor} (issue #13, item 4): sockets made
+ * elsewhere (here through the C library, as systemd or another library would) work as the loop's
+ * own; whatever is not a TCP socket is refused with nothing of it changed or closed.
+ */
+class AdoptContractTest {
+
+    @ContractTest
+    void aListeningSocketMadeElsewhereAcceptsThroughTheLoop(Backend backend) throws Throwable {
+        RawSockets.assumeUsable();
+        int raw = RawSockets.listener();
+        try (TestLoop loop = backend.open(); Socket client = new Socket()) {
+            AsyncIo io = loop.io();
+            long listener = io.adopt(raw);
+            assertEquals(raw, io.nativeDescriptor(listener));
+            assertTrue((RawSockets.statusFlags(raw) & RawSockets.O_NONBLOCK) != 0, "made non-blocking");
+            long server = loop.acceptPeer(listener, client);
+            client.getOutputStream().write(new byte[] {4, 5, 6});
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment got = loop.readExactly(server, 3, arena);
+                assertArrayEquals(new byte[] {4, 5, 6}, got.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
+            Completion closed = new Completion();
+            io.close(listener, closed, 0);
+            loop.await("the adopted listener's close", closed::done);
+            assertEquals(-1, RawSockets.statusFlags(raw), "the loop closed the descriptor it owned");
+        }
+    }
+
+    @ContractTest
+    void aConnectedSocketMadeElsewhereReadsAndWrites(Backend backend) throws Throwable {
+        RawSockets.assumeUsable();
+        try (TestLoop loop = backend.open(); ServerSocket jdk = new ServerSocket(0, 50, TestLoop.IPV4)) {
+            AsyncIo io = loop.io();
+            int raw = RawSockets.connected((InetSocketAddress) jdk.getLocalSocketAddress());
+            try (Socket peer = jdk.accept(); Arena arena = Arena.ofConfined()) {
+                long h = io.adopt(raw);
+                assertEquals(raw, io.nativeDescriptor(h));
+                assertEquals(peer.getLocalSocketAddress(), io.remoteAddress(h));
+                MemorySegment data = Bytes.random(arena, 50_000, 5);
+                loop.writeAll(h, data);
+                byte[] back = new InputStreamReader(peer.getInputStream()).readExactly(50_000);
+                assertArrayEquals(data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), back);
+                peer.getOutputStream().write(new byte[] {9, 8});
+                assertArrayEquals(new byte[] {9, 8}, loop.readExactly(h, 2, arena).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
+        }
+    }
+
+    @ContractTest
+    void whatIsNotATcpSocketIsRefusedAndLeftAsItWas(Backend backend) throws Throwable {
+        RawSockets.assumeUsable();
+        int[] pipe = RawSockets.pipe();
+        int udp = RawSockets.socket(RawSockets.AF_INET, RawSockets.SOCK_DGRAM);
+        int unix = RawSockets.socket(RawSockets.AF_UNIX, RawSockets.SOCK_STREAM);
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            int[][] cases = {{pipe[0], Errno.ENOTSOCK.code()}, {udp, Errno.EPROTOTYPE.code()}, {unix, Errno.EAFNOSUPPORT.code()}};
+            for (int[] c : cases) {
+                int before = RawSockets.statusFlags(c[0]);
+                var e = assertThrows(AsyncIoException.class, () -> io.adopt(c[0]));
+                assertEquals(c[1], e.errno(), e.getMessage());
+                assertEquals(before, RawSockets.statusFlags(c[0]), "descriptor " + c[0] + " unchanged (and open)");
+            }
+            var closed = assertThrows(AsyncIoException.class, () -> io.adopt(1_000_000));
+            assertEquals(Errno.EBADF.code(), closed.errno(), closed.getMessage());
+            long own = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
+            var twice = assertThrows(AsyncIoException.class, () -> io.adopt(io.nativeDescriptor(own)));
+            assertEquals(Errno.EEXIST.code(), twice.errno(), twice.getMessage());
+            Completion c = new Completion();
+            io.close(own, c, 0);
+            loop.await("the close", c::done);
+            assertThrows(AsyncIoException.class, () -> io.nativeDescriptor(own), "a closed handle");
+        } finally {
+            RawSockets.close(pipe[0]);
+            RawSockets.close(pipe[1]);
+            RawSockets.close(udp);
+            RawSockets.close(unix);
+        }
+    }
+
+    /** Reads exactly n bytes from a blocking stream. */
+    private record InputStreamReader(InputStream in) {
+        byte[] readExactly(int n) throws java.io.IOException {
+            return in.readNBytes(n);
+        }
+    }
+}
