@@ -1,5 +1,7 @@
 package io.fasterapi.aio.core;
 
+import io.fasterapi.aio.AsyncIoException;
+
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.Collections;
@@ -45,6 +47,28 @@ public final class SocketOptions {
             return ipv6 ? name6 : name;
         }
     }
+
+    /**
+     * The calls an option needs on one socket API; each returns 0 or the value, or a negated
+     * error number.
+     */
+    public interface Calls {
+        int setInt(long fd, int level, int name, int value);
+
+        /** {@code struct linger}: on with {@code seconds}, or off when {@code seconds} is negative. */
+        int setLinger(long fd, int level, int name, int seconds);
+
+        int getInt(long fd, int level, int name);
+
+        /** {@code struct linger}: its seconds, {@link #LINGER_OFF} when off, or a negated error number. */
+        int getLinger(long fd, int level, int name);
+
+        /** Whether {@code fd} is an IPv6 socket. */
+        boolean ipv6(long fd);
+    }
+
+    /** {@link Calls#getLinger}'s "off" (no errno is this large). */
+    public static final int LINGER_OFF = Integer.MIN_VALUE;
 
     private final String os;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -112,6 +136,41 @@ public final class SocketOptions {
     /** The Java value of what the OS reported ({@link #encode}'s inverse; linger off is -1). */
     public static Object decode(Entry e, int value) {
         return e.kind() == Kind.FLAG ? Boolean.valueOf(value != 0) : Integer.valueOf(value);
+    }
+
+    /**
+     * setsockopt of a Java option through {@code calls}. Throws as
+     * {@link io.fasterapi.aio.AsyncIo#setOption} documents.
+     */
+    public <T> void set(Calls calls, long fd, SocketOption<T> option, T value) {
+        Entry e = entry(option);
+        int v = encode(e, value);
+        boolean v6 = family6(calls, fd, e);
+        int r = e.kind() == Kind.LINGER ? calls.setLinger(fd, e.level(v6), e.name(v6), v)
+                : calls.setInt(fd, e.level(v6), e.name(v6), v);
+        if (r < 0) throw new AsyncIoException("setsockopt(" + option.name() + ", " + value + ")", -r);
+    }
+
+    /** getsockopt of a Java option through {@code calls}; SO_LINGER is -1 when off. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Calls calls, long fd, SocketOption<T> option) {
+        Entry e = entry(option);
+        boolean v6 = family6(calls, fd, e);
+        int v = e.kind() == Kind.LINGER ? calls.getLinger(fd, e.level(v6), e.name(v6)) : calls.getInt(fd, e.level(v6), e.name(v6));
+        if (v == LINGER_OFF) v = -1;
+        else if (v < 0) throw new AsyncIoException("getsockopt(" + option.name() + ")", -v);
+        return (T) decode(e, v);
+    }
+
+    /** Whether the numbers for an IPv6 socket apply, asked only of the options whose numbers differ there. */
+    private boolean family6(Calls calls, long fd, Entry e) {
+        if (e.level(true) == e.level(false) && e.name(true) == e.name(false)) return false;
+        boolean v6 = calls.ipv6(fd);
+        if (e.name(v6) <= 0) {
+            throw new UnsupportedOperationException("socket option " + e.option() + " is not supported on "
+                    + (v6 ? "IPv6" : "IPv4") + " sockets on " + os);
+        }
+        return v6;
     }
 
     /** The options this OS has, as Java's {@link SocketOption} objects. */

@@ -238,40 +238,48 @@ final class WinsockPort implements CompletionPort {
 
     @Override
     public <T> void setOption(long socket, SocketOption<T> option, T value) {
-        SocketOptions.Entry e = OPTIONS.entry(option);
-        int v = SocketOptions.encode(e, value);
-        boolean v6 = ipv6(socket, e);
-        int r;
-        if (e.kind() == SocketOptions.Kind.LINGER) { // struct linger { u_short l_onoff; u_short l_linger; }
-            scratch.set(JAVA_SHORT, 0, (short) (v < 0 ? 0 : 1));
-            scratch.set(JAVA_SHORT, Winsock.LINGER_SECONDS, (short) Math.max(v, 0));
-            r = Winsock.setsockopt(state, socket, e.level(v6), e.name(v6), scratch, Winsock.LINGER_SIZE) == 0 ? 0 : wsaError();
-        } else {
-            r = setInt(socket, e.level(v6), e.name(v6), v);
-        }
-        if (r < 0) throw new AsyncIoException("setsockopt(" + option.name() + ", " + value + ")", -r);
+        OPTIONS.set(optionCalls, socket, option, value);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(long socket, SocketOption<T> option) {
-        SocketOptions.Entry e = OPTIONS.entry(option);
-        boolean v6 = ipv6(socket, e);
-        boolean linger = e.kind() == SocketOptions.Kind.LINGER;
-        scratch.set(JAVA_INT, 0, 0);
-        dword.set(JAVA_INT, 0, linger ? Winsock.LINGER_SIZE : 4);
-        if (Winsock.getsockopt(state, socket, e.level(v6), e.name(v6), scratch, dword) != 0) {
-            throw new AsyncIoException("getsockopt(" + option.name() + ")", -wsaError());
-        }
-        int v = !linger ? scratch.get(JAVA_INT, 0)
-                : scratch.get(JAVA_SHORT, 0) == 0 ? -1 : Short.toUnsignedInt(scratch.get(JAVA_SHORT, Winsock.LINGER_SECONDS));
-        return (T) SocketOptions.decode(e, v);
+        return OPTIONS.get(optionCalls, socket, option);
     }
 
-    private boolean ipv6(long socket, SocketOptions.Entry e) {
-        if (e.level(true) == e.level(false) && e.name(true) == e.name(false)) return false;
-        return address(socket, true).getAddress() instanceof Inet6Address;
-    }
+    /** setsockopt and getsockopt as {@link SocketOptions} needs them. */
+    private final SocketOptions.Calls optionCalls = new SocketOptions.Calls() {
+        @Override
+        public int setInt(long s, int level, int name, int value) {
+            return WinsockPort.this.setInt(s, level, name, value);
+        }
+
+        @Override
+        public int setLinger(long s, int level, int name, int seconds) { // struct linger { u_short l_onoff; u_short l_linger; }
+            scratch.set(JAVA_SHORT, 0, (short) (seconds < 0 ? 0 : 1));
+            scratch.set(JAVA_SHORT, Winsock.LINGER_SECONDS, (short) Math.max(seconds, 0));
+            return Winsock.setsockopt(state, s, level, name, scratch, Winsock.LINGER_SIZE) == 0 ? 0 : wsaError();
+        }
+
+        @Override
+        public int getInt(long s, int level, int name) {
+            scratch.set(JAVA_INT, 0, 0);
+            dword.set(JAVA_INT, 0, 4);
+            return Winsock.getsockopt(state, s, level, name, scratch, dword) == 0 ? scratch.get(JAVA_INT, 0) : wsaError();
+        }
+
+        @Override
+        public int getLinger(long s, int level, int name) {
+            dword.set(JAVA_INT, 0, Winsock.LINGER_SIZE);
+            if (Winsock.getsockopt(state, s, level, name, scratch, dword) != 0) return wsaError();
+            return scratch.get(JAVA_SHORT, 0) == 0 ? SocketOptions.LINGER_OFF
+                    : Short.toUnsignedInt(scratch.get(JAVA_SHORT, Winsock.LINGER_SECONDS));
+        }
+
+        @Override
+        public boolean ipv6(long s) {
+            return address(s, true).getAddress() instanceof Inet6Address;
+        }
+    };
 
     @Override
     public int adoptable(long socket) {

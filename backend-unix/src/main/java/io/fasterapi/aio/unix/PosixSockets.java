@@ -222,46 +222,44 @@ public final class PosixSockets implements Sockets {
 
     @Override
     public <T> void setOption(long fd, SocketOption<T> option, T value) {
-        SocketOptions.Entry e = options.entry(option);
-        int v = SocketOptions.encode(e, value);
-        boolean v6 = family6(fd, e);
-        int r;
-        if (e.kind() == SocketOptions.Kind.LINGER) { // struct linger { int l_onoff; int l_linger; }
-            scratch.set(JAVA_INT, 0, v < 0 ? 0 : 1);
-            scratch.set(JAVA_INT, 4, Math.max(v, 0));
-            r = Posix.setOption(callState, (int) fd, e.level(v6), e.name(v6), scratch.asSlice(0, 8), 8);
-        } else {
-            r = Posix.setIntOption(callState, (int) fd, e.level(v6), e.name(v6), v, scratch);
-        }
-        if (r < 0) throw new AsyncIoException("setsockopt(" + option.name() + ", " + value + ")", -r);
+        options.set(optionCalls, fd, option, value);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(long fd, SocketOption<T> option) {
-        SocketOptions.Entry e = options.entry(option);
-        boolean v6 = family6(fd, e);
-        int v;
-        if (e.kind() == SocketOptions.Kind.LINGER) {
-            int r = Posix.getOption(callState, (int) fd, e.level(v6), e.name(v6), scratch.asSlice(0, 8), scratch.asSlice(8, 4));
-            if (r < 0) throw new AsyncIoException("getsockopt(" + option.name() + ")", -r);
-            v = scratch.get(JAVA_INT, 0) == 0 ? -1 : scratch.get(JAVA_INT, 4);
-        } else {
-            v = Posix.getIntOption(callState, (int) fd, e.level(v6), e.name(v6), scratch);
-            if (v < 0) throw new AsyncIoException("getsockopt(" + option.name() + ")", -v);
-        }
-        return (T) SocketOptions.decode(e, v);
+        return options.get(optionCalls, fd, option);
     }
 
-    /** Whether {@code fd} is an IPv6 socket, asked only for the options whose numbers differ there. */
-    private boolean family6(long fd, SocketOptions.Entry e) {
-        if (e.level(true) == e.level(false) && e.name(true) == e.name(false)) return false;
-        boolean v6 = address(fd, true).getAddress() instanceof Inet6Address;
-        if (e.name(v6) <= 0) {
-            throw new UnsupportedOperationException("socket option " + e.option() + " is not supported on IPv6 sockets on " + sc.os());
+    /** setsockopt and getsockopt as {@link SocketOptions} needs them, on the loop's scratch memory. */
+    private final SocketOptions.Calls optionCalls = new SocketOptions.Calls() {
+        @Override
+        public int setInt(long fd, int level, int name, int value) {
+            return Posix.setIntOption(callState, (int) fd, level, name, value, scratch);
         }
-        return v6;
-    }
+
+        @Override
+        public int setLinger(long fd, int level, int name, int seconds) { // struct linger { int l_onoff; int l_linger; }
+            scratch.set(JAVA_INT, 0, seconds < 0 ? 0 : 1);
+            scratch.set(JAVA_INT, 4, Math.max(seconds, 0));
+            return Posix.setOption(callState, (int) fd, level, name, scratch.asSlice(0, 8), 8);
+        }
+
+        @Override
+        public int getInt(long fd, int level, int name) {
+            return Posix.getIntOption(callState, (int) fd, level, name, scratch);
+        }
+
+        @Override
+        public int getLinger(long fd, int level, int name) {
+            int r = Posix.getOption(callState, (int) fd, level, name, scratch.asSlice(0, 8), scratch.asSlice(8, 4));
+            return r < 0 ? r : scratch.get(JAVA_INT, 0) == 0 ? SocketOptions.LINGER_OFF : scratch.get(JAVA_INT, 4);
+        }
+
+        @Override
+        public boolean ipv6(long fd) {
+            return address(fd, true).getAddress() instanceof Inet6Address;
+        }
+    };
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
