@@ -8,9 +8,9 @@
 module io.fasterapi.aio.core {
     requires transitive io.fasterapi.aio;
     requires static org.osgi.service.component.annotations;
-    // jdk.net.ExtendedSocketOptions' objects, looked up by SocketOptions without a compile-time
-    // reference (an OSGi container need not export jdk.net); required so that the module graph
-    // (and a jlink image) has them.
+    // jdk.net.ExtendedSocketOptions' objects, which SocketOptions looks up by reflection: no
+    // package import, so an OSGi container need not export jdk.net; required here so that a
+    // module graph (and the jlink image) contains the module.
     requires jdk.net;
 
     exports io.fasterapi.aio.core to

@@ -290,7 +290,8 @@ public interface AsyncIo extends AutoCloseable {
      *
      * @return the new handle
      * @throws AsyncIoException refusing, with nothing of the descriptor closed or changed:
-     *                          {@link Errno#EBADF} if it is not open,
+     *                          {@link Errno#EBADF} if it is not open (Windows says
+     *                          {@link Errno#ENOTSOCK} for a closed {@code SOCKET}),
      *                          {@link Errno#ENOTSOCK} if it is not a socket,
      *                          {@link Errno#EPROTOTYPE} if it is not a stream socket,
      *                          {@link Errno#EAFNOSUPPORT} if it is not IPv4 or IPv6,
@@ -318,8 +319,10 @@ public interface AsyncIo extends AutoCloseable {
      * {@code jdk.net.ExtendedSocketOptions}' TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT and
      * TCP_QUICKACK, where the operating system has them: {@link #supportedOptions()} lists them.
      * Sockets of {@link #listen}, {@link #accept} and {@link #connect} start with TCP_NODELAY on.
-     * SO_LINGER takes seconds, a negative value turning it off; IP_TOS on an IPv6 socket sets its
-     * traffic class. Loop thread only.
+     * SO_LINGER takes seconds, a negative value turning it off; with a positive time the system's
+     * close of that socket blocks the loop's thread until the data is sent or the time has passed
+     * (as it blocks a {@code SocketChannel}'s close). IP_TOS on an IPv6 socket sets its traffic
+     * class. Loop thread only.
      *
      * @throws UnsupportedOperationException if this operating system lacks the option; the message
      *                                       names the option and the system

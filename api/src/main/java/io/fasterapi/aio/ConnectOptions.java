@@ -3,7 +3,6 @@ package io.fasterapi.aio;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,7 +23,7 @@ public record ConnectOptions(InetSocketAddress localAddress, Map<SocketOption<?>
         if (localAddress != null && localAddress.isUnresolved()) {
             throw new IllegalArgumentException("unresolved local address: " + localAddress);
         }
-        socketOptions = Collections.unmodifiableMap(new LinkedHashMap<>(socketOptions));
+        socketOptions = Collections.unmodifiableMap(ListenOptions.checked(socketOptions));
     }
 
     /** No local address, no option: the system chooses, and TCP_NODELAY is on as always. */

@@ -28,7 +28,7 @@ public record ListenOptions(int backlog, boolean reuseAddress, boolean reusePort
     /** Validates the backlog and copies the options (unmodifiable, in their order). */
     public ListenOptions {
         if (backlog < 1) throw new IllegalArgumentException("backlog must be >= 1, was " + backlog);
-        socketOptions = Collections.unmodifiableMap(new LinkedHashMap<>(socketOptions));
+        socketOptions = Collections.unmodifiableMap(checked(socketOptions));
     }
 
     /** The options of API 1.0: no socket option beyond the flags. */
@@ -66,6 +66,17 @@ public record ListenOptions(int backlog, boolean reuseAddress, boolean reusePort
      */
     public <T> ListenOptions withOption(SocketOption<T> option, T value) {
         return new ListenOptions(backlog, reuseAddress, reusePort, with(socketOptions, option, value));
+    }
+
+    /** A copy of {@code options} in their order, refusing a null option (NPE) or value (IAE). */
+    static Map<SocketOption<?>, Object> checked(Map<SocketOption<?>, Object> options) {
+        Map<SocketOption<?>, Object> m = new LinkedHashMap<>();
+        options.forEach((k, v) -> {
+            Objects.requireNonNull(k, "socket option");
+            if (v == null) throw new IllegalArgumentException("socket option " + k.name() + ": invalid value null");
+            m.put(k, v);
+        });
+        return m;
     }
 
     /** {@code options} plus one (replacing an earlier value of the same option). */

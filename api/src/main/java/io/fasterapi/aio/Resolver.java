@@ -27,7 +27,10 @@ public final class Resolver {
      * @return a future completed on the loop's thread with the new socket's handle once the connect
      *         has started; completed exceptionally, and {@code handler} never called, with
      *         {@link UnknownHostException} when the name does not resolve, or with what the connect
-     *         threw (the loop closed meanwhile: {@link IllegalStateException})
+     *         threw (the loop closed meanwhile: {@link IllegalStateException}). Cancelling it before
+     *         the connect starts prevents the connect; a connect that started meanwhile is closed.
+     *         A loop that closes while its task is queued runs no task: the future then stays
+     *         incomplete, so callers that close loops should wait with a timeout.
      */
     public static CompletableFuture<Long> connect(AsyncIo io, String host, int port, ConnectOptions options,
                                                  CompletionHandler handler, long userData) {
@@ -48,11 +51,16 @@ public final class Resolver {
             InetSocketAddress remote = new InetSocketAddress(address, port);
             try {
                 io.execute(() -> {
+                    if (started.isDone()) return; // cancelled (or timed out) while the name was resolved
+                    long handle;
                     try {
-                        started.complete(io.connect(remote, options, handler, userData));
-                    } catch (RuntimeException e) {
+                        handle = io.connect(remote, options, handler, userData);
+                    } catch (Throwable e) {
                         started.completeExceptionally(e);
+                        return;
                     }
+                    // Cancelled from another thread meanwhile: nobody will learn the handle, so it is closed.
+                    if (!started.complete(handle)) io.close(handle);
                 });
             } catch (RuntimeException e) { // the loop closed while the name was resolved
                 started.completeExceptionally(e);

@@ -300,12 +300,18 @@ public final class Loop implements AsyncIo {
         }
         Sockets sockets = driver.sockets();
         int kind = sockets.adoptable(nativeSocket); // refuses before anything is changed
-        sockets.prepareAdopted(nativeSocket);
         int h = handles.allocate(kind, nativeSocket);
-        int r = driver.register(h);
+        int r = driver.register(h); // before any change: a refusal here leaves the socket as it was
         if (r < 0) {
             handles.free(h); // not ours after all: left open for its owner
             throw new AsyncIoException("adopt " + nativeSocket + ": registering with " + name + " failed", -r);
+        }
+        try {
+            sockets.prepareAdopted(nativeSocket);
+        } catch (RuntimeException e) { // fcntl refused (cannot happen on an open socket): ours now, so closed
+            driver.closeDescriptor(h);
+            handles.free(h);
+            throw e;
         }
         return handles.id(h);
     }

@@ -47,6 +47,10 @@ final class Winsock {
     static final int SO_KEEPALIVE = 0x0008;
     static final int SO_ACCEPTCONN = 0x0002;
     static final int SO_TYPE = 0x1008;
+    static final int SO_PROTOCOL_INFOW = 0x2005;
+    /** sizeof(WSAPROTOCOL_INFOW), and where its iAddressFamily is: a socket's family even before it is bound. */
+    static final int PROTOCOL_INFO_SIZE = 628;
+    static final int PROTOCOL_INFO_FAMILY = 76;
     static final int SO_LINGER = 0x0080;
     static final int SO_SNDBUF = 0x1001;
     static final int SO_RCVBUF = 0x1002;

@@ -7,7 +7,6 @@ import io.fasterapi.aio.core.SocketOptions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.util.Set;
@@ -42,6 +41,7 @@ final class WinsockPort implements CompletionPort {
     private final MemorySegment dword;
     private final MemorySegment removed;
     private final MemorySegment scratch;
+    private final MemorySegment protocolInfo;
     private final long port;
     /** AcceptEx and ConnectEx per family: [0] AF_INET, [1] AF_INET6; NULL until first needed. */
     private final MemorySegment[] acceptEx = {MemorySegment.NULL, MemorySegment.NULL};
@@ -58,6 +58,7 @@ final class WinsockPort implements CompletionPort {
         this.dword = arena.allocate(JAVA_INT);
         this.removed = arena.allocate(JAVA_INT);
         this.scratch = arena.allocate(32, 8);
+        this.protocolInfo = arena.allocate(Winsock.PROTOCOL_INFO_SIZE, 8);
     }
 
     /** Starts Winsock and creates the port. Throws {@link AsyncIoException} when either fails. */
@@ -277,9 +278,18 @@ final class WinsockPort implements CompletionPort {
 
         @Override
         public boolean ipv6(long s) {
-            return address(s, true).getAddress() instanceof Inet6Address;
+            return family(s) == Winsock.AF_INET6;
         }
     };
+
+    /** A socket's address family, from SO_PROTOCOL_INFOW (getsockname fails on a socket not bound yet); a negated error. */
+    private int family(long s) {
+        dword.set(JAVA_INT, 0, Winsock.PROTOCOL_INFO_SIZE);
+        if (Winsock.getsockopt(state, s, Winsock.SOL_SOCKET, Winsock.SO_PROTOCOL_INFOW, protocolInfo, dword) != 0) {
+            return wsaError();
+        }
+        return protocolInfo.get(JAVA_INT, Winsock.PROTOCOL_INFO_FAMILY);
+    }
 
     @Override
     public int adoptable(long socket) {
@@ -291,10 +301,15 @@ final class WinsockPort implements CompletionPort {
         if (type != Winsock.SOCK_STREAM) {
             throw new AsyncIoException("adopt " + socket + ": not a stream socket (SO_TYPE " + type + ")", Errno.EPROTOTYPE.code());
         }
-        InetSocketAddress local = address(socket, true); // decode refuses a family other than IPv4 and IPv6
+        int family = family(socket);
+        if (family < 0) throw new AsyncIoException("adopt " + socket + ": getsockopt SO_PROTOCOL_INFOW", -family);
+        if (family != Winsock.AF_INET && family != Winsock.AF_INET6) {
+            throw new AsyncIoException("adopt " + socket + ": not an IPv4 or IPv6 socket (family " + family + ")",
+                    Errno.EAFNOSUPPORT.code());
+        }
         dword.set(JAVA_INT, 0, 4);
         if (Winsock.getsockopt(state, socket, Winsock.SOL_SOCKET, Winsock.SO_ACCEPTCONN, intValue, dword) != 0) {
-            throw new AsyncIoException("adopt " + local + ": getsockopt SO_ACCEPTCONN", -wsaError());
+            throw new AsyncIoException("adopt " + socket + ": getsockopt SO_ACCEPTCONN", -wsaError());
         }
         return intValue.get(JAVA_INT, 0) != 0 ? io.fasterapi.aio.core.Handles.KIND_LISTENER : io.fasterapi.aio.core.Handles.KIND_STREAM;
     }

@@ -64,6 +64,8 @@ class WinsockLayoutTest {
             Map.entry("Winsock.WSABUF_BUF", "offsetof(WSABUF, buf)"),
             Map.entry("Winsock.GUID_DATA4", "offsetof(GUID, Data4)"),
             Map.entry("Winsock.LINGER_SIZE", "sizeof(struct linger)"),
+            Map.entry("Winsock.PROTOCOL_INFO_SIZE", "sizeof(WSAPROTOCOL_INFOW)"),
+            Map.entry("Winsock.PROTOCOL_INFO_FAMILY", "offsetof(WSAPROTOCOL_INFOW, iAddressFamily)"),
             Map.entry("Winsock.LINGER_SECONDS", "offsetof(struct linger, l_linger)"),
             Map.entry("WinSockAddr.STORAGE_SIZE", "sizeof(SOCKADDR_STORAGE)"),
             Map.entry("WinSockAddr.IN_ADDR", "offsetof(SOCKADDR_IN, sin_addr)"),

@@ -9,7 +9,6 @@ import io.fasterapi.aio.core.Sockets;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.util.Set;
@@ -171,10 +170,8 @@ public final class PosixSockets implements Sockets {
         if (type != sc.sockStream()) {
             throw new AsyncIoException("adopt " + fd + ": not a stream socket (SO_TYPE " + type + ")", Errno.EPROTOTYPE.code());
         }
-        int r = Posix.socketName(callState, (int) fd, true, sockaddr, scratch.asSlice(0, 4));
-        if (r < 0) throw new AsyncIoException("adopt " + fd + ": getsockname", -r);
-        int family = sc.sockaddrLen() ? Byte.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1))
-                : Short.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0));
+        int family = family((int) fd);
+        if (family < 0) throw new AsyncIoException("adopt " + fd + ": getsockname", -family);
         if (family != sc.afInet() && family != sc.afInet6()) {
             throw new AsyncIoException("adopt " + fd + ": not an IPv4 or IPv6 socket (family " + family + ")",
                     Errno.EAFNOSUPPORT.code());
@@ -257,9 +254,17 @@ public final class PosixSockets implements Sockets {
 
         @Override
         public boolean ipv6(long fd) {
-            return address(fd, true).getAddress() instanceof Inet6Address;
+            return family((int) fd) == sc.afInet6(); // not the address's class: ::ffff:a.b.c.d decodes as IPv4
         }
     };
+
+    /** getsockname's sa_family (a socket has one before it is bound), or a negated errno. */
+    private int family(int fd) {
+        int r = Posix.socketName(callState, fd, true, sockaddr, scratch.asSlice(0, 4));
+        if (r < 0) return r;
+        return sc.sockaddrLen() ? Byte.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1))
+                : Short.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0));
+    }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Socket constants of one operating system, and what its socket calls can do (the socket options'
- * numbers included: {@link PosixSocketOptions} maps Java's options onto them; IPPROTO_IP is 0
+ * numbers included: {@link PosixSockets} maps Java's options onto them through {@code SocketOptions}; IPPROTO_IP is 0
  * everywhere and has no field). The code above
  * asks the table, never the OS name: {@link SockAddr} picks the sockaddr layout by
  * {@link #sockaddrLen()}, {@link PosixSockets} sets non-blocking mode with {@code fcntl} where
