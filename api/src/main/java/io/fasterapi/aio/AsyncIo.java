@@ -395,6 +395,16 @@ public interface AsyncIo extends AutoCloseable {
     int poll(long timeoutMillis);
 
     /**
+     * {@link #poll(long)} with a timeout of any precision: on Linux (epoll with
+     * {@code epoll_pwait2}, io_uring) and with kqueue the wait is as long as asked; IOCP waits in
+     * milliseconds, rounded up. Timers fall due with the same precision.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @since 1.1
+     */
+    int poll(Duration timeout);
+
+    /**
      * Runs turns until {@link #stop()} is called. A {@code stop()} that arrives before {@code run()}
      * starts ends that run after its first turn, which delivers what is due without waiting.
      */

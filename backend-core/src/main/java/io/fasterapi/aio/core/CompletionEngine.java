@@ -198,8 +198,8 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     // ---- completions ----------------------------------------------------------------------------
 
     @Override
-    public void await(long timeoutMillis) {
-        ctx.counters.events(kernel.await(timeoutMillis, quietSends(), this));
+    public void await(long timeoutNanos) {
+        ctx.counters.events(kernel.await(timeoutNanos, quietSends(), this));
     }
 
     /**
@@ -378,7 +378,7 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         kernel.stopWaking();
         long deadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
         while (kernel.inFlight() > 0 && System.nanoTime() - deadline < 0) {
-            await(100);
+            await(100_000_000);
         }
     }
 

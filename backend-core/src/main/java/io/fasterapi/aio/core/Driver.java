@@ -39,8 +39,12 @@ public interface Driver {
     /** Closes the descriptor of {@code h}; its queues are already cancelled. */
     void closeDescriptor(int h);
 
-    /** Waits at most {@code timeoutMillis} (-1: no limit) for the kernel and completes what it reports. */
-    void await(long timeoutMillis);
+    /**
+     * Waits at most {@code timeoutNanos} (-1: no limit) for the kernel and completes what it
+     * reports. A kernel interface with a coarser clock rounds up, never down (a timer must not fire
+     * early; IOCP waits in milliseconds).
+     */
+    void await(long timeoutNanos);
 
     /** Makes a blocked {@link #await} return. Any thread. */
     void wake();

@@ -79,14 +79,15 @@ public interface Kernel {
     }
 
     /**
-     * Submits what is queued, waits at most {@code timeoutMillis} (-1: no limit), reports; returns the
+     * Submits what is queued, waits at most {@code timeoutNanos} (-1: no limit; a coarser clock
+     * rounds up), reports; returns the
      * entries reaped. {@code quiet} of the queued requests are sends on sockets that also have a
      * receive in the kernel: their completions may be posted at once, and need not end the wait
      * alone, because the receive will. A kernel that can may wait a short bounded time for one
      * completion more than those, so that a request-response exchange costs one system call
      * instead of two; the sends' reports are then late by at most that time. Others ignore it.
      */
-    int await(long timeoutMillis, int quiet, Sink sink);
+    int await(long timeoutNanos, int quiet, Sink sink);
 
     /** Requests (its own included) whose last completion has not been reaped. */
     int inFlight();

@@ -401,24 +401,39 @@ public final class Loop implements AsyncIo {
         // A turn can end with nothing to deliver before the timeout: an interrupted wait (EINTR),
         // readiness that found EAGAIN again, a partial write continued. poll waits on until a
         // delivery, a wake-up or the timeout, as its Javadoc promises.
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        long wait = timeoutMillis;
+        return pollNanos(timeoutMillis < 0 ? -1 : timeoutMillis * 1_000_000);
+    }
+
+    @Override
+    public int poll(java.time.Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout: " + timeout);
+        checkOpen();
+        bindToCurrentThread();
+        return pollNanos(timeout.toNanos());
+    }
+
+    /** {@link #poll(long)} in nanoseconds (-1: no limit). */
+    private int pollNanos(long timeoutNanos) {
+        if (timeoutNanos == 0) return turn(0);
+        long deadline = System.nanoTime() + timeoutNanos;
+        long wait = timeoutNanos;
         while (true) {
             int delivered = turn(wait);
             if (delivered > 0 || wokenLastTurn || !open) return delivered;
-            if (timeoutMillis < 0) continue;
+            if (timeoutNanos < 0) continue;
             long left = deadline - System.nanoTime();
             if (left <= 0) return 0;
-            wait = (left + 999_999) / 1_000_000;
+            wait = left;
         }
     }
 
-    private int turn(long timeoutMillis) {
-        long wait = timeoutMillis;
+    /** One turn: waits at most {@code timeoutNanos} (-1: no limit; 0 when work is waiting). */
+    private int turn(long timeoutNanos) {
+        long wait = timeoutNanos;
         if (!completions.isEmpty() || !inbox.isEmpty()) {
             wait = 0;
         } else if (!timers.isEmpty()) {
-            wait = timers.waitMillis(wait, System.nanoTime());
+            wait = timers.waitNanos(wait, System.nanoTime());
         }
         counters.add(Counters.POLLS, 1);
         driver.await(wait);
@@ -447,7 +462,7 @@ public final class Loop implements AsyncIo {
             running = true;
         }
         try {
-            long timeout = config.pollBusy() ? 0 : config.pollTimeoutMillis();
+            long timeout = config.pollBusy() ? 0 : config.pollTimeoutMillis() < 0 ? -1 : config.pollTimeoutMillis() * 1_000_000;
             // At least one turn: a stop() that came before run() ends it after its first turn
             // (which then does not wait, so the run returns at once).
             do {

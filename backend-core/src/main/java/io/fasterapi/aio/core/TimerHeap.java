@@ -107,11 +107,10 @@ final class TimerHeap {
         }
     }
 
-    /** {@code wait} (milliseconds, -1: no limit) shortened to the next deadline, rounded up. */
-    long waitMillis(long wait, long now) {
+    /** {@code wait} (nanoseconds, -1: no limit) shortened to the next deadline. */
+    long waitNanos(long wait, long now) {
         if (isEmpty()) return wait;
-        long ns = nextDeadline() - now;
-        long ms = ns <= 0 ? 0 : (ns + 999_999) / 1_000_000;
-        return wait < 0 ? ms : Math.min(wait, ms);
+        long ns = Math.max(0, nextDeadline() - now);
+        return wait < 0 ? ns : Math.min(wait, ns);
     }
 }

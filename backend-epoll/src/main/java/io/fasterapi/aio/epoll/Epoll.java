@@ -56,6 +56,17 @@ final class Epoll {
     private static final MethodHandle EPOLL_WAIT = NativeLibc.downcall("epoll_wait",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
 
+    /** epoll_pwait2 (glibc 2.35+, Linux 5.11+): a timespec timeout. Linked on first use, where libc has it. */
+    static final boolean HAS_PWAIT2 = NativeLibc.has("epoll_pwait2");
+
+    private static final class Pwait2Call {
+        static final MethodHandle H = NativeLibc.downcall("epoll_pwait2",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    /** struct timespec: tv_sec, tv_nsec (two longs on LP64). */
+    static final long TIMESPEC_SIZE = 16;
+
     private Epoll() {
     }
 
@@ -84,6 +95,15 @@ final class Epoll {
             return check(st, (int) EPOLL_CTL.invokeExact(st, epfd, op, fd, ev));
         } catch (Throwable t) {
             throw NativeLibc.fail("epoll_ctl", t);
+        }
+    }
+
+    /** epoll_pwait2 with {@code timespec} as the timeout and no signal mask. */
+    static int pwait2(MemorySegment st, int epfd, MemorySegment events, int max, MemorySegment timespec) {
+        try {
+            return check(st, (int) Pwait2Call.H.invokeExact(st, epfd, events, max, timespec, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("epoll_pwait2", t);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.fasterapi.aio.epoll;
 
 import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.NativeLibc;
 import io.fasterapi.aio.unix.Posix;
@@ -28,6 +29,9 @@ final class EpollPoller implements Poller {
     private final int eventfd;
     private boolean woken;
     private boolean closed;
+    /** Whether epoll_pwait2 is there (libc and kernel); false after the kernel said ENOSYS. */
+    private boolean pwait2 = Epoll.HAS_PWAIT2;
+    private final MemorySegment timespec;
 
     EpollPoller(int maxEvents) {
         this.maxEvents = maxEvents;
@@ -35,6 +39,7 @@ final class EpollPoller implements Poller {
         this.wakeState = arena.allocate(NativeLibc.callStateLayout());
         this.events = arena.allocate(Epoll.EPOLL_EVENT, maxEvents);
         this.ctlEvent = arena.allocate(Epoll.EPOLL_EVENT);
+        this.timespec = arena.allocate(Epoll.TIMESPEC_SIZE, 8);
         this.counter = arena.allocate(ValueLayout.JAVA_LONG);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -62,9 +67,20 @@ final class EpollPoller implements Poller {
     }
 
     @Override
-    public int select(long timeoutMillis) {
-        int timeout = (int) Math.min(timeoutMillis, Integer.MAX_VALUE);
-        int n = Epoll.wait(state, epfd, events, maxEvents, timeout);
+    public int select(long timeoutNanos) {
+        int n;
+        if (pwait2 && timeoutNanos > 0 && timeoutNanos % 1_000_000 != 0) {
+            // A timeout finer than epoll_wait's milliseconds (a timer due in 200 µs): epoll_pwait2.
+            timespec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+            timespec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+            n = Epoll.pwait2(state, epfd, events, maxEvents, timespec);
+            if (n == -Errno.ENOSYS.code()) { // a kernel before 5.11: milliseconds from now on
+                pwait2 = false;
+                n = waitMillis(timeoutNanos);
+            }
+        } else {
+            n = waitMillis(timeoutNanos);
+        }
         woken = false;
         if (n <= 0) {
             return 0; // EINTR: the loop simply turns again
@@ -76,6 +92,12 @@ final class EpollPoller implements Poller {
             }
         }
         return n;
+    }
+
+    /** epoll_wait, its timeout rounded up to milliseconds (never early). */
+    private int waitMillis(long timeoutNanos) {
+        int timeout = timeoutNanos < 0 ? -1 : (int) Math.min((timeoutNanos + 999_999) / 1_000_000, Integer.MAX_VALUE);
+        return Epoll.wait(state, epfd, events, maxEvents, timeout);
     }
 
     @Override

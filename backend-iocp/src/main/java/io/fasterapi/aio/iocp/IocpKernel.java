@@ -218,9 +218,11 @@ final class IocpKernel implements Kernel {
     // ---- completions --------------------------------------------------------------------------
 
     @Override
-    public int await(long timeoutMillis, int quiet, Sink sink) { // quiet: a port has no wait for "one more"
+    public int await(long timeoutNanos, int quiet, Sink sink) { // quiet: a port has no wait for "one more"
         flushCancels(sink);
-        int n = port.wait(entries, maxEntries, timeoutMillis);
+        // GetQueuedCompletionStatusEx waits in milliseconds: rounded up, so that no timer fires early.
+        long millis = timeoutNanos < 0 ? -1 : (timeoutNanos + 999_999) / 1_000_000;
+        int n = port.wait(entries, maxEntries, millis);
         if (n < 0) {
             sink.error();
             return 0;

@@ -244,7 +244,7 @@ final class IoUringKernel implements Kernel {
      * been posted.
      */
     @Override
-    public int await(long timeoutMillis, int quiet, Sink sink) {
+    public int await(long timeoutNanos, int quiet, Sink sink) {
         sq.publish();
         int toSubmit = sq.unsubmitted();
         int ready = cq.ready();
@@ -253,22 +253,22 @@ final class IoUringKernel implements Kernel {
             for (; unreportedErrors > 0; unreportedErrors--) sink.error();
             return reap(sink, maxEvents);
         }
-        int min = timeoutMillis == 0 || ready > 0 ? 0 : 1;
+        int min = timeoutNanos == 0 || ready > 0 ? 0 : 1;
         int minWait = 0;
         if (min == 1 && quiet > 0 && batchWaitMicros > 0) {
             min += quiet;
             // The kernel looks at the general timeout only after min_wait: a timer due sooner must not wait longer.
-            minWait = timeoutMillis > 0 ? (int) Math.min(batchWaitMicros, timeoutMillis * 1000) : batchWaitMicros;
+            minWait = timeoutNanos > 0 ? (int) Math.min(batchWaitMicros, Math.max(1, timeoutNanos / 1000)) : batchWaitMicros;
         }
         int flags = IORING_ENTER_GETEVENTS;
         MemorySegment arg = MemorySegment.NULL;
         long argSize = 0;
-        if (min >= 1 && (timeoutMillis > 0 || minWait > 0)) {
-            if (timeoutMillis > 0) {
-                timespec.set(ValueLayout.JAVA_LONG, TS_SEC, timeoutMillis / 1000);
-                timespec.set(ValueLayout.JAVA_LONG, TS_NSEC, (timeoutMillis % 1000) * 1_000_000L);
+        if (min >= 1 && (timeoutNanos > 0 || minWait > 0)) {
+            if (timeoutNanos > 0) {
+                timespec.set(ValueLayout.JAVA_LONG, TS_SEC, timeoutNanos / 1_000_000_000L);
+                timespec.set(ValueLayout.JAVA_LONG, TS_NSEC, timeoutNanos % 1_000_000_000L);
             }
-            getEventsArg.set(ValueLayout.JAVA_LONG, GA_TS, timeoutMillis > 0 ? timespec.address() : 0);
+            getEventsArg.set(ValueLayout.JAVA_LONG, GA_TS, timeoutNanos > 0 ? timespec.address() : 0);
             getEventsArg.set(ValueLayout.JAVA_INT, GA_MIN_WAIT_USEC, minWait);
             flags |= IORING_ENTER_EXT_ARG;
             arg = getEventsArg;

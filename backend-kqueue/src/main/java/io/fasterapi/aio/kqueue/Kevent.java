@@ -186,9 +186,9 @@ final class Kevent {
     }
 
     /** Sets {@code ts} to {@code millis} (at least 0). */
-    static void setTimeout(MemorySegment ts, long millis) {
-        TV_SEC.set(ts, 0L, millis / 1000);
-        TV_NSEC.set(ts, 0L, (millis % 1000) * 1_000_000L);
+    static void setTimeout(MemorySegment ts, long nanos) {
+        TV_SEC.set(ts, 0L, nanos / 1_000_000_000L);
+        TV_NSEC.set(ts, 0L, nanos % 1_000_000_000L);
     }
 
     /** The handles, looked up when a kqueue is first made (never on a system without kqueue). */

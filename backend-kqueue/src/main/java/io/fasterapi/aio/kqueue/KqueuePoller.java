@@ -117,7 +117,7 @@ final class KqueuePoller implements Poller {
     }
 
     @Override
-    public int select(long timeoutMillis) {
+    public int select(long timeoutNanos) {
         // What an early flush refused is reported now; the swap keeps later refusals for the next turn.
         long[] t = reported;
         reported = refused;
@@ -127,10 +127,10 @@ final class KqueuePoller implements Poller {
         MemorySegment ts;
         if (reportedCount > 0) {
             ts = zeroTimeout;
-        } else if (timeoutMillis < 0) {
+        } else if (timeoutNanos < 0) {
             ts = MemorySegment.NULL;
         } else {
-            Kevent.setTimeout(timeout, Math.min(timeoutMillis, Integer.MAX_VALUE));
+            Kevent.setTimeout(timeout, timeoutNanos);
             ts = timeout;
         }
         int nchanges = changes.count();

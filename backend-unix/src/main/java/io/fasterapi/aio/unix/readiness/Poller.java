@@ -32,10 +32,11 @@ public interface Poller extends AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeoutMillis} (-1: no limit) for events; returns how many were stored.
+     * Waits at most {@code timeoutNanos} (-1: no limit; a poller with a coarser clock rounds up) for
+     * events; returns how many were stored.
      * A wake-up is consumed here and reported by {@link #woken()}, not counted as an event.
      */
-    int select(long timeoutMillis);
+    int select(long timeoutNanos);
 
     /** Whether the last {@link #select} consumed a wake-up. */
     boolean woken();

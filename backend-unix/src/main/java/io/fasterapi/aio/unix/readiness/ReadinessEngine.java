@@ -119,8 +119,8 @@ public final class ReadinessEngine implements Driver {
     // ---- the engine ---------------------------------------------------------------------------
 
     @Override
-    public void await(long timeoutMillis) {
-        int n = poller.select(timeoutMillis);
+    public void await(long timeoutNanos) {
+        int n = poller.select(timeoutNanos);
         if (poller.woken()) ctx.woken();
         ctx.counters.events(n);
         for (int i = 0; i < n; i++) {
