@@ -17,7 +17,8 @@
 #            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
 #                        (also: http-1conn, our LoadClient, one connection;
 #                         mrc: the 1 Million Request Challenge end to end, see below)
-#            (also: io_uring-batch, ours on io_uring with AsyncIoConfig.batchWaitMicros = --batch-wait µs,
+#            (also: io_uring-busy, epoll-busy: ours with AsyncIoConfig.pollBusy;
+#                   io_uring-batch, ours on io_uring with AsyncIoConfig.batchWaitMicros = --batch-wait µs,
 #                   default 1000: one io_uring_enter per request-response on kernels 6.12+)
 #            --mrc-requests N (default 1,000,000; --quick: 200,000)  --mrc-connections N (default 1,000)
 #            --strace  --strace-seconds S  --no-build
@@ -56,7 +57,7 @@ while [ $# -gt 0 ]; do
         --workloads) workloads=$2; shift ;;
         --peers | --servers) servers=$2; shift ;;
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -120,6 +121,8 @@ server_cmd() {
         io_uring) echo io.fasterapi.aio.bench.IoUringServer ;;
         io_uring-batch) echo io.fasterapi.aio.bench.IoUringServer --batch-wait "$batch_wait" ;;
         io_uring-receive) echo io.fasterapi.aio.bench.IoUringServer --receive 1024 ;;
+        io_uring-busy) echo io.fasterapi.aio.bench.IoUringServer --poll-busy 1 ;;
+        epoll-busy) echo io.fasterapi.aio.bench.EpollServer --poll-busy 1 ;;
         epoll-receive) echo io.fasterapi.aio.bench.EpollServer --receive 1024 ;;
         epoll) echo io.fasterapi.aio.bench.EpollServer ;;
         nio) echo io.fasterapi.aio.bench.NioServer ;;

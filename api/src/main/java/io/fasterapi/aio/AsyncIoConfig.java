@@ -17,7 +17,14 @@ import java.util.function.Consumer;
  *                          {@link AsyncIoException} with {@link Errno#ENOBUFS}
  * @param maxHandles        the most handles open at once; beyond it {@link Errno#EMFILE}
  * @param zeroCopy          let a backend use zero-copy sends where it has them (a hint)
- * @param pollBusy          {@link AsyncIo#run()} polls without blocking (spins) instead of sleeping
+ * @param pollBusy          {@link AsyncIo#run()} never sleeps: every turn asks the kernel without
+ *                          waiting, and turns again at once. On io_uring that is an
+ *                          {@code io_uring_enter} with no minimum (it submits, and runs the deferred
+ *                          work that posts completions: a ring set up with DEFER_TASKRUN posts
+ *                          nothing unless the loop enters the kernel, so spinning on the queue
+ *                          alone would never see one); on epoll and kqueue a wait of 0; on IOCP a
+ *                          0 ms dequeue. It spends a whole core to save the wake-up of a
+ *                          sleeping thread on each event (see the README's benchmark)
  * @param pollTimeoutMillis the longest {@link AsyncIo#run()} blocks in one poll; -1 for no limit
  * @param batchWaitMicros   after sending on a connection that has a read pending, how long a poll
  *                          may hold out for one completion more than the sends' own, so that a

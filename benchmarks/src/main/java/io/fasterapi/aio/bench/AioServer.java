@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * slice per count.
  */
 final class AioServer {
-    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer", "loops", "batch-wait", "receive"};
+    static final String[] OPTIONS = {"host", "port", "mode", "size", "warmup", "duration", "buffer", "loops", "batch-wait", "receive", "poll-busy"};
 
     private final AsyncIo io;
     private final long listener;
@@ -60,9 +60,10 @@ final class AioServer {
         poolMemory = pool >= 0 ? io.bufferPoolMemory(pool) : null;
     }
 
-    /** The loop configuration: {@code backend}, and {@code --batch-wait µs} (AsyncIoConfig.batchWaitMicros, default 0). */
+    /** The loop configuration: {@code backend}, {@code --batch-wait µs} (AsyncIoConfig.batchWaitMicros, default 0), {@code --poll-busy 1}. */
     static AsyncIoConfig config(String backend, Args a) {
-        return AsyncIoConfig.builder().backend(backend).batchWaitMicros(a.getInt("batch-wait", 0)).build();
+        return AsyncIoConfig.builder().backend(backend).batchWaitMicros(a.getInt("batch-wait", 0))
+                .pollBusy(a.getInt("poll-busy", 0) != 0).build();
     }
 
     static void main(String backend, String[] args) {

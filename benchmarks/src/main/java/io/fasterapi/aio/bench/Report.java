@@ -25,7 +25,7 @@ import java.util.Map;
  * one table.
  */
 public final class Report {
-    private static final List<String> ORDER = List.of("io_uring", "io_uring-batch", "epoll", "netty-io_uring", "netty-epoll", "nio", "c-epoll", "c-io_uring");
+    private static final List<String> ORDER = List.of("io_uring", "io_uring-batch", "io_uring-busy", "epoll", "epoll-busy", "netty-io_uring", "netty-epoll", "nio", "c-epoll", "c-io_uring");
     private static final List<String> NOT_CALLS = List.of("workload", "server", "requests", "loops");
     private static final String BASE = "io_uring";
     private static final List<String> C_PEERS = List.of("c-epoll", "c-io_uring");
@@ -236,6 +236,8 @@ public final class Report {
         return switch (server) {
             case "io_uring" -> "ours, io_uring";
             case "io_uring-batch" -> "ours, io_uring, batch wait";
+            case "io_uring-busy" -> "ours, io_uring, pollBusy";
+            case "epoll-busy" -> "ours, epoll, pollBusy";
             case "epoll" -> "ours, epoll";
             case "nio" -> "JDK NIO Selector";
             case "netty-io_uring" -> "Netty io_uring";

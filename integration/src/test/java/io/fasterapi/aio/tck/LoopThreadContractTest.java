@@ -287,4 +287,43 @@ class LoopThreadContractTest {
             loop.assertStillWorks();
         }
     }
+
+    /**
+     * AsyncIoConfig.pollBusy (issue #13, item 5): run() turns without sleeping. Idle for 300 ms, a
+     * busy loop polls thousands of times; a plain one sleeps until the stop wakes it.
+     */
+    @ContractTest
+    void aPollBusyRunNeverSleepsAndAPlainRunDoes(Backend backend) throws Exception {
+        long busy = idlePolls(backend, true);
+        long plain = idlePolls(backend, false);
+        assertTrue(busy > 1_000, "a pollBusy loop made only " + busy + " polls in 300 ms idle");
+        assertTrue(plain < 50, "a sleeping loop made " + plain + " polls in 300 ms idle");
+    }
+
+    private static long idlePolls(Backend backend, boolean busy) throws Exception {
+        AtomicReference<AsyncIo> loop = new AtomicReference<>();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        long[] polls = {-1};
+        CountDownLatch running = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try (AsyncIo io = backend.create(backend.config().pollBusy(busy).pollTimeoutMillis(-1).build())) {
+                loop.set(io);
+                io.execute(running::countDown);
+                io.run();
+                polls[0] = io.stats().polls();
+            } catch (Throwable x) {
+                error.set(x);
+                running.countDown();
+            }
+        }, "tck-poll-busy-" + busy);
+        t.setDaemon(true);
+        t.start();
+        assertTrue(running.await(JOIN_MILLIS, TimeUnit.MILLISECONDS), "the loop did not start");
+        Thread.sleep(300);
+        loop.get().stop();
+        t.join(JOIN_MILLIS);
+        assertFalse(t.isAlive(), "run() did not return after stop()");
+        assertNull(error.get(), "loop thread failed");
+        return polls[0];
+    }
 }
