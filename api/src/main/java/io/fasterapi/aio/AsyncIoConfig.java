@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  *                          alone would never see one); on epoll and kqueue a wait of 0; on IOCP a
  *                          0 ms dequeue. It spends a whole core to save the wake-up of a
  *                          sleeping thread on each event (see the README's benchmark)
- * @param pollTimeoutMillis the longest {@link AsyncIo#run()} blocks in one poll; -1 for no limit
+ * @param pollTimeout       the longest {@link AsyncIo#run()} blocks in one poll, of any precision
+ *                          (see {@link AsyncIo#poll(java.time.Duration)}); {@code null} for no limit
  * @param batchWaitMicros   after sending on a connection that has a read pending, how long a poll
  *                          may hold out for one completion more than the sends' own, so that a
  *                          request and its answer cost one kernel call instead of two; 0 (the
@@ -39,7 +40,7 @@ import java.util.function.Consumer;
  * @param uncaughtHandler   receives exceptions thrown by handlers and tasks
  */
 public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
-                            boolean zeroCopy, boolean pollBusy, long pollTimeoutMillis, int batchWaitMicros,
+                            boolean zeroCopy, boolean pollBusy, java.time.Duration pollTimeout, int batchWaitMicros,
                             Consumer<Throwable> uncaughtHandler) {
 
     /** The default uncaught handler: prints the stack trace to standard error. */
@@ -59,7 +60,9 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         if (maxHandles < 1 || maxHandles > HANDLE_LIMIT) {
             throw new IllegalArgumentException("maxHandles must be in 1.." + HANDLE_LIMIT + ", was " + maxHandles);
         }
-        if (pollTimeoutMillis < -1) throw new IllegalArgumentException("pollTimeoutMillis must be >= -1, was " + pollTimeoutMillis);
+        if (pollTimeout != null && pollTimeout.isNegative()) {
+            throw new IllegalArgumentException("pollTimeout must not be negative, was " + pollTimeout);
+        }
         if (batchWaitMicros < 0 || batchWaitMicros > 1_000_000) {
             throw new IllegalArgumentException("batchWaitMicros must be in 0..1000000, was " + batchWaitMicros);
         }
@@ -69,8 +72,28 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
     /** The configuration of API 1.0, without {@code batchWaitMicros} (0). */
     public AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
                          boolean zeroCopy, boolean pollBusy, long pollTimeoutMillis, Consumer<Throwable> uncaughtHandler) {
-        this(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy, pollTimeoutMillis, 0,
+        this(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy, millis(pollTimeoutMillis), 0,
                 uncaughtHandler);
+    }
+
+    private static java.time.Duration millis(long pollTimeoutMillis) {
+        if (pollTimeoutMillis < -1) throw new IllegalArgumentException("pollTimeoutMillis must be >= -1, was " + pollTimeoutMillis);
+        return pollTimeoutMillis < 0 ? null : java.time.Duration.ofMillis(pollTimeoutMillis);
+    }
+
+    /** {@link #pollTimeout()} in milliseconds, rounded up; -1 for no limit (the API 1.0 form). */
+    public long pollTimeoutMillis() {
+        return pollTimeout == null ? -1 : (pollTimeoutNanos() + 999_999) / 1_000_000;
+    }
+
+    /** {@link #pollTimeout()} in nanoseconds (saturated at {@code Long.MAX_VALUE}); -1 for no limit. */
+    public long pollTimeoutNanos() {
+        if (pollTimeout == null) return -1;
+        try {
+            return pollTimeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** Best backend, 1,024 events per poll, 4,096 queue entries, a million operations and handles. */
@@ -93,7 +116,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         b.maxHandles = maxHandles;
         b.zeroCopy = zeroCopy;
         b.pollBusy = pollBusy;
-        b.pollTimeoutMillis = pollTimeoutMillis;
+        b.pollTimeout = pollTimeout;
         b.batchWaitMicros = batchWaitMicros;
         b.uncaughtHandler = uncaughtHandler;
         return b;
@@ -108,7 +131,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         private int maxHandles = 1 << 20;
         private boolean zeroCopy;
         private boolean pollBusy;
-        private long pollTimeoutMillis = -1;
+        private java.time.Duration pollTimeout;
         private int batchWaitMicros;
         private Consumer<Throwable> uncaughtHandler = PRINT_STACK_TRACE;
 
@@ -159,7 +182,17 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
 
         /** @param millis the longest one poll of {@link AsyncIo#run()} blocks; -1 for no limit */
         public Builder pollTimeoutMillis(long millis) {
-            this.pollTimeoutMillis = millis;
+            this.pollTimeout = millis(millis);
+            return this;
+        }
+
+        /**
+         * @param timeout the longest one poll of {@link AsyncIo#run()} blocks, of any precision;
+         *                {@code null} for no limit
+         * @since 1.1
+         */
+        public Builder pollTimeout(java.time.Duration timeout) {
+            this.pollTimeout = timeout;
             return this;
         }
 
@@ -178,7 +211,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         /** @return the configuration; throws {@link IllegalArgumentException} on a bad value */
         public AsyncIoConfig build() {
             return new AsyncIoConfig(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy,
-                    pollTimeoutMillis, batchWaitMicros, uncaughtHandler);
+                    pollTimeout, batchWaitMicros, uncaughtHandler);
         }
     }
 }

@@ -462,7 +462,7 @@ public final class Loop implements AsyncIo {
             running = true;
         }
         try {
-            long timeout = config.pollBusy() ? 0 : config.pollTimeoutMillis() < 0 ? -1 : config.pollTimeoutMillis() * 1_000_000;
+            long timeout = config.pollBusy() ? 0 : config.pollTimeoutNanos();
             // At least one turn: a stop() that came before run() ends it after its first turn
             // (which then does not wait, so the run returns at once).
             do {
