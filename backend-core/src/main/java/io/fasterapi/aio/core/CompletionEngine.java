@@ -41,6 +41,8 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     private final Kernel kernel;
     private final Acceptors acceptors;
     private final IntConsumer resumeReceive = this::resumeReceive;
+    /** Whether the kernel uses the quiet count: the sends are recorded only then. */
+    private final boolean countQuiet;
     /** Handle slots a send was started on since the last wait (for {@link Kernel#await}'s quiet count). */
     private int[] sentOn = new int[64];
     private int sentCount;
@@ -52,6 +54,7 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         this.ops = ctx.ops;
         this.kernel = kernel;
         this.acceptors = new Acceptors(ctx, kernel);
+        this.countQuiet = kernel.batchesWaits();
     }
 
     /** The kernel under this engine (for the backend's tests). */
@@ -139,8 +142,10 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         int r = kernel.write(op, ops.id(op), h, handles.fd(h), buffer.address() + done, clamp(buffer.byteSize() - done));
         if (r < 0) return end(h, op, r, false);
         ops.setEngineFlags(op, IN_KERNEL);
-        if (sentCount == sentOn.length) sentOn = Arrays.copyOf(sentOn, sentCount * 2);
-        sentOn[sentCount++] = h;
+        if (countQuiet) {
+            if (sentCount == sentOn.length) sentOn = Arrays.copyOf(sentOn, sentCount * 2);
+            sentOn[sentCount++] = h;
+        }
         return true;
     }
 

@@ -89,6 +89,11 @@ public interface Kernel {
      */
     int await(long timeoutNanos, int quiet, Sink sink);
 
+    /** Whether {@link #await} makes use of its {@code quiet} count (else the engine need not keep it). */
+    default boolean batchesWaits() {
+        return false;
+    }
+
     /** Requests (its own included) whose last completion has not been reaped. */
     int inFlight();
 

@@ -63,8 +63,12 @@ public final class SocketOptions {
         /** {@code struct linger}: its seconds, {@link #LINGER_OFF} when off, or a negated error number. */
         int getLinger(long fd, int level, int name);
 
-        /** Whether {@code fd} is an IPv6 socket. */
-        boolean ipv6(long fd);
+        /** {@code fd}'s address family (it has one before it is bound), or a negated error number. */
+        int family(long fd);
+    }
+
+    /** The numbers {@link #adoptable} asks with: SOL_SOCKET, SO_TYPE, SOCK_STREAM, SO_ACCEPTCONN, AF_INET, AF_INET6. */
+    public record Kinds(int solSocket, int soType, int sockStream, int soAcceptconn, int afInet, int afInet6) {
     }
 
     /** {@link Calls#getLinger}'s "off" (no errno is this large). */
@@ -72,6 +76,8 @@ public final class SocketOptions {
 
     private final String os;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private Kinds kinds;
+    private Set<SocketOption<?>> supported;
 
     /** An empty table for {@code os} (named in the refusal of an option it lacks). */
     public SocketOptions(String os) {
@@ -87,6 +93,36 @@ public final class SocketOptions {
     public SocketOptions add(String option, Class<?> type, Kind kind, int level, int name, int level6, int name6) {
         if (name > 0) entries.put(option, new Entry(option, type, kind, level, name, level6, name6));
         return this;
+    }
+
+    /** Sets the numbers {@link #adoptable} and the IPv6 check use. */
+    public SocketOptions kinds(Kinds k) {
+        this.kinds = k;
+        return this;
+    }
+
+    /**
+     * For {@code adopt}: {@link Handles#KIND_LISTENER} if {@code fd} is a listening IPv4/IPv6 TCP
+     * socket, {@link Handles#KIND_STREAM} if another one. Only asks (getsockopt, getsockname), so
+     * a refusal changes nothing: {@link io.fasterapi.aio.AsyncIoException} with the call's error
+     * (EBADF, ENOTSOCK), EPROTOTYPE for another socket type, EAFNOSUPPORT for another family.
+     */
+    public int adoptable(Calls calls, long fd) {
+        int type = calls.getInt(fd, kinds.solSocket(), kinds.soType());
+        if (type < 0) throw new AsyncIoException("adopt " + fd + ": not a socket (getsockopt SO_TYPE)", -type);
+        if (type != kinds.sockStream()) {
+            throw new AsyncIoException("adopt " + fd + ": not a stream socket (SO_TYPE " + type + ")",
+                    io.fasterapi.aio.Errno.EPROTOTYPE.code());
+        }
+        int family = calls.family(fd);
+        if (family < 0) throw new AsyncIoException("adopt " + fd + ": its address family", -family);
+        if (family != kinds.afInet() && family != kinds.afInet6()) {
+            throw new AsyncIoException("adopt " + fd + ": not an IPv4 or IPv6 socket (family " + family + ")",
+                    io.fasterapi.aio.Errno.EAFNOSUPPORT.code());
+        }
+        int listening = calls.getInt(fd, kinds.solSocket(), kinds.soAcceptconn());
+        if (listening < 0) throw new AsyncIoException("adopt " + fd + ": getsockopt SO_ACCEPTCONN", -listening);
+        return listening != 0 ? Handles.KIND_LISTENER : Handles.KIND_STREAM;
     }
 
     /** The OS this table is for. */
@@ -165,7 +201,7 @@ public final class SocketOptions {
     /** Whether the numbers for an IPv6 socket apply, asked only of the options whose numbers differ there. */
     private boolean family6(Calls calls, long fd, Entry e) {
         if (e.level(true) == e.level(false) && e.name(true) == e.name(false)) return false;
-        boolean v6 = calls.ipv6(fd);
+        boolean v6 = calls.family(fd) == kinds.afInet6();
         if (e.name(v6) <= 0) {
             throw new UnsupportedOperationException("socket option " + e.option() + " is not supported on "
                     + (v6 ? "IPv6" : "IPv4") + " sockets on " + os);
@@ -175,12 +211,15 @@ public final class SocketOptions {
 
     /** The options this OS has, as Java's {@link SocketOption} objects. */
     public Set<SocketOption<?>> supported() {
-        Set<SocketOption<?>> s = new LinkedHashSet<>();
-        for (Entry e : entries.values()) {
-            SocketOption<?> o = known(e.option());
-            if (o != null) s.add(o);
+        if (supported == null) { // once: the jdk.net objects are found by reflection
+            Set<SocketOption<?>> s = new LinkedHashSet<>();
+            for (Entry e : entries.values()) {
+                SocketOption<?> o = known(e.option());
+                if (o != null) s.add(o);
+            }
+            supported = Collections.unmodifiableSet(s);
         }
-        return Collections.unmodifiableSet(s);
+        return supported;
     }
 
     /** The SocketOption object of a name: StandardSocketOptions', or jdk.net's when the JDK has it. */

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SocketOptionsTest {
     /** Made-up numbers: the rules do not depend on them (0 = the system lacks the option). */
     private static final SocketOptions TABLE = SocketOptions.of("TestOS", 1, 6, 41, 1, 9, 8, 7, 13, 2, 0, 1, 67,
-            4, 5, 6, 0);
+            4, 5, 6, 0).kinds(new SocketOptions.Kinds(1, 3, 1, 30, 2, 10));
 
     @Test
     void anOptionTheSystemLacksIsRefusedByNameAndSystem() {

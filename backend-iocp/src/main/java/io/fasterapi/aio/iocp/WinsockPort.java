@@ -29,7 +29,8 @@ final class WinsockPort implements CompletionPort {
      */
     static final SocketOptions OPTIONS = SocketOptions.of("Windows", Winsock.SOL_SOCKET, Winsock.IPPROTO_TCP,
             Winsock.IPPROTO_IPV6, Winsock.TCP_NODELAY, Winsock.SO_KEEPALIVE, Winsock.SO_RCVBUF, Winsock.SO_SNDBUF,
-            Winsock.SO_LINGER, 0, 0, Winsock.IP_TOS, Winsock.IPV6_TCLASS, 0, 0, 0, 0);
+            Winsock.SO_LINGER, 0, 0, Winsock.IP_TOS, Winsock.IPV6_TCLASS, 0, 0, 0, 0).kinds(new SocketOptions.Kinds(
+            Winsock.SOL_SOCKET, Winsock.SO_TYPE, Winsock.SOCK_STREAM, Winsock.SO_ACCEPTCONN, Winsock.AF_INET, Winsock.AF_INET6));
 
     private final Arena arena;
     private final MemorySegment state;
@@ -276,42 +277,20 @@ final class WinsockPort implements CompletionPort {
                     : Short.toUnsignedInt(scratch.get(JAVA_SHORT, Winsock.LINGER_SECONDS));
         }
 
+        /** From SO_PROTOCOL_INFOW: getsockname fails on a socket not bound yet. */
         @Override
-        public boolean ipv6(long s) {
-            return family(s) == Winsock.AF_INET6;
+        public int family(long s) {
+            dword.set(JAVA_INT, 0, Winsock.PROTOCOL_INFO_SIZE);
+            if (Winsock.getsockopt(state, s, Winsock.SOL_SOCKET, Winsock.SO_PROTOCOL_INFOW, protocolInfo, dword) != 0) {
+                return wsaError();
+            }
+            return protocolInfo.get(JAVA_INT, Winsock.PROTOCOL_INFO_FAMILY);
         }
     };
 
-    /** A socket's address family, from SO_PROTOCOL_INFOW (getsockname fails on a socket not bound yet); a negated error. */
-    private int family(long s) {
-        dword.set(JAVA_INT, 0, Winsock.PROTOCOL_INFO_SIZE);
-        if (Winsock.getsockopt(state, s, Winsock.SOL_SOCKET, Winsock.SO_PROTOCOL_INFOW, protocolInfo, dword) != 0) {
-            return wsaError();
-        }
-        return protocolInfo.get(JAVA_INT, Winsock.PROTOCOL_INFO_FAMILY);
-    }
-
     @Override
     public int adoptable(long socket) {
-        dword.set(JAVA_INT, 0, 4);
-        if (Winsock.getsockopt(state, socket, Winsock.SOL_SOCKET, Winsock.SO_TYPE, intValue, dword) != 0) {
-            throw new AsyncIoException("adopt " + socket + ": not a socket (getsockopt SO_TYPE)", -wsaError());
-        }
-        int type = intValue.get(JAVA_INT, 0);
-        if (type != Winsock.SOCK_STREAM) {
-            throw new AsyncIoException("adopt " + socket + ": not a stream socket (SO_TYPE " + type + ")", Errno.EPROTOTYPE.code());
-        }
-        int family = family(socket);
-        if (family < 0) throw new AsyncIoException("adopt " + socket + ": getsockopt SO_PROTOCOL_INFOW", -family);
-        if (family != Winsock.AF_INET && family != Winsock.AF_INET6) {
-            throw new AsyncIoException("adopt " + socket + ": not an IPv4 or IPv6 socket (family " + family + ")",
-                    Errno.EAFNOSUPPORT.code());
-        }
-        dword.set(JAVA_INT, 0, 4);
-        if (Winsock.getsockopt(state, socket, Winsock.SOL_SOCKET, Winsock.SO_ACCEPTCONN, intValue, dword) != 0) {
-            throw new AsyncIoException("adopt " + socket + ": getsockopt SO_ACCEPTCONN", -wsaError());
-        }
-        return intValue.get(JAVA_INT, 0) != 0 ? io.fasterapi.aio.core.Handles.KIND_LISTENER : io.fasterapi.aio.core.Handles.KIND_STREAM;
+        return OPTIONS.adoptable(optionCalls, socket);
     }
 
     /** Nothing to change: Winsock sockets are overlapped by default, and the port association is the loop's register. */

@@ -337,8 +337,9 @@ final class IoUringKernel implements Kernel {
         return waits;
     }
 
-    /** Whether the batch wait is on: configured, and the kernel has min_wait. */
-    boolean batchWaits() {
+    /** The batch wait is on: configured, and the kernel has min_wait. */
+    @Override
+    public boolean batchesWaits() {
         return batchWaitMicros > 0;
     }
 

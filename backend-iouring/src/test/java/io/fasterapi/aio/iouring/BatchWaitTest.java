@@ -46,7 +46,7 @@ class BatchWaitTest {
     @Test
     void aSendIsReportedThoughItsPeerNeverAnswers() throws Exception {
         Server s = new Server(200_000); // a fifth of a second
-        assumeTrue(s.kernel.batchWaits(), "min_wait needs Linux 6.12 or later (IORING_FEAT_MIN_TIMEOUT)");
+        assumeTrue(s.kernel.batchesWaits(), "min_wait needs Linux 6.12 or later (IORING_FEAT_MIN_TIMEOUT)");
         try (Socket c = new Socket()) {
             c.connect(s.address);
             c.getOutputStream().write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
@@ -64,7 +64,7 @@ class BatchWaitTest {
     /** The loop's waits over {@link #EXCHANGES} one-at-a-time echoes with a blocking client. */
     private static long waitsFor(int batchWaitMicros) throws Exception {
         Server s = new Server(batchWaitMicros);
-        if (batchWaitMicros > 0) assumeTrue(s.kernel.batchWaits(), "min_wait needs Linux 6.12 or later (IORING_FEAT_MIN_TIMEOUT)");
+        if (batchWaitMicros > 0) assumeTrue(s.kernel.batchesWaits(), "min_wait needs Linux 6.12 or later (IORING_FEAT_MIN_TIMEOUT)");
         long waits;
         try (Socket c = new Socket()) {
             c.connect(s.address);

@@ -2,7 +2,6 @@ package io.fasterapi.aio.unix;
 
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.ConnectOptions;
-import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.core.SocketOptions;
 import io.fasterapi.aio.core.Sockets;
@@ -42,7 +41,8 @@ public final class PosixSockets implements Sockets {
                 sc.soKeepalive(), sc.soRcvbuf(), sc.soSndbuf(), sc.soLingerSec() != 0 ? sc.soLingerSec() : sc.soLinger(),
                 sc.soReuseaddr(), sc.soReuseport(), sc.ipTos(), sc.ipv6Tclass(),
                 sc.tcpKeepidle() != 0 ? sc.tcpKeepidle() : sc.tcpKeepalive(), sc.tcpKeepintvl(), sc.tcpKeepcnt(),
-                sc.tcpQuickack());
+                sc.tcpQuickack()).kinds(new SocketOptions.Kinds(sc.solSocket(), sc.soType(), sc.sockStream(),
+                sc.soAcceptconn(), sc.afInet(), sc.afInet6()));
     }
 
     /** The errno call-state for the loop's other calls on the loop thread. */
@@ -165,20 +165,7 @@ public final class PosixSockets implements Sockets {
 
     @Override
     public int adoptable(long fd) {
-        int type = Posix.getIntOption(callState, (int) fd, sc.solSocket(), sc.soType(), scratch);
-        if (type < 0) throw new AsyncIoException("adopt " + fd + ": not a socket (getsockopt SO_TYPE)", -type);
-        if (type != sc.sockStream()) {
-            throw new AsyncIoException("adopt " + fd + ": not a stream socket (SO_TYPE " + type + ")", Errno.EPROTOTYPE.code());
-        }
-        int family = family((int) fd);
-        if (family < 0) throw new AsyncIoException("adopt " + fd + ": getsockname", -family);
-        if (family != sc.afInet() && family != sc.afInet6()) {
-            throw new AsyncIoException("adopt " + fd + ": not an IPv4 or IPv6 socket (family " + family + ")",
-                    Errno.EAFNOSUPPORT.code());
-        }
-        int listening = Posix.getIntOption(callState, (int) fd, sc.solSocket(), sc.soAcceptconn(), scratch);
-        if (listening < 0) throw new AsyncIoException("adopt " + fd + ": getsockopt SO_ACCEPTCONN", -listening);
-        return listening != 0 ? io.fasterapi.aio.core.Handles.KIND_LISTENER : io.fasterapi.aio.core.Handles.KIND_STREAM;
+        return options.adoptable(optionCalls, fd);
     }
 
     @Override
@@ -252,19 +239,13 @@ public final class PosixSockets implements Sockets {
             return r < 0 ? r : scratch.get(JAVA_INT, 0) == 0 ? SocketOptions.LINGER_OFF : scratch.get(JAVA_INT, 4);
         }
 
+        /** getsockname's sa_family: a socket has one before it is bound (an address's class would not do: ::ffff:a.b.c.d decodes as IPv4). */
         @Override
-        public boolean ipv6(long fd) {
-            return family((int) fd) == sc.afInet6(); // not the address's class: ::ffff:a.b.c.d decodes as IPv4
+        public int family(long fd) {
+            int r = Posix.socketName(callState, (int) fd, true, sockaddr, scratch.asSlice(0, 4));
+            return r < 0 ? r : SockAddr.familyOf(sockaddr, sc);
         }
     };
-
-    /** getsockname's sa_family (a socket has one before it is bound), or a negated errno. */
-    private int family(int fd) {
-        int r = Posix.socketName(callState, fd, true, sockaddr, scratch.asSlice(0, 4));
-        if (r < 0) return r;
-        return sc.sockaddrLen() ? Byte.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1))
-                : Short.toUnsignedInt(sockaddr.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0));
-    }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {

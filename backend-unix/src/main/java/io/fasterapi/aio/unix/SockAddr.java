@@ -114,10 +114,15 @@ public final class SockAddr {
         return address.getAddress() instanceof Inet4Address ? c.afInet() : c.afInet6();
     }
 
+    /** The address family of a sockaddr written by the kernel (BSD: after sa_len). */
+    public static int familyOf(MemorySegment in, SocketConstants c) {
+        return c.sockaddrLen() ? Byte.toUnsignedInt((byte) BSD_FAMILY.get(in, 0L))
+                : Short.toUnsignedInt((short) IN_FAMILY.get(in, 0L));
+    }
+
     /** Reads an address written by the kernel (getsockname, getpeername). */
     public static InetSocketAddress decode(MemorySegment in, SocketConstants c) {
-        int family = c.sockaddrLen() ? Byte.toUnsignedInt((byte) BSD_FAMILY.get(in, 0L))
-                : Short.toUnsignedInt((short) IN_FAMILY.get(in, 0L));
+        int family = familyOf(in, c);
         try {
             if (family == c.afInet()) {
                 byte[] a = in.asSlice(IN_ADDR, 4).toArray(ValueLayout.JAVA_BYTE);

@@ -137,8 +137,22 @@ final class AioServer {
      * behind the one being written; reading stops until it is out, which bounds what a client
      * that never reads can make us hold.
      */
-    private final class Connection implements CompletionHandler {
-        private final long handle;
+    /** A connection's handle, closed once (a pending operation's completion may ask again). */
+    private abstract class Peer implements CompletionHandler {
+        final long handle;
+        boolean closed;
+
+        Peer(long handle) {
+            this.handle = handle;
+        }
+
+        void close() {
+            if (!closed) io.close(handle);
+            closed = true;
+        }
+    }
+
+    private final class Connection extends Peer {
         private final MemorySegment buffer = arena.allocate(bufferSize, 64);
         private final Http.Parser parser = new Http.Parser();
         /** Echo: the two halves of the buffer, and the slice of each last written (kept: no allocation per request). */
@@ -151,10 +165,9 @@ final class AioServer {
         private boolean reading;
         /** HTTP: responses parsed while a write was out, to write when it completes. */
         private int pending;
-        private boolean closed;
 
         Connection(long handle) {
-            this.handle = handle;
+            super(handle);
             long half = bufferSize / 2;
             halves = mode == Args.Mode.ECHO ? new MemorySegment[] {buffer.asSlice(0, half), buffer.asSlice(half, half)} : null;
         }
@@ -167,11 +180,6 @@ final class AioServer {
             }
             int at = parser.filled();
             io.read(handle, at == 0 ? buffer : buffer.asSlice(at), this);
-        }
-
-        private void close() {
-            if (!closed) io.close(handle);
-            closed = true;
         }
 
         @Override
@@ -244,22 +252,15 @@ final class AioServer {
      * from its pool buffer, which is released when that write completes. The receive stays armed
      * for the connection's life (one request in the kernel, not one per read).
      */
-    private final class Receiving implements CompletionHandler {
-        private final long handle;
+    private final class Receiving extends Peer {
         private final MemorySegment[] slices = new MemorySegment[(int) (poolMemory.byteSize() / POOL_BUFFER)];
-        private boolean closed;
 
         Receiving(long handle) {
-            this.handle = handle;
+            super(handle);
         }
 
         void start() {
             io.receive(handle, pool, this, 0);
-        }
-
-        private void close() {
-            if (!closed) io.close(handle);
-            closed = true;
         }
 
         @Override
