@@ -234,6 +234,44 @@ public interface AsyncIo extends AutoCloseable {
     /** Writes a direct buffer's remaining bytes; its position advances on success. */
     long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData);
 
+    /**
+     * Gather write: writes every byte of {@code buffers}, in order, as one operation (one
+     * {@code sendmsg}, {@code IORING_OP_SENDMSG} or {@code WSASend} of several buffers where the
+     * kernel takes them all, continued across buffer boundaries after a partial send, like any
+     * write). Result: the sum of the segments' sizes, or a negated error as for a single write.
+     * Empty segments are allowed and skipped; an empty array completes with 0.
+     *
+     * <p>The array is not copied: it and its segments stay untouched until the completion, as
+     * a single write's buffer does. A kernel request takes at most 64 buffers, so a longer array
+     * costs one request per 64.
+     *
+     * @throws NullPointerException     if the array or one of its elements is null
+     * @throws IllegalArgumentException if a segment is not native, as for a single write
+     * @return the operation id
+     * @since 1.1
+     */
+    long write(long handle, MemorySegment[] buffers, CompletionHandler handler, long userData);
+
+    /**
+     * Gather write of direct buffers' remaining bytes, as {@link #write(long, MemorySegment[],
+     * CompletionHandler, long)}: on success every buffer's position reaches its limit; on failure
+     * none moves. This is {@link java.nio.channels.GatheringByteChannel#write(ByteBuffer[])}
+     * made asynchronous, except that it completes only when everything was sent.
+     *
+     * @since 1.1
+     */
+    long write(long handle, ByteBuffer[] buffers, CompletionHandler handler, long userData);
+
+    /** {@link #write(long, MemorySegment[], CompletionHandler, long)} with user data 0. */
+    default long write(long handle, MemorySegment[] buffers, CompletionHandler handler) {
+        return write(handle, buffers, handler, 0);
+    }
+
+    /** {@link #write(long, ByteBuffer[], CompletionHandler, long)} with user data 0. */
+    default long write(long handle, ByteBuffer[] buffers, CompletionHandler handler) {
+        return write(handle, buffers, handler, 0);
+    }
+
     /** {@link #write(long, MemorySegment, CompletionHandler, long)} with user data 0. */
     default long write(long handle, MemorySegment buffer, CompletionHandler handler) {
         return write(handle, buffer, handler, 0);

@@ -138,8 +138,11 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     private boolean startWrite(int op, int h) {
         MemorySegment buffer = ops.segment(op);
         long done = ops.bytesSent(op);
-        if (done == buffer.byteSize()) return end(h, op, done, false); // a zero-length write
-        int r = kernel.write(op, ops.id(op), h, handles.fd(h), buffer.address() + done, clamp(buffer.byteSize() - done));
+        long length = ops.length(op);
+        if (done == length) return end(h, op, done, false); // a zero-length write
+        int r = buffer != null
+                ? kernel.write(op, ops.id(op), h, handles.fd(h), buffer.address() + done, clamp(length - done))
+                : kernel.writeGather(op, ops.id(op), h, handles.fd(h), ops.gather(op), done);
         if (r < 0) return end(h, op, r, false);
         ops.setEngineFlags(op, IN_KERNEL);
         if (countQuiet) {
@@ -263,7 +266,7 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
                 pumpRead(h);
             }
             case WRITE -> {
-                long len = ops.segment(op).byteSize();
+                long len = ops.length(op);
                 if (result > 0 && ops.bytesSent(op) + result < len) {
                     ops.setBytesSent(op, ops.bytesSent(op) + result);
                     if (!startWrite(op, h)) pumpWrite(h); // the rest, before any later write
@@ -293,8 +296,8 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     private long raced(int op, Operation kind, long result) {
         return switch (kind) {
             case READ -> result >= 0 ? result : -Errno.ECANCELED.code();
-            case WRITE -> result >= 0 && ops.bytesSent(op) + result == ops.segment(op).byteSize()
-                    ? ops.segment(op).byteSize() : -Errno.ECANCELED.code();
+            case WRITE -> result >= 0 && ops.bytesSent(op) + result == ops.length(op)
+                    ? ops.length(op) : -Errno.ECANCELED.code();
             default -> -Errno.ECANCELED.code(); // a connect is cancelled only by closing its handle
         };
     }

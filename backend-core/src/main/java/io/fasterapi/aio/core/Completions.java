@@ -71,11 +71,15 @@ final class Completions {
         long data = ops.userData[op];
         CompletionHandler handler = ops.handler[op];
         ByteBuffer bb = ops.byteBuffer[op];
+        ByteBuffer[] gathered = ops.gatherBuffers[op];
         int bufferId = ops.bufferId[op];
         int poolIndex = ops.pool[op];
         ops.free(op);
         count(kind, result);
         if (bb != null && result > 0) bb.position(bb.position() + (int) result);
+        if (gathered != null && result >= 0) {
+            for (ByteBuffer b : gathered) b.position(b.limit()); // a gather write succeeds only whole
+        }
         event.set(kind, handleId, opId, data, result, more ? IoEvent.MORE : 0);
         if (bufferId >= 0) event.setBuffer(pools.get(poolIndex), bufferId);
         try {

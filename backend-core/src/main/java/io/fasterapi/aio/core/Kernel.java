@@ -1,5 +1,6 @@
 package io.fasterapi.aio.core;
 
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 
 /**
@@ -45,6 +46,14 @@ public interface Kernel {
 
     /** Sends {@code length} bytes at {@code address} on {@code fd}, of handle slot {@code h}. */
     int write(int op, long id, int h, long fd, long address, int length);
+
+    /**
+     * Sends the bytes of {@code buffers} after the first {@code skip}, in one request of at most
+     * {@link Gather#MAX_ENTRIES} buffers (described by {@link Gather#fill}); the engine continues
+     * with the rest after the completion, as after a partial send. The request's entry array is
+     * the kernel's own memory, kept until the completion.
+     */
+    int writeGather(int op, long id, int h, long fd, MemorySegment[] buffers, long skip);
 
     /**
      * Receives into {@code pool}: into {@code bufferId}, or (when the kernel picks buffers, {@code bufferId}

@@ -162,25 +162,48 @@ public final class Loop implements AsyncIo {
     @Override
     public long read(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
         Arguments.checkSegment(buffer, true);
-        return submitTransfer(Operation.READ, handle, buffer, null, handler, userData);
+        return submitTransfer(Operation.READ, handle, buffer, null, null, null, handler, userData);
     }
 
     @Override
     public long read(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
         Arguments.checkBuffer(buffer, true);
-        return submitTransfer(Operation.READ, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
+        return submitTransfer(Operation.READ, handle, MemorySegment.ofBuffer(buffer), buffer, null, null, handler, userData);
     }
 
     @Override
     public long write(long handle, MemorySegment buffer, CompletionHandler handler, long userData) {
         Arguments.checkSegment(buffer, false);
-        return submitTransfer(Operation.WRITE, handle, buffer, null, handler, userData);
+        return submitTransfer(Operation.WRITE, handle, buffer, null, null, null, handler, userData);
     }
 
     @Override
     public long write(long handle, ByteBuffer buffer, CompletionHandler handler, long userData) {
         Arguments.checkBuffer(buffer, false);
-        return submitTransfer(Operation.WRITE, handle, MemorySegment.ofBuffer(buffer), buffer, handler, userData);
+        return submitTransfer(Operation.WRITE, handle, MemorySegment.ofBuffer(buffer), buffer, null, null, handler, userData);
+    }
+
+    @Override
+    public long write(long handle, MemorySegment[] buffers, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(buffers, "buffers");
+        for (int i = 0; i < buffers.length; i++) Arguments.checkSegment(buffers[i], false, i);
+        return submitGather(handle, buffers, null, handler, userData);
+    }
+
+    @Override
+    public long write(long handle, ByteBuffer[] buffers, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(buffers, "buffers");
+        MemorySegment[] segments = new MemorySegment[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            Arguments.checkBuffer(buffers[i], false, i);
+            segments[i] = MemorySegment.ofBuffer(buffers[i]);
+        }
+        return submitGather(handle, segments, buffers, handler, userData);
+    }
+
+    private long submitGather(long handle, MemorySegment[] segments, ByteBuffer[] buffers,
+                              CompletionHandler handler, long userData) {
+        return submitTransfer(Operation.WRITE, handle, null, null, segments, buffers, handler, userData);
     }
 
     @Override
@@ -226,7 +249,9 @@ public final class Loop implements AsyncIo {
         return pools.of(id);
     }
 
+    /** A read or write of one buffer ({@code segment}) or a gather write ({@code gather}). */
     private long submitTransfer(Operation kind, long handle, MemorySegment segment, ByteBuffer bb,
+                                MemorySegment[] gather, ByteBuffer[] gatherBuffers,
                                 CompletionHandler handler, long userData) {
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
@@ -234,6 +259,9 @@ public final class Loop implements AsyncIo {
         int op = newOperation(kind, h, handle, handler, userData);
         ops.segment[op] = segment;
         ops.byteBuffer[op] = bb;
+        ops.gather[op] = gather;
+        ops.gatherBuffers[op] = gatherBuffers;
+        ops.length[op] = gather != null ? Gather.total(gather) : segment.byteSize();
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
         if (kind == Operation.READ) {
             queues.addRead(h, op);

@@ -62,6 +62,12 @@ public final class Operations {
     CompletionHandler[] handler;
     MemorySegment[] segment;
     ByteBuffer[] byteBuffer;
+    /** The buffers of a gather write (its {@link #segment} is null); else null. */
+    MemorySegment[][] gather;
+    /** The direct buffers of a gather write given as ByteBuffers (their positions advance on success); else null. */
+    ByteBuffer[][] gatherBuffers;
+    /** The bytes a read may fill or a write must send. */
+    long[] length;
     private int freeHead = -1;
     private int used;
     private int pending;
@@ -96,6 +102,9 @@ public final class Operations {
         handler = handler == null ? new CompletionHandler[capacity] : Arrays.copyOf(handler, capacity);
         segment = segment == null ? new MemorySegment[capacity] : Arrays.copyOf(segment, capacity);
         byteBuffer = byteBuffer == null ? new ByteBuffer[capacity] : Arrays.copyOf(byteBuffer, capacity);
+        gather = gather == null ? new MemorySegment[capacity][] : Arrays.copyOf(gather, capacity);
+        gatherBuffers = gatherBuffers == null ? new ByteBuffer[capacity][] : Arrays.copyOf(gatherBuffers, capacity);
+        length = length == null ? new long[capacity] : Arrays.copyOf(length, capacity);
         for (int i = old; i < capacity; i++) {
             generation[i] = 1;
         }
@@ -141,6 +150,8 @@ public final class Operations {
         handler[i] = null;
         segment[i] = null;
         byteBuffer[i] = null;
+        gather[i] = null;
+        gatherBuffers[i] = null;
         generation[i] = Ids.nextGeneration(generation[i]);
         next[i] = freeHead;
         freeHead = i;
@@ -167,6 +178,16 @@ public final class Operations {
 
     public MemorySegment segment(int i) {
         return segment[i];
+    }
+
+    /** The buffers of a gather write, or null for any other operation. */
+    public MemorySegment[] gather(int i) {
+        return gather[i];
+    }
+
+    /** The bytes read {@code i} may fill, or write {@code i} must send. */
+    public long length(int i) {
+        return length[i];
     }
 
     public long bytesSent(int i) {

@@ -50,8 +50,8 @@ interface CompletionPort extends Sockets {
     /** WSARecv into the buffer {@code wsabuf} describes; {@code flags} is the request's DWORD. */
     int receive(long socket, MemorySegment wsabuf, MemorySegment flags, long overlapped);
 
-    /** WSASend of the buffer {@code wsabuf} describes. */
-    int send(long socket, MemorySegment wsabuf, long overlapped);
+    /** WSASend of the {@code count} buffers the WSABUF array {@code wsabufs} describes. */
+    int send(long socket, MemorySegment wsabufs, int count, long overlapped);
 
     /** CancelIoEx of one request: 0, or a negated error (ENOENT: it finished already, its entry is queued). */
     int cancel(long socket, long overlapped);

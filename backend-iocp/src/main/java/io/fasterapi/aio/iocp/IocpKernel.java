@@ -3,6 +3,7 @@ package io.fasterapi.aio.iocp;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.core.BufferPool;
+import io.fasterapi.aio.core.Gather;
 import io.fasterapi.aio.core.Kernel;
 import io.fasterapi.aio.core.Sockets;
 
@@ -145,7 +146,15 @@ final class IocpKernel implements Kernel {
     public int write(int op, long id, int h, long fd, long address, int length) {
         prepare(op, id, h, fd, TRANSFER);
         Winsock.setWsabuf(blocks.wsabuf(op), address, length);
-        return sent(op, port.send(fd, blocks.wsabuf(op), blocks.overlapped(op)));
+        return sent(op, port.send(fd, blocks.wsabuf(op), 1, blocks.overlapped(op)));
+    }
+
+    @Override
+    public int writeGather(int op, long id, int h, long fd, MemorySegment[] buffers, long skip) {
+        prepare(op, id, h, fd, TRANSFER);
+        MemorySegment array = blocks.wsabufArray(op);
+        int count = Gather.fill(buffers, skip, array, Winsock.WSABUF_ENTRY);
+        return sent(op, port.send(fd, array, count, blocks.overlapped(op)));
     }
 
     @Override

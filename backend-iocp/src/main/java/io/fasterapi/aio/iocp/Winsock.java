@@ -444,10 +444,10 @@ final class Winsock {
         }
     }
 
-    /** WSASend of one buffer described by {@code wsabuf}. */
-    static int wsaSend(MemorySegment st, long s, MemorySegment wsabuf, long overlapped) {
+    /** WSASend of the {@code count} buffers the WSABUF array {@code wsabufs} describes. */
+    static int wsaSend(MemorySegment st, long s, MemorySegment wsabufs, int count, long overlapped) {
         try {
-            return (int) Calls.WSA_SEND.invokeExact(st, s, wsabuf, 1, MemorySegment.NULL, 0, overlapped,
+            return (int) Calls.WSA_SEND.invokeExact(st, s, wsabufs, count, MemorySegment.NULL, 0, overlapped,
                     MemorySegment.NULL);
         } catch (Throwable t) {
             throw fail("WSASend", t);
@@ -558,6 +558,10 @@ final class Winsock {
     }
 
     /** Fills a WSABUF. */
+    /** A WSABUF as {@link io.fasterapi.aio.core.Gather} fills it. */
+    static final io.fasterapi.aio.core.Gather.Entry WSABUF_ENTRY =
+            new io.fasterapi.aio.core.Gather.Entry(WSABUF.byteSize(), WSABUF_BUF, WSABUF_LEN, true);
+
     static void setWsabuf(MemorySegment wsabuf, long address, int length) {
         wsabuf.set(JAVA_INT, WSABUF_LEN, length);
         wsabuf.set(JAVA_LONG, WSABUF_BUF, address);

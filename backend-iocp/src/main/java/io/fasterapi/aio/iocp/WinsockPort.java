@@ -215,8 +215,8 @@ final class WinsockPort implements CompletionPort {
     }
 
     @Override
-    public int send(long socket, MemorySegment wsabuf, long overlapped) {
-        return started(Winsock.wsaSend(state, socket, wsabuf, overlapped) == 0);
+    public int send(long socket, MemorySegment wsabufs, int count, long overlapped) {
+        return started(Winsock.wsaSend(state, socket, wsabufs, count, overlapped) == 0);
     }
 
     @Override

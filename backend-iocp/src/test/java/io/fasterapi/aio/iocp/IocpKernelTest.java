@@ -128,6 +128,47 @@ class IocpKernelTest {
     }
 
     @Test
+    void aGatherWriteIsOneWsaSendOfSeveralBuffersContinuedAcrossTheirBoundaries() {
+        long h = connected();
+        MemorySegment a = arena.allocate(10);
+        MemorySegment empty = arena.allocate(0);
+        MemorySegment b = arena.allocate(6);
+        io.write(h, new MemorySegment[] {a, empty, b}, record);
+        assertEquals(1, port.count("send"));
+        assertEquals(List.of(a.address(), 10L, b.address(), 6L), pieces(port.sends.getLast()),
+                "one WSABUF per non-empty buffer, in order");
+        port.entry(h, port.last("send").overlapped(), STATUS_SUCCESS, 12); // into b
+        io.poll(0);
+        assertTrue(seen.isEmpty(), "a gather write completes only when every buffer is sent");
+        assertEquals(List.of(b.address() + 2, 4L), pieces(port.sends.getLast()), "the rest starts inside b");
+        port.entry(h, port.last("send").overlapped(), STATUS_SUCCESS, 4);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.WRITE, h, 16, 0, -1)), seen);
+    }
+
+    @Test
+    void aGatherOfMoreThan64BuffersGoesOutIn64BufferRequests() {
+        long h = connected();
+        MemorySegment[] parts = new MemorySegment[100];
+        for (int i = 0; i < parts.length; i++) parts[i] = arena.allocate(3);
+        io.write(h, parts, record);
+        assertEquals(128, port.sends.getLast().length, "64 WSABUFs in the first request");
+        port.entry(h, port.last("send").overlapped(), STATUS_SUCCESS, 64 * 3);
+        io.poll(0);
+        assertEquals(72, port.sends.getLast().length, "the other 36");
+        assertEquals(parts[64].address(), port.sends.getLast()[0]);
+        port.entry(h, port.last("send").overlapped(), STATUS_SUCCESS, 36 * 3);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.WRITE, h, 300, 0, -1)), seen);
+    }
+
+    private static List<Long> pieces(long[] p) {
+        List<Long> l = new ArrayList<>();
+        for (long v : p) l.add(v);
+        return l;
+    }
+
+    @Test
     void writesOnOneHandleReachTheKernelOneAtATimeInOrder() {
         long h = connected();
         MemorySegment a = arena.allocate(3);

@@ -22,11 +22,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * each request's status written where the kernel writes it (its OVERLAPPED).
  */
 final class ScriptedPort implements CompletionPort {
-    /** One recorded call. {@code buffer}/{@code length} come from the WSABUF the loop filled. */
+    /** One recorded call. {@code buffer}/{@code length} come from the (first) WSABUF the loop filled. */
     record Call(String name, long socket, long overlapped, long key, long buffer, int length) {
     }
 
     final List<Call> calls = new ArrayList<>();
+    /** Every WSABUF of each send, in order, as (buffer, length) pairs. */
+    final List<long[]> sends = new ArrayList<>();
     /** Results to return, per call name, in order; 0 when none is set. */
     final Map<String, ArrayDeque<Long>> results = new HashMap<>();
     private final Arena arena = Arena.ofShared();
@@ -91,9 +93,18 @@ final class ScriptedPort implements CompletionPort {
     }
 
     private void record(String name, long socket, long overlapped, long key, MemorySegment wsabuf) {
-        long buffer = wsabuf == null ? 0 : wsabuf.get(JAVA_LONG, Winsock.WSABUF_BUF);
-        int length = wsabuf == null ? 0 : wsabuf.get(JAVA_INT, Winsock.WSABUF_LEN);
-        calls.add(new Call(name, socket, overlapped, key, buffer, length));
+        record(name, socket, overlapped, key, wsabuf, wsabuf == null ? 0 : 1);
+    }
+
+    private void record(String name, long socket, long overlapped, long key, MemorySegment wsabufs, int count) {
+        long[] pieces = new long[2 * count];
+        for (int i = 0; i < count; i++) {
+            long at = i * Winsock.WSABUF.byteSize();
+            pieces[2 * i] = wsabufs.get(JAVA_LONG, at + Winsock.WSABUF_BUF);
+            pieces[2 * i + 1] = Integer.toUnsignedLong(wsabufs.get(JAVA_INT, at + Winsock.WSABUF_LEN));
+        }
+        if (name.equals("send")) sends.add(pieces);
+        calls.add(new Call(name, socket, overlapped, key, count == 0 ? 0 : pieces[0], count == 0 ? 0 : (int) pieces[1]));
     }
 
     @Override
@@ -154,8 +165,8 @@ final class ScriptedPort implements CompletionPort {
     }
 
     @Override
-    public int send(long socket, MemorySegment wsabuf, long overlapped) {
-        record("send", socket, overlapped, 0, wsabuf);
+    public int send(long socket, MemorySegment wsabufs, int count, long overlapped) {
+        record("send", socket, overlapped, 0, wsabufs, count);
         return request("send", socket, overlapped);
     }
 

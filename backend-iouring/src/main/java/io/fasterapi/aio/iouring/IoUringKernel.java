@@ -6,6 +6,7 @@ import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.core.BufferPool;
 import io.fasterapi.aio.core.Kernel;
 import io.fasterapi.aio.unix.EventFd;
+import io.fasterapi.aio.unix.MsgHdr;
 import io.fasterapi.aio.unix.NativeLibc;
 import io.fasterapi.aio.unix.Posix;
 import io.fasterapi.aio.unix.PosixSockets;
@@ -44,6 +45,8 @@ final class IoUringKernel implements Kernel {
     private final MemorySegment wakeValue;
     private final MemorySegment getEventsArg;
     private final MemorySegment timespec;
+    /** The msghdr of each operation slot's gather write, made at the slot's first; kept until the loop closes. */
+    private MsgHdr[] gatherHeaders = new MsgHdr[0];
     /** The provided buffer ring of each buffer pool, by pool index. */
     private BufferRing[] bufferRings = new BufferRing[4];
     /** One socket address per SQE slot, for CONNECTs; the kernel copies it when it takes the SQE. */
@@ -149,6 +152,16 @@ final class IoUringKernel implements Kernel {
     @Override
     public int write(int op, long id, int h, long fd, long address, int length) {
         sq.send((int) fd, address, length, sc.msgNosignal(), id);
+        return 0;
+    }
+
+    @Override
+    public int writeGather(int op, long id, int h, long fd, MemorySegment[] buffers, long skip) {
+        if (op >= gatherHeaders.length) gatherHeaders = Arrays.copyOf(gatherHeaders, Math.max(op + 1, gatherHeaders.length * 2));
+        MsgHdr m = gatherHeaders[op];
+        if (m == null) m = gatherHeaders[op] = new MsgHdr(arena, sc);
+        m.describe(buffers, skip);
+        sq.sendmsg((int) fd, m.header().address(), sc.msgNosignal(), id);
         return 0;
     }
 

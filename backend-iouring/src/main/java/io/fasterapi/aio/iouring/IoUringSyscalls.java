@@ -48,6 +48,7 @@ final class IoUringSyscalls {
     static final int IORING_FEAT_MIN_TIMEOUT = 1 << 15;
 
     // opcodes
+    static final byte IORING_OP_SENDMSG = 9;
     static final byte IORING_OP_ACCEPT = 13;
     static final byte IORING_OP_ASYNC_CANCEL = 14;
     static final byte IORING_OP_CONNECT = 16;

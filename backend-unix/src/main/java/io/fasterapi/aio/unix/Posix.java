@@ -72,6 +72,11 @@ public final class Posix {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 
+    private static final class SendmsgCall {
+        static final MethodHandle H = NativeLibc.downcall("sendmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
     private static final class ReadCall {
         static final MethodHandle H = NativeLibc.downcall("read",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -202,6 +207,15 @@ public final class Posix {
             return check(st, (long) SendCall.H.invokeExact(st, fd, buf, len, flags));
         } catch (Throwable t) {
             throw NativeLibc.fail("send", t);
+        }
+    }
+
+    /** sendmsg of a {@link MsgHdr}'s header. */
+    public static long sendmsg(MemorySegment st, int fd, MemorySegment msghdr, int flags) {
+        try {
+            return check(st, (long) SendmsgCall.H.invokeExact(st, fd, msghdr, flags));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("sendmsg", t);
         }
     }
 

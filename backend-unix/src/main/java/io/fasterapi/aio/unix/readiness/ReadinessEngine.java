@@ -7,6 +7,7 @@ import io.fasterapi.aio.core.Driver;
 import io.fasterapi.aio.core.Handles;
 import io.fasterapi.aio.core.LoopContext;
 import io.fasterapi.aio.core.Operations;
+import io.fasterapi.aio.unix.MsgHdr;
 import io.fasterapi.aio.unix.Posix;
 import io.fasterapi.aio.unix.PosixSockets;
 import io.fasterapi.aio.unix.SocketConstants;
@@ -50,6 +51,8 @@ public final class ReadinessEngine implements Driver {
     private final SocketConstants sc;
     private final MemorySegment callState;
     private final IntConsumer resumeReceive = this::resumeReceive;
+    /** The header of every gather write's sendmsg: the call copies it, so one serves all. */
+    private final MsgHdr gather;
 
     /** An engine over {@code poller}, with the socket calls of the system {@code constants} describe. */
     public ReadinessEngine(LoopContext ctx, Poller poller, SocketConstants constants) {
@@ -60,6 +63,7 @@ public final class ReadinessEngine implements Driver {
         this.sockets = new PosixSockets(arena, constants);
         this.sc = constants;
         this.callState = sockets.callState();
+        this.gather = new MsgHdr(arena, constants);
     }
 
     @Override
@@ -250,15 +254,21 @@ public final class ReadinessEngine implements Driver {
                 return;
             }
             MemorySegment buf = ops.segment(op);
-            long len = buf.byteSize();
+            long len = ops.length(op);
             long done = ops.bytesSent(op);
             if (done == len) {
                 ctx.pollWrite(h);
                 ctx.complete(op, len);
                 continue;
             }
-            MemorySegment rest = done == 0 ? buf : buf.asSlice(done);
-            long r = Posix.send(callState, fd, rest, len - done, sc.msgNosignal());
+            long r;
+            long tried = len - done; // a gather write asks for at most 64 buffers at a time
+            if (buf != null) {
+                r = Posix.send(callState, fd, done == 0 ? buf : buf.asSlice(done), tried, sc.msgNosignal());
+            } else {
+                tried = gather.describe(ops.gather(op), done);
+                r = Posix.sendmsg(callState, fd, gather.header(), sc.msgNosignal());
+            }
             if (r == -EAGAIN) {
                 notReady(h, WRITE_READY);
                 return;
@@ -270,7 +280,7 @@ public final class ReadinessEngine implements Driver {
                 continue;
             }
             ops.setBytesSent(op, done + r);
-            if (done + r < len) {
+            if (r < tried) {
                 notReady(h, WRITE_READY); // the socket buffer is full; EPOLLOUT/EVFILT_WRITE resumes it
                 return;
             }
