@@ -58,6 +58,8 @@ final class HttpConnection implements CompletionHandler {
     private long start, end;
     private boolean reading;
     private int writing;
+    /** The two buffers of a head-and-body gather write, kept until it completes. */
+    private final MemorySegment[] headAndBody = new MemorySegment[2];
     private boolean closeAfterWrite;
     private boolean closed;
 
@@ -115,6 +117,7 @@ final class HttpConnection implements CompletionHandler {
             }
         } else if (e.operation() == Operation.WRITE) {
             writing--;
+            headAndBody[0] = headAndBody[1] = null; // the body may be the caller's: hold it no longer
             if (closed) {
                 release();
             } else if (e.result() < 0) {
@@ -177,20 +180,30 @@ final class HttpConnection implements CompletionHandler {
     private void flush() {
         phase = closeAfterWrite ? CLOSING : WRITING;
         deadline = System.nanoTime() + limits.idleTimeout().toNanos();
-        if (response.length() > 0) {
+        MemorySegment body = response.direct();
+        if (body != null) {
+            // The heads and a large body in one gather write: nothing copied, one system call.
             writing++;
-            io.write(handle, out.first(response.length()), this);
-        }
-        if (response.direct() != null) {
-            writing++;
-            io.write(handle, response.direct(), this);
-        } else if (!closeAfterWrite && !reading && start == end) {
-            // Every request is answered and copied out: read the next one while the answers go out,
-            // so that the loop waits once per request (see Kernel.await's quiet sends). Not with a
-            // direct body, which may be a slice of the request buffer.
-            start = end = 0;
-            if (!lastReadFilled) useSmallBuffer();
-            read();
+            if (response.length() > 0) {
+                headAndBody[0] = out.first(response.length());
+                headAndBody[1] = body;
+                io.write(handle, headAndBody, this);
+            } else {
+                io.write(handle, body, this);
+            }
+        } else {
+            if (response.length() > 0) {
+                writing++;
+                io.write(handle, out.first(response.length()), this);
+            }
+            if (!closeAfterWrite && !reading && start == end) {
+                // Every request is answered and copied out: read the next one while the answers go
+                // out, so that the loop waits once per request (see Kernel.await's quiet sends). Not
+                // with a direct body, which may be a slice of the request buffer.
+                start = end = 0;
+                if (!lastReadFilled) useSmallBuffer();
+                read();
+            }
         }
     }
 

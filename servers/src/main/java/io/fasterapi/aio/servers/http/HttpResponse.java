@@ -8,8 +8,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The response to one request, written into the connection's response buffer, where the responses
  * of one read batch (pipelined requests) gather to leave in one write. A large {@link MemorySegment}
- * body (a {@link PreparedResponse} too) is not copied: it goes out on a write of its own, and must
- * stay valid until sent (use memory that outlives the connection, such as the global arena).
+ * body (a {@link PreparedResponse} too) is not copied: it goes out with the heads in one gather
+ * write, and must stay valid until sent (use memory that outlives the connection, such as the
+ * global arena).
  * {@code Content-Length} and {@code Connection} are written by the server.
  */
 public final class HttpResponse {

@@ -289,4 +289,28 @@ public class HttpServerTest {
             assertEquals("Hello, World!", read(in).body());
         }
     }
+
+    @Test
+    void largeBodiesGoOutWithTheirHeadsInOneGatherWriteEach() throws Exception {
+        // 40 KiB bodies, too large to copy into the response buffer: each answer is one write of
+        // two buffers (the heads, the body), so the loop counts one write per request.
+        int size = 40 * 1024;
+        java.lang.foreign.MemorySegment body = java.lang.foreign.Arena.global().allocate(size);
+        for (int i = 0; i < size; i++) body.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) ('a' + i % 26));
+        String expected = new String(body.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+        InetSocketAddress a = start(LIMITS, (req, res) -> res.send(200, "text/plain", body));
+        long before = server.loops().loop(0).stats().writes();
+        try (Socket s = connect(a)) {
+            for (int i = 0; i < 5; i++) {
+                send(s, get("/big" + i));
+                Response r = read(s.getInputStream());
+                assertEquals(200, r.status());
+                assertEquals(expected, r.body(), "body " + i);
+            }
+        }
+        // The client can have the last body before the loop has delivered its completion: wait for it.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.loops().loop(0).stats().writes() - before < 5 && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertEquals(5, server.loops().loop(0).stats().writes() - before, "one write per answer");
+    }
 }
