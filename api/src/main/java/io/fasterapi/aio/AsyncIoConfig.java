@@ -16,7 +16,13 @@ import java.util.function.Consumer;
  * @param maxOperations     the most operations pending at once; beyond it a submission throws
  *                          {@link AsyncIoException} with {@link Errno#ENOBUFS}
  * @param maxHandles        the most handles open at once; beyond it {@link Errno#EMFILE}
- * @param zeroCopy          let a backend use zero-copy sends where it has them (a hint)
+ * @param zeroCopy          send writes of at least {@code zeroCopyThreshold} bytes without copying them
+ *                          into the kernel, where the backend can ({@code IORING_OP_SEND_ZC} and
+ *                          {@code SENDMSG_ZC} on io_uring, Linux 6.0+; {@code MSG_ZEROCOPY} on
+ *                          epoll, Linux 4.14+; see {@link BackendInfo#zeroCopy()}); others copy. Such a
+ *                          write completes only once the kernel says it is done with the buffer,
+ *                          which can be after the peer acknowledged the bytes. Over loopback the
+ *                          kernel copies anyway, at the receiving socket, and it costs more than it saves
  * @param pollBusy          {@link AsyncIo#run()} never sleeps: every turn asks the kernel without
  *                          waiting, and turns again at once. On io_uring that is an
  *                          {@code io_uring_enter} with no minimum (it submits, and runs the deferred
@@ -37,11 +43,18 @@ import java.util.function.Consumer;
  *                          timers are not delayed. It pays where arming
  *                          a kernel timer is cheap: under some hypervisors it costs more than the
  *                          call it saves (see the README's benchmark)
+ * @param zeroCopyThreshold the smallest write sent without copying when {@code zeroCopy} is on
+ *                          (default 16 KiB): pinning pages and waiting for the kernel's notice cost
+ *                          more than copying a small buffer (the kernel's documentation puts the
+ *                          break-even near 10 KB)
  * @param uncaughtHandler   receives exceptions thrown by handlers and tasks
  */
 public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
                             boolean zeroCopy, boolean pollBusy, java.time.Duration pollTimeout, int batchWaitMicros,
-                            Consumer<Throwable> uncaughtHandler) {
+                            int zeroCopyThreshold, Consumer<Throwable> uncaughtHandler) {
+
+    /** The default {@link #zeroCopyThreshold()}: 16 KiB. */
+    public static final int DEFAULT_ZERO_COPY_THRESHOLD = 16 * 1024;
 
     /** The default uncaught handler: prints the stack trace to standard error. */
     public static final Consumer<Throwable> PRINT_STACK_TRACE = t -> {
@@ -66,14 +79,17 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         if (batchWaitMicros < 0 || batchWaitMicros > 1_000_000) {
             throw new IllegalArgumentException("batchWaitMicros must be in 0..1000000, was " + batchWaitMicros);
         }
+        if (zeroCopyThreshold < 1) {
+            throw new IllegalArgumentException("zeroCopyThreshold must be >= 1, was " + zeroCopyThreshold);
+        }
         Objects.requireNonNull(uncaughtHandler, "uncaughtHandler");
     }
 
-    /** The configuration of API 1.0, without {@code batchWaitMicros} (0). */
+    /** The configuration of API 1.0, without {@code batchWaitMicros} (0) and {@code zeroCopyThreshold} (the default). */
     public AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
                          boolean zeroCopy, boolean pollBusy, long pollTimeoutMillis, Consumer<Throwable> uncaughtHandler) {
         this(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy, millis(pollTimeoutMillis), 0,
-                uncaughtHandler);
+                DEFAULT_ZERO_COPY_THRESHOLD, uncaughtHandler);
     }
 
     private static java.time.Duration millis(long pollTimeoutMillis) {
@@ -118,6 +134,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         b.pollBusy = pollBusy;
         b.pollTimeout = pollTimeout;
         b.batchWaitMicros = batchWaitMicros;
+        b.zeroCopyThreshold = zeroCopyThreshold;
         b.uncaughtHandler = uncaughtHandler;
         return b;
     }
@@ -133,6 +150,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         private boolean pollBusy;
         private java.time.Duration pollTimeout;
         private int batchWaitMicros;
+        private int zeroCopyThreshold = DEFAULT_ZERO_COPY_THRESHOLD;
         private Consumer<Throwable> uncaughtHandler = PRINT_STACK_TRACE;
 
         private Builder() {
@@ -174,6 +192,12 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
             return this;
         }
 
+        /** Sets {@link AsyncIoConfig#zeroCopyThreshold()}, in bytes (at least 1). */
+        public Builder zeroCopyThreshold(int bytes) {
+            this.zeroCopyThreshold = bytes;
+            return this;
+        }
+
         /** @param on spin in {@link AsyncIo#run()} instead of blocking */
         public Builder pollBusy(boolean on) {
             this.pollBusy = on;
@@ -211,7 +235,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         /** @return the configuration; throws {@link IllegalArgumentException} on a bad value */
         public AsyncIoConfig build() {
             return new AsyncIoConfig(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy,
-                    pollTimeout, batchWaitMicros, uncaughtHandler);
+                    pollTimeout, batchWaitMicros, zeroCopyThreshold, uncaughtHandler);
         }
     }
 }

@@ -67,12 +67,20 @@ final class Providers {
         }
     }
 
+    static String zeroCopy(AsyncIoProvider p) {
+        try {
+            return p.zeroCopy();
+        } catch (Throwable t) {
+            return "none: the provider could not say (" + t + ")";
+        }
+    }
+
     static List<BackendInfo> describe() {
         List<BackendInfo> out = new ArrayList<>();
         List<String> broken = new ArrayList<>();
         for (AsyncIoProvider p : find(broken)) {
             Availability a = availability(p);
-            out.add(new BackendInfo(p.name(), p.rank(), a.available(), a.reason()));
+            out.add(new BackendInfo(p.name(), p.rank(), a.available(), a.reason(), zeroCopy(p)));
         }
         for (String why : broken) {
             out.add(new BackendInfo("(broken provider)", Integer.MIN_VALUE, false, why));

@@ -20,6 +20,17 @@ public interface AsyncIoProvider {
     Availability availability();
 
     /**
+     * How this backend sends without copying when {@link AsyncIoConfig#zeroCopy()} is on (the kernel
+     * interfaces it uses), or a sentence starting with "none" that says why it copies. Shown by
+     * {@code aio backends} and in {@link io.fasterapi.aio.BackendInfo#zeroCopy()}.
+     *
+     * @since 1.1
+     */
+    default String zeroCopy() {
+        return "none: this backend always copies";
+    }
+
+    /**
      * Creates a loop.
      *
      * @throws io.fasterapi.aio.AsyncIoException when unavailable or when the kernel refuses

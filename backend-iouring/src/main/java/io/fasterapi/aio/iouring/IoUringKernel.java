@@ -4,6 +4,7 @@ import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.core.BufferPool;
+import io.fasterapi.aio.core.Ids;
 import io.fasterapi.aio.core.Kernel;
 import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.MsgHdr;
@@ -45,6 +46,16 @@ final class IoUringKernel implements Kernel {
     private final MemorySegment wakeValue;
     private final MemorySegment getEventsArg;
     private final MemorySegment timespec;
+    /** Sends of at least this many bytes go zero-copy; Long.MAX_VALUE when off or the kernel lacks SEND_ZC. */
+    private final long zeroCopyThreshold;
+    /** Whether gather writes go zero-copy too (SENDMSG_ZC, 6.1+). */
+    private final boolean zeroCopySendmsg;
+    /** Per operation slot: a zero-copy send is out, reported only at its notification. */
+    private boolean[] zeroCopyOut = new boolean[0];
+    /** Per operation slot: the result of a zero-copy send, kept until its notification. */
+    private int[] zeroCopyResult = new int[0];
+    /** Zero-copy requests made (for tests and benchmarks). */
+    private long zeroCopySends;
     /** The msghdr of each operation slot's gather write, made at the slot's first; kept until the loop closes. */
     private MsgHdr[] gatherHeaders = new MsgHdr[0];
     /** The provided buffer ring of each buffer pool, by pool index. */
@@ -108,6 +119,9 @@ final class IoUringKernel implements Kernel {
         this.eventfd = ev;
         this.enabled = !ring.setupFlag(IORING_SETUP_R_DISABLED);
         this.batchWaitMicros = ring.has(IORING_FEAT_MIN_TIMEOUT) ? config.batchWaitMicros() : 0;
+        boolean zc = config.zeroCopy() && ring.supports(IORING_OP_SEND_ZC);
+        this.zeroCopyThreshold = zc ? config.zeroCopyThreshold() : Long.MAX_VALUE;
+        this.zeroCopySendmsg = zc && ring.supports(IORING_OP_SENDMSG_ZC);
         armWakeRead();
     }
 
@@ -151,8 +165,24 @@ final class IoUringKernel implements Kernel {
 
     @Override
     public int write(int op, long id, int h, long fd, long address, int length) {
-        sq.send((int) fd, address, length, sc.msgNosignal(), id);
+        if (length >= zeroCopyThreshold) {
+            zeroCopyOut(op);
+            sq.sendZeroCopy((int) fd, address, length, sc.msgNosignal(), id);
+        } else {
+            sq.send((int) fd, address, length, sc.msgNosignal(), id);
+        }
         return 0;
+    }
+
+    /** Operation slot {@code op} (its id's index) sends zero-copy: its report waits for the notification. */
+    private void zeroCopyOut(int op) {
+        if (op >= zeroCopyOut.length) {
+            int n = Math.max(op + 1, zeroCopyOut.length * 2);
+            zeroCopyOut = Arrays.copyOf(zeroCopyOut, n);
+            zeroCopyResult = Arrays.copyOf(zeroCopyResult, n);
+        }
+        zeroCopyOut[op] = true;
+        zeroCopySends++;
     }
 
     @Override
@@ -160,8 +190,10 @@ final class IoUringKernel implements Kernel {
         if (op >= gatherHeaders.length) gatherHeaders = Arrays.copyOf(gatherHeaders, Math.max(op + 1, gatherHeaders.length * 2));
         MsgHdr m = gatherHeaders[op];
         if (m == null) m = gatherHeaders[op] = new MsgHdr(arena, sc);
-        m.describe(buffers, skip);
-        sq.sendmsg((int) fd, m.header().address(), sc.msgNosignal(), id);
+        long bytes = m.describe(buffers, skip);
+        boolean zeroCopy = zeroCopySendmsg && bytes >= zeroCopyThreshold;
+        if (zeroCopy) zeroCopyOut(op);
+        sq.sendmsg((int) fd, m.header().address(), sc.msgNosignal(), zeroCopy, id);
         return 0;
     }
 
@@ -324,6 +356,20 @@ final class IoUringKernel implements Kernel {
                     internal(ud, res, sink);
                     continue;
                 }
+                int slot = Ids.index(ud);
+                if (slot < zeroCopyOut.length && zeroCopyOut[slot]) {
+                    // A zero-copy send reports twice: its result (with F_MORE when a notification
+                    // follows), then F_NOTIF once the kernel no longer reads the buffer. The engine
+                    // hears of it once, at the end, so the caller cannot reuse the buffer too early.
+                    if ((fl & IORING_CQE_F_NOTIF) == 0 && more) {
+                        zeroCopyResult[slot] = res;
+                        continue;
+                    }
+                    if ((fl & IORING_CQE_F_NOTIF) != 0) res = zeroCopyResult[slot];
+                    zeroCopyOut[slot] = false; // else it failed before using the buffer: no notification comes
+                    sink.completed(ud, res, 0);
+                    continue;
+                }
                 if (!untriedAccepts.isEmpty() && untriedAccepts.remove(ud) && res == -Errno.EINVAL.code() && !more) {
                     multishotAccept = false; // a kernel before 5.19: one accept request per connection
                     res = -Errno.EAGAIN.code(); // asks the engine to arm it again
@@ -343,6 +389,11 @@ final class IoUringKernel implements Kernel {
             if (!draining) armWakeRead();
         }
         // UserData.CANCEL: ENOENT or EALREADY when the target finished first; nothing to do either way
+    }
+
+    /** The zero-copy requests so far (loop thread; read it from elsewhere only after the loop has stopped). */
+    long zeroCopySends() {
+        return zeroCopySends;
     }
 
     /** The waits so far (loop thread; read it from elsewhere only after the loop has stopped). */

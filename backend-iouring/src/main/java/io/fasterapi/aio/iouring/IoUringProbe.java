@@ -63,6 +63,23 @@ final class IoUringProbe {
         }
     }
 
+    /** What {@link IoUringProvider#zeroCopy()} says: the zero-copy opcodes this kernel has. */
+    static String zeroCopy() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(NativeLibc.callStateLayout());
+            Ring ring = Ring.open(state, arena, 4, 8, new int[] {0});
+            try {
+                if (!ring.supports(IORING_OP_SEND_ZC)) return "none: this kernel has no IORING_OP_SEND_ZC (Linux 6.0+); sends copy";
+                return ring.supports(IORING_OP_SENDMSG_ZC) ? "IORING_OP_SEND_ZC, IORING_OP_SENDMSG_ZC (gather writes)"
+                        : "IORING_OP_SEND_ZC (gather writes copy: no SENDMSG_ZC before Linux 6.1)";
+            } finally {
+                ring.close();
+            }
+        } catch (RuntimeException e) {
+            return "none: io_uring is unavailable (" + e.getMessage() + ")";
+        }
+    }
+
     private static String missing(int features, int flag, String name) {
         return (features & flag) == 0 ? " " + name : "";
     }

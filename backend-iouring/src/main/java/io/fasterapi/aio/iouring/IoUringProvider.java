@@ -31,6 +31,16 @@ public final class IoUringProvider extends AbstractProvider {
     }
 
     @Override
+    public String zeroCopy() {
+        return osIs("linux") ? ZeroCopy.DESCRIPTION : "none: io_uring is Linux-only";
+    }
+
+    /** Probed once, at the first question. */
+    private static final class ZeroCopy {
+        static final String DESCRIPTION = IoUringProbe.zeroCopy();
+    }
+
+    @Override
     protected AsyncIo create(AsyncIoConfig config) {
         return new Loop(NAME, config, ctx -> new CompletionEngine(ctx, new IoUringKernel(config)));
     }

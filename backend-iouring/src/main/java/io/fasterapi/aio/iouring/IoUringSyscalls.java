@@ -55,6 +55,10 @@ final class IoUringSyscalls {
     static final byte IORING_OP_READ = 22;
     static final byte IORING_OP_SEND = 26;
     static final byte IORING_OP_RECV = 27;
+    /** Since 6.0: a send from the caller's pages; a second CQE (F_NOTIF) says when they are free. */
+    static final byte IORING_OP_SEND_ZC = 47;
+    /** Since 6.1: the same for sendmsg. */
+    static final byte IORING_OP_SENDMSG_ZC = 48;
 
     // sqe flags, op flags, cqe flags
     static final byte IOSQE_BUFFER_SELECT = 1 << 5;
@@ -62,6 +66,8 @@ final class IoUringSyscalls {
     static final int IORING_RECV_MULTISHOT = 1 << 1;
     static final int IORING_CQE_F_BUFFER = 1;
     static final int IORING_CQE_F_MORE = 1 << 1;
+    /** The notification CQE of a zero-copy send: the kernel no longer uses the buffer. */
+    static final int IORING_CQE_F_NOTIF = 1 << 3;
     static final int IORING_CQE_BUFFER_SHIFT = 16;
 
     // io_uring_enter flags

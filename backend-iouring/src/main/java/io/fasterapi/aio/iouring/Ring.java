@@ -95,6 +95,15 @@ final class Ring implements AutoCloseable {
         return (flags & flag) != 0;
     }
 
+    /** Whether the kernel has {@code opcode} (IORING_REGISTER_PROBE); false when it cannot say (before 5.6). */
+    boolean supports(byte opcode) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment probe = a.allocate(PROBE);
+            return IoUringSyscalls.register(state, fd, IORING_REGISTER_PROBE, probe, 256) >= 0
+                    && IoUringSyscalls.probeSupports(probe, opcode);
+        }
+    }
+
     /** IORING_REGISTER_ENABLE_RINGS: binds a SINGLE_ISSUER ring to the calling thread. */
     int enable() {
         return IoUringSyscalls.register(state, fd, IORING_REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);

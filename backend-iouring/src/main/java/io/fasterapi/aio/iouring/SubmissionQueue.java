@@ -152,9 +152,20 @@ final class SubmissionQueue {
         sqes.set(JAVA_INT, s + SQE_OP_FLAGS, msgFlags);
     }
 
-    /** sendmsg of the header at {@code msghdr}, which must stay valid until the request completes. */
-    void sendmsg(int fd, long msghdr, int msgFlags, long userData) {
-        long s = claim(IORING_OP_SENDMSG, fd, userData);
+    /** A zero-copy send: reported twice, the result with F_MORE, then F_NOTIF when the buffer is free. */
+    void sendZeroCopy(int fd, long address, int length, int msgFlags, long userData) {
+        long s = claim(IORING_OP_SEND_ZC, fd, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, address);
+        sqes.set(JAVA_INT, s + SQE_LEN, length);
+        sqes.set(JAVA_INT, s + SQE_OP_FLAGS, msgFlags);
+    }
+
+    /**
+     * sendmsg of the header at {@code msghdr}, which must stay valid until the request completes;
+     * {@code zeroCopy}: IORING_OP_SENDMSG_ZC, reported as {@link #sendZeroCopy} is.
+     */
+    void sendmsg(int fd, long msghdr, int msgFlags, boolean zeroCopy, long userData) {
+        long s = claim(zeroCopy ? IORING_OP_SENDMSG_ZC : IORING_OP_SENDMSG, fd, userData);
         sqes.set(JAVA_LONG, s + SQE_ADDR, msghdr);
         sqes.set(JAVA_INT, s + SQE_LEN, 1); // one header
         sqes.set(JAVA_INT, s + SQE_OP_FLAGS, msgFlags);

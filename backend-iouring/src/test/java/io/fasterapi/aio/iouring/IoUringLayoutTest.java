@@ -254,9 +254,12 @@ class IoUringLayoutTest {
         k.constant("IORING_OP_SENDMSG", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_SENDMSG));
         k.constant("IORING_OP_SEND", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_SEND));
         k.constant("IORING_OP_RECV", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_RECV));
+        k.constant("IORING_OP_SEND_ZC", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_SEND_ZC));
+        k.constant("IORING_OP_SENDMSG_ZC", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_SENDMSG_ZC));
         // op flags, cqe flags
         k.constant("IORING_ACCEPT_MULTISHOT", u(IoUringSyscalls.IORING_ACCEPT_MULTISHOT));
         k.constant("IORING_CQE_F_MORE", u(IoUringSyscalls.IORING_CQE_F_MORE));
+        k.constant("IORING_CQE_F_NOTIF", u(IoUringSyscalls.IORING_CQE_F_NOTIF));
         // enter flags
         k.constant("IORING_ENTER_GETEVENTS", u(IoUringSyscalls.IORING_ENTER_GETEVENTS));
         k.constant("IORING_ENTER_EXT_ARG", u(IoUringSyscalls.IORING_ENTER_EXT_ARG));

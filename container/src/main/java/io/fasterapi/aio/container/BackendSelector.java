@@ -96,7 +96,7 @@ public final class BackendSelector {
         List<BackendInfo> out = new ArrayList<>();
         for (AsyncIoProvider p : ranked()) {
             Availability a = p.availability();
-            out.add(new BackendInfo(p.name(), p.rank(), a.available(), a.reason()));
+            out.add(new BackendInfo(p.name(), p.rank(), a.available(), a.reason(), zeroCopyOf(p)));
         }
         return out;
     }
@@ -105,5 +105,13 @@ public final class BackendSelector {
         List<AsyncIoProvider> list = new ArrayList<>(providers);
         list.sort(Comparator.comparingInt(AsyncIoProvider::rank).reversed().thenComparing(AsyncIoProvider::name));
         return list;
+    }
+
+    private static String zeroCopyOf(AsyncIoProvider p) {
+        try {
+            return p.zeroCopy();
+        } catch (RuntimeException e) {
+            return "none: the provider could not say (" + e + ")";
+        }
     }
 }

@@ -36,9 +36,9 @@ final class BackendsCommand implements Callable<Integer> {
             out.flush();
             return Main.OK;
         }
-        Table t = new Table("BACKEND", ">RANK", "AVAILABLE", "REASON");
+        Table t = new Table("BACKEND", ">RANK", "AVAILABLE", "REASON", "ZERO-COPY SENDS (AsyncIoConfig.zeroCopy)");
         for (BackendInfo b : backends) {
-            t.row(b.name(), b.rank(), b.available() ? "yes" : "no", b.available() ? "" : b.reason());
+            t.row(b.name(), b.rank(), b.available() ? "yes" : "no", b.available() ? "" : b.reason(), b.zeroCopy());
         }
         t.print(out, "");
         out.println();
