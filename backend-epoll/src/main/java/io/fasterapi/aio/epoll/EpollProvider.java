@@ -38,8 +38,15 @@ public final class EpollProvider extends AbstractProvider {
     }
 
     @Override
+    public String zeroCopy() {
+        return osIs("linux") ? "MSG_ZEROCOPY with SO_ZEROCOPY (Linux 4.14+), completed from the socket's error queue"
+                : "none: epoll is Linux-only";
+    }
+
+    @Override
     protected AsyncIo create(AsyncIoConfig config) {
         // The poller first: if it fails, the loop gives back what it took and nothing leaks.
-        return new Loop(NAME, config, ctx -> new ReadinessEngine(ctx, new EpollPoller(config.maxEvents()), SocketConstants.LINUX));
+        long zeroCopy = config.zeroCopy() ? config.zeroCopyThreshold() : Long.MAX_VALUE;
+        return new Loop(NAME, config, ctx -> new ReadinessEngine(ctx, new EpollPoller(config.maxEvents()), SocketConstants.LINUX, zeroCopy));
     }
 }

@@ -40,6 +40,12 @@ public final class IocpProvider extends AbstractProvider {
     }
 
     @Override
+    public String zeroCopy() {
+        return "none: Winsock has no zero-copy send flag; it sends straight from the caller's buffer only when "
+                + "SO_SNDBUF is 0, which setOption can set per socket; sends copy";
+    }
+
+    @Override
     protected AsyncIo create(AsyncIoConfig config) {
         WinsockPort port = WinsockPort.open();
         try {

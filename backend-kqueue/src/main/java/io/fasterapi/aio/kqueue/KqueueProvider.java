@@ -47,6 +47,11 @@ public final class KqueueProvider extends AbstractProvider {
     }
 
     @Override
+    public String zeroCopy() {
+        return "none: macOS and FreeBSD have no zero-copy send for sockets (MSG_ZEROCOPY is Linux's); sends copy";
+    }
+
+    @Override
     protected AsyncIo create(AsyncIoConfig config) {
         String os = osName();
         Kevent.Abi abi = Kevent.forOs(os);

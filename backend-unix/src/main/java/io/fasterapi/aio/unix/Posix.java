@@ -77,6 +77,11 @@ public final class Posix {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     }
 
+    private static final class RecvmsgCall {
+        static final MethodHandle H = NativeLibc.downcall("recvmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
     private static final class ReadCall {
         static final MethodHandle H = NativeLibc.downcall("read",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -216,6 +221,15 @@ public final class Posix {
             return check(st, (long) SendmsgCall.H.invokeExact(st, fd, msghdr, flags));
         } catch (Throwable t) {
             throw NativeLibc.fail("sendmsg", t);
+        }
+    }
+
+    /** recvmsg into a {@link MsgHdr}-shaped header. */
+    public static long recvmsg(MemorySegment st, int fd, MemorySegment msghdr, int flags) {
+        try {
+            return check(st, (long) RecvmsgCall.H.invokeExact(st, fd, msghdr, flags));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("recvmsg", t);
         }
     }
 

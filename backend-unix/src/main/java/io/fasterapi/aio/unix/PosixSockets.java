@@ -124,6 +124,11 @@ public final class PosixSockets implements Sockets {
         return fd;
     }
 
+    /** SO_ZEROCOPY on (Linux 4.14+, for MSG_ZEROCOPY sends): whether the socket took it. */
+    public boolean setZeroCopy(int fd) {
+        return Posix.setIntOption(callState, fd, sc.solSocket(), ZeroCopyNotices.SO_ZEROCOPY, 1, scratch) >= 0;
+    }
+
     /**
      * accept(2) on a non-blocking listener: the new descriptor, non-blocking and close-on-exec, or
      * the negated errno (EAGAIN when no connection waits). One accept4 where the system has it

@@ -103,13 +103,18 @@ public final class SocketProbe {
 
     /** getsockopt(IPPROTO_TCP, TCP_NODELAY): 0 when off; on, any other value (BSD returns the flag's bit). */
     public static int tcpNoDelay(int fd) {
+        return intOption(fd, IPPROTO_TCP, TCP_NODELAY);
+    }
+
+    /** getsockopt of an int option, by the system's numbers. */
+    public static int intOption(int fd, int level, int name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, 4);
-            int r = (int) GETSOCKOPT.invokeExact(fd, IPPROTO_TCP, TCP_NODELAY, value, len);
+            int r = (int) GETSOCKOPT.invokeExact(fd, level, name, value, len);
             if (r != 0) {
-                fail("getsockopt(" + fd + ", IPPROTO_TCP, TCP_NODELAY) failed");
+                fail("getsockopt(" + fd + ", " + level + ", " + name + ") failed");
             }
             return value.get(JAVA_INT, 0);
         } catch (Throwable t) {

@@ -11,10 +11,12 @@ import io.fasterapi.aio.unix.MsgHdr;
 import io.fasterapi.aio.unix.Posix;
 import io.fasterapi.aio.unix.PosixSockets;
 import io.fasterapi.aio.unix.SocketConstants;
+import io.fasterapi.aio.unix.ZeroCopyNotices;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 /**
@@ -32,6 +34,11 @@ public final class ReadinessEngine implements Driver {
     private static final int WRITE_READY = 2;
     /** Sticky: the peer's FIN was seen, so a short read no longer means "wait for the next edge". */
     private static final int PEER_CLOSED = 4;
+    /** SO_ZEROCOPY is set on the socket. */
+    private static final int ZC_ON = 8;
+    /** The socket refused SO_ZEROCOPY: its sends copy. */
+    private static final int ZC_REFUSED = 16;
+    private static final int ENOBUFS = Errno.ENOBUFS.code();
 
     /** A receive that waits for a pool buffer. */
     private static final int PAUSED = 1;
@@ -54,8 +61,25 @@ public final class ReadinessEngine implements Driver {
     /** The header of every gather write's sendmsg: the call copies it, so one serves all. */
     private final MsgHdr gather;
 
+    /** Writes of at least this many bytes go out with MSG_ZEROCOPY; Long.MAX_VALUE: never. */
+    private final long zeroCopyThreshold;
+    /** The reader of zero-copy notices (null when zero-copy is off). */
+    private final ZeroCopyNotices notices;
+    /** Per handle slot: zero-copy sends whose notice has not come; the head write completes only at 0. */
+    private int[] zeroCopyOut = new int[0];
+    /** Zero-copy sends made, and those the kernel's notices covered (loop thread). */
+    private long zeroCopySends, zeroCopyNoticed;
+
     /** An engine over {@code poller}, with the socket calls of the system {@code constants} describe. */
     public ReadinessEngine(LoopContext ctx, Poller poller, SocketConstants constants) {
+        this(ctx, poller, constants, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #ReadinessEngine(LoopContext, Poller, SocketConstants)}, sending writes of at least
+     * {@code zeroCopyThreshold} bytes with Linux's MSG_ZEROCOPY (Long.MAX_VALUE: never).
+     */
+    public ReadinessEngine(LoopContext ctx, Poller poller, SocketConstants constants, long zeroCopyThreshold) {
         this.ctx = ctx;
         this.handles = ctx.handles;
         this.ops = ctx.ops;
@@ -64,6 +88,8 @@ public final class ReadinessEngine implements Driver {
         this.sc = constants;
         this.callState = sockets.callState();
         this.gather = new MsgHdr(arena, constants);
+        this.zeroCopyThreshold = zeroCopyThreshold;
+        this.notices = zeroCopyThreshold == Long.MAX_VALUE ? null : new ZeroCopyNotices(arena);
     }
 
     @Override
@@ -117,6 +143,7 @@ public final class ReadinessEngine implements Driver {
         // close() also removes the descriptor from the kernel's interest list (it is never
         // duplicated); the poller only forgets what it has not yet told the kernel.
         poller.beforeClose((int) handles.fd(h));
+        if (h < zeroCopyOut.length) zeroCopyOut[h] = 0; // the kernel frees the pages with the socket
         ctx.closeFd(handles.fd(h));
     }
 
@@ -131,6 +158,7 @@ public final class ReadinessEngine implements Driver {
             int h = ctx.handleOf(poller.token(i));
             if (h < 0) continue; // closed earlier in this batch
             int ready = poller.readiness(i);
+            if (h < zeroCopyOut.length && zeroCopyOut[h] > 0) takeNotices(h); // they come as EPOLLERR
             int flags = handles.flags(h);
             if ((ready & (Poller.WRITABLE | Poller.ERROR)) != 0) {
                 handles.setFlags(h, flags |= WRITE_READY);
@@ -257,17 +285,19 @@ public final class ReadinessEngine implements Driver {
             long len = ops.length(op);
             long done = ops.bytesSent(op);
             if (done == len) {
+                // Sent, but the kernel may still read the buffer: wait for its notices (EPOLLERR).
+                if (h < zeroCopyOut.length && zeroCopyOut[h] > 0) return;
                 ctx.pollWrite(h);
                 ctx.complete(op, len);
                 continue;
             }
-            long r;
-            long tried = len - done; // a gather write asks for at most 64 buffers at a time
-            if (buf != null) {
-                r = Posix.send(callState, fd, done == 0 ? buf : buf.asSlice(done), tried, sc.msgNosignal());
-            } else {
-                tried = gather.describe(ops.gather(op), done);
-                r = Posix.sendmsg(callState, fd, gather.header(), sc.msgNosignal());
+            long tried = buf != null ? len - done : gather.describe(ops.gather(op), done); // at most 64 buffers at a time
+            boolean zeroCopy = tried >= zeroCopyThreshold && zeroCopyOn(h, fd);
+            long r = send(fd, buf, done, tried, zeroCopy);
+            if (r == -ENOBUFS && zeroCopy) r = send(fd, buf, done, tried, false); // no pages pinned (optmem_max): copy
+            else if (r > 0 && zeroCopy) {
+                zeroCopyOut[h]++;
+                zeroCopySends++;
             }
             if (r == -EAGAIN) {
                 notReady(h, WRITE_READY);
@@ -285,6 +315,44 @@ public final class ReadinessEngine implements Driver {
                 return;
             }
         }
+    }
+
+    /** One send of what is left: the rest of {@code buf}, or the {@link #gather} header described already. */
+    private long send(int fd, MemorySegment buf, long done, long tried, boolean zeroCopy) {
+        int flags = sc.msgNosignal() | (zeroCopy ? ZeroCopyNotices.MSG_ZEROCOPY : 0);
+        return buf != null ? Posix.send(callState, fd, done == 0 ? buf : buf.asSlice(done), tried, flags)
+                : Posix.sendmsg(callState, fd, gather.header(), flags);
+    }
+
+    /** Whether {@code h}'s socket takes MSG_ZEROCOPY: SO_ZEROCOPY set at its first large write, once. */
+    private boolean zeroCopyOn(int h, int fd) {
+        int f = handles.flags(h);
+        if ((f & (ZC_ON | ZC_REFUSED)) == 0) {
+            boolean on = sockets.setZeroCopy(fd);
+            handles.setFlags(h, f | (on ? ZC_ON : ZC_REFUSED));
+            if (on && h >= zeroCopyOut.length) zeroCopyOut = Arrays.copyOf(zeroCopyOut, Math.max(h + 1, zeroCopyOut.length * 2));
+            return on;
+        }
+        return (f & ZC_ON) != 0;
+    }
+
+    /** Counts off the zero-copy sends of {@code h} the kernel is done with. */
+    private void takeNotices(int h) {
+        long n = notices.drain(callState, (int) handles.fd(h));
+        if (n < 0) {
+            ctx.counters.error();
+            return;
+        }
+        zeroCopyOut[h] = (int) Math.max(0, zeroCopyOut[h] - n);
+        zeroCopyNoticed += n;
+    }
+
+    /**
+     * Zero-copy sends so far: {@code [made, covered by the kernel's notices, of those the kernel
+     * copied after all]} (loop thread; for tests and benchmarks).
+     */
+    public long[] zeroCopyCounts() {
+        return new long[] {zeroCopySends, zeroCopyNoticed, notices == null ? 0 : notices.copied()};
     }
 
     private void notReady(int h, int flag) {
