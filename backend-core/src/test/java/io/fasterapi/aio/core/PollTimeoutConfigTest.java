@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** AsyncIoConfig's poll timeout keeps any precision (issue #13, item 5); the 1.0 milliseconds still work. */
+/** AsyncIoConfig's poll timeout keeps any precision (issue #13, item 5); the 1.0 milliseconds still work; the zero-copy threshold. */
 class PollTimeoutConfigTest {
 
     @Test
@@ -34,5 +34,17 @@ class PollTimeoutConfigTest {
         assertThrows(IllegalArgumentException.class, () -> AsyncIoConfig.builder().pollTimeoutMillis(-2));
         AsyncIoConfig v10 = new AsyncIoConfig(null, 1, 1, 1, 1, false, false, 5, AsyncIoConfig.PRINT_STACK_TRACE);
         assertEquals(Duration.ofMillis(5), v10.pollTimeout(), "the API 1.0 constructor");
+        assertEquals(AsyncIoConfig.DEFAULT_ZERO_COPY_THRESHOLD, v10.zeroCopyThreshold(), "the API 1.0 constructor");
+    }
+
+    @Test
+    void theZeroCopyThresholdIsKeptAndChecked() {
+        assertEquals(16 * 1024, AsyncIoConfig.defaults().zeroCopyThreshold());
+        AsyncIoConfig c = AsyncIoConfig.builder().zeroCopy(true).zeroCopyThreshold(65536).build();
+        assertEquals(65536, c.zeroCopyThreshold());
+        assertEquals(65536, c.toBuilder().build().zeroCopyThreshold());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AsyncIoConfig.builder().zeroCopyThreshold(0).build());
+        assertEquals("zeroCopyThreshold must be >= 1, was 0", e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.core.BufferPool;
 import io.fasterapi.aio.core.Gather;
 import io.fasterapi.aio.core.Kernel;
+import io.fasterapi.aio.core.SlotLeases;
 import io.fasterapi.aio.core.Sockets;
 
 import java.lang.foreign.Arena;
@@ -33,6 +34,9 @@ final class IocpKernel implements Kernel {
 
     private final CompletionPort port;
     private final Arena arena = Arena.ofShared();
+    /** The WSABUF array of each gather WSASend, valid for the whole send as WSASend requires; reused after. */
+    private final SlotLeases<MemorySegment> wsabufArrays =
+            new SlotLeases<>(() -> arena.allocate(Winsock.WSABUF.byteSize() * Gather.MAX_ENTRIES, 8));
     private final OverlappedTable blocks;
     private final MemorySegment entries;
     private final int maxEntries;
@@ -120,6 +124,7 @@ final class IocpKernel implements Kernel {
     private int sent(int op, int r) {
         if (r < 0) {
             request[op] = NONE;
+            wsabufArrays.giveBack(op);
         } else {
             inFlight++;
         }
@@ -152,7 +157,7 @@ final class IocpKernel implements Kernel {
     @Override
     public int writeGather(int op, long id, int h, long fd, MemorySegment[] buffers, long skip) {
         prepare(op, id, h, fd, TRANSFER);
-        MemorySegment array = blocks.wsabufArray(op);
+        MemorySegment array = wsabufArrays.lend(op);
         int count = Gather.fill(buffers, skip, array, Winsock.WSABUF_ENTRY);
         return sent(op, port.send(fd, array, count, blocks.overlapped(op)));
     }
@@ -260,6 +265,7 @@ final class IocpKernel implements Kernel {
             }
             byte kind = request[op];
             request[op] = NONE;
+            wsabufArrays.giveBack(op);
             inFlight--;
             int status = blocks.status(op); // not the entry's Internal: that one is reserved
             long result = WindowsErrors.succeeded(status) ? Winsock.entryBytes(batch, i) : WindowsErrors.resultOfStatus(status);

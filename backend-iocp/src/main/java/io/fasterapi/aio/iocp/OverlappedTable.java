@@ -1,7 +1,5 @@
 package io.fasterapi.aio.iocp;
 
-import io.fasterapi.aio.core.Gather;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -45,8 +43,6 @@ final class OverlappedTable {
     private long[] acceptSocket = new long[0];
     /** Per slot, made at its first accept: the two addresses AcceptEx writes. */
     private MemorySegment[] acceptAddresses = new MemorySegment[0];
-    /** Per slot, made at its first gather write: its WSABUF array, valid for the whole send as WSASend requires. */
-    private MemorySegment[] wsabufArrays = new MemorySegment[0];
 
     OverlappedTable(Arena arena, int initialSlots) {
         this.arena = arena;
@@ -66,7 +62,6 @@ final class OverlappedTable {
         acceptSocket = Arrays.copyOf(acceptSocket, capacity);
         Arrays.fill(acceptSocket, old, capacity, Winsock.INVALID_SOCKET);
         acceptAddresses = Arrays.copyOf(acceptAddresses, capacity);
-        wsabufArrays = Arrays.copyOf(wsabufArrays, capacity);
     }
 
     /** The block of {@code slot}, allocating chunks up to it. */
@@ -118,16 +113,6 @@ final class OverlappedTable {
     /** The WSABUF of {@code slot}'s block. */
     MemorySegment wsabuf(int slot) {
         return block(slot).asSlice(WSABUF, Winsock.WSABUF.byteSize());
-    }
-
-    /** The WSABUF array of {@code slot}'s gather writes: room for {@link Gather#MAX_ENTRIES} entries. */
-    MemorySegment wsabufArray(int slot) {
-        block(slot); // grows the tables to the slot
-        MemorySegment a = wsabufArrays[slot];
-        if (a == null) {
-            wsabufArrays[slot] = a = arena.allocate(Winsock.WSABUF.byteSize() * Gather.MAX_ENTRIES, 8);
-        }
-        return a;
     }
 
     /** The DWORD flags word of {@code slot}'s block (WSARecv's lpFlags). */

@@ -6,6 +6,7 @@ import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.core.BufferPool;
 import io.fasterapi.aio.core.Ids;
 import io.fasterapi.aio.core.Kernel;
+import io.fasterapi.aio.core.SlotLeases;
 import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.MsgHdr;
 import io.fasterapi.aio.unix.NativeLibc;
@@ -56,8 +57,8 @@ final class IoUringKernel implements Kernel {
     private int[] zeroCopyResult = new int[0];
     /** Zero-copy requests made (for tests and benchmarks). */
     private long zeroCopySends;
-    /** The msghdr of each operation slot's gather write, made at the slot's first; kept until the loop closes. */
-    private MsgHdr[] gatherHeaders = new MsgHdr[0];
+    /** The msghdr of each SENDMSG while the kernel has it (it reads the iovecs until the request ends). */
+    private final SlotLeases<MsgHdr> headers = new SlotLeases<>(() -> new MsgHdr(arena, sc));
     /** The provided buffer ring of each buffer pool, by pool index. */
     private BufferRing[] bufferRings = new BufferRing[4];
     /** One socket address per SQE slot, for CONNECTs; the kernel copies it when it takes the SQE. */
@@ -187,9 +188,7 @@ final class IoUringKernel implements Kernel {
 
     @Override
     public int writeGather(int op, long id, int h, long fd, MemorySegment[] buffers, long skip) {
-        if (op >= gatherHeaders.length) gatherHeaders = Arrays.copyOf(gatherHeaders, Math.max(op + 1, gatherHeaders.length * 2));
-        MsgHdr m = gatherHeaders[op];
-        if (m == null) m = gatherHeaders[op] = new MsgHdr(arena, sc);
+        MsgHdr m = headers.lend(op);
         long bytes = m.describe(buffers, skip);
         boolean zeroCopy = zeroCopySendmsg && bytes >= zeroCopyThreshold;
         if (zeroCopy) zeroCopyOut(op);
@@ -367,9 +366,11 @@ final class IoUringKernel implements Kernel {
                     }
                     if ((fl & IORING_CQE_F_NOTIF) != 0) res = zeroCopyResult[slot];
                     zeroCopyOut[slot] = false; // else it failed before using the buffer: no notification comes
+                    headers.giveBack(slot);
                     sink.completed(ud, res, 0);
                     continue;
                 }
+                if (!more) headers.giveBack(slot);
                 if (!untriedAccepts.isEmpty() && untriedAccepts.remove(ud) && res == -Errno.EINVAL.code() && !more) {
                     multishotAccept = false; // a kernel before 5.19: one accept request per connection
                     res = -Errno.EAGAIN.code(); // asks the engine to arm it again

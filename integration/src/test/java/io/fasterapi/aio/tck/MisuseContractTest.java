@@ -155,6 +155,8 @@ class MisuseContractTest {
             calls.put("read(ByteBuffer, null)", () -> io.read(p.server(), bb, null));
             calls.put("write(segment, null)", () -> io.write(p.client(), buf, null));
             calls.put("write(ByteBuffer, null)", () -> io.write(p.client(), bb, null));
+            calls.put("write(segments, null)", () -> io.write(p.client(), new MemorySegment[] {buf}, null));
+            calls.put("write(ByteBuffers, null)", () -> io.write(p.client(), new ByteBuffer[] {bb}, null));
             calls.put("accept(null)", () -> io.accept(p.listener(), null));
             calls.put("connect(address, null)", () -> io.connect(at, null));
             calls.put("connect(null, handler)", () -> io.connect(null, new Never()));
@@ -184,6 +186,7 @@ class MisuseContractTest {
             calls.put("accept", () -> io.accept(p.listener(), never));
             calls.put("read", () -> io.read(p.server(), buf, never));
             calls.put("write", () -> io.write(p.client(), buf, never));
+            calls.put("write(gather)", () -> io.write(p.client(), new MemorySegment[] {buf}, never));
             calls.put("schedule", () -> io.schedule(0, never, 0));
             calls.put("poll", () -> io.poll(0));
             calls.put("run", io::run);
@@ -276,6 +279,7 @@ class MisuseContractTest {
         calls.put("localAddress", io::localAddress);
         calls.put("read", h -> io.read(h, buf, never));
         calls.put("write", h -> io.write(h, buf.asSlice(0, 0), never));
+        calls.put("write(gather)", h -> io.write(h, new MemorySegment[] {buf.asSlice(0, 0)}, never));
         calls.put("accept", h -> io.accept(h, never));
         calls.put("shutdownOutput", h -> {
             io.shutdownOutput(h);
@@ -312,6 +316,7 @@ class MisuseContractTest {
             calls.put("accept", () -> io.accept(p.listener(), never));
             calls.put("read", () -> io.read(p.server(), buf, never));
             calls.put("write", () -> io.write(p.client(), buf, never));
+            calls.put("write(gather)", () -> io.write(p.client(), new MemorySegment[] {buf}, never));
             calls.put("schedule", () -> io.schedule(0, never, 0));
             calls.put("cancel", () -> io.cancel(1));
             calls.put("close(handle)", () -> io.close(p.client()));
