@@ -39,7 +39,7 @@ public final class EpollProvider extends AbstractProvider {
 
     @Override
     public String zeroCopy() {
-        return osIs("linux") ? "MSG_ZEROCOPY with SO_ZEROCOPY (Linux 4.14+), completed from the socket's error queue"
+        return osIs("linux") ? "MSG_ZEROCOPY (Linux 4.14+), completed by the error queue's notices"
                 : "none: epoll is Linux-only";
     }
 

@@ -41,8 +41,7 @@ public final class IocpProvider extends AbstractProvider {
 
     @Override
     public String zeroCopy() {
-        return "none: Winsock has no zero-copy send flag; it sends straight from the caller's buffer only when "
-                + "SO_SNDBUF is 0, which setOption can set per socket; sends copy";
+        return "none: Winsock has no zero-copy send (only SO_SNDBUF 0, settable per socket, sends from the caller's buffer); sends copy";
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class KqueueProvider extends AbstractProvider {
 
     @Override
     public String zeroCopy() {
-        return "none: macOS and FreeBSD have no zero-copy send for sockets (MSG_ZEROCOPY is Linux's); sends copy";
+        return "none: macOS and FreeBSD have no zero-copy socket send; sends copy";
     }
 
     @Override

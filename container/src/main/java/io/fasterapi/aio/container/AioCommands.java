@@ -33,6 +33,10 @@ public final class AioCommands {
         for (BackendInfo i : selector.backends()) {
             b.append(String.format(Locale.ROOT, "%-9s %5d  %-9s  %s%n", i.name(), i.rank(), i.available() ? "yes" : "no", i.reason()));
         }
+        b.append("zero-copy sends (AsyncIoConfig.zeroCopy):").append(System.lineSeparator());
+        for (BackendInfo i : selector.backends()) {
+            b.append(String.format(Locale.ROOT, "  %-9s %s%n", i.name(), i.zeroCopy()));
+        }
         b.append("selected: ").append(selector.best().map(p -> p.name()).orElse("(none available)"));
         if (selector.preferred() != null) b.append(" (preferred: ").append(selector.preferred()).append(')');
         return b.toString();

@@ -36,11 +36,16 @@ final class BackendsCommand implements Callable<Integer> {
             out.flush();
             return Main.OK;
         }
-        Table t = new Table("BACKEND", ">RANK", "AVAILABLE", "REASON", "ZERO-COPY SENDS (AsyncIoConfig.zeroCopy)");
+        Table t = new Table("BACKEND", ">RANK", "AVAILABLE", "REASON");
         for (BackendInfo b : backends) {
-            t.row(b.name(), b.rank(), b.available() ? "yes" : "no", b.available() ? "" : b.reason(), b.zeroCopy());
+            t.row(b.name(), b.rank(), b.available() ? "yes" : "no", b.available() ? "" : b.reason());
         }
         t.print(out, "");
+        out.println();
+        out.println("Zero-copy sends (AsyncIoConfig.zeroCopy):");
+        Table z = new Table("BACKEND", "HOW");
+        for (BackendInfo b : backends) z.row(b.name(), b.zeroCopy());
+        z.print(out, "  ");
         out.println();
         // AsyncIo.backends() is ordered as create() tries them: the first available one wins.
         BackendInfo chosen = backends.stream().filter(BackendInfo::available).findFirst().orElse(null);

@@ -83,6 +83,10 @@ class MainTest {
         }
         AsyncIo.backends().stream().filter(BackendInfo::available).findFirst().ifPresent(best ->
                 assertTrue(r.out().contains("AsyncIo.create() picks: " + best.name()), r::toString));
+        for (BackendInfo b : AsyncIo.backends()) {
+            assertTrue(r.out().lines().anyMatch(l -> l.equals("  " + String.format("%-9s %s", b.name(), b.zeroCopy()))),
+                    () -> b.name() + "'s zero-copy sends not listed: " + r);
+        }
     }
 
     @Test
