@@ -19,20 +19,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link AsyncIo#adopt} and {@link AsyncIo#nativeDescriptor} (issue #13, item 4): sockets made
- * elsewhere (here through the C library, as systemd or another library would) work as the loop's
- * own; whatever is not a TCP socket is refused with nothing of it changed or closed.
+ * elsewhere (here through the C library or Winsock, as systemd or another library would) work as
+ * the loop's own; whatever is not a TCP socket is refused with nothing of it changed or closed.
  */
 class AdoptContractTest {
 
     @ContractTest
     void aListeningSocketMadeElsewhereAcceptsThroughTheLoop(Backend backend) throws Throwable {
         RawSockets.assumeUsable();
-        int raw = RawSockets.listener();
+        long raw = RawSockets.listener();
         try (TestLoop loop = backend.open(); Socket client = new Socket()) {
             AsyncIo io = loop.io();
             long listener = io.adopt(raw);
             assertEquals(raw, io.nativeDescriptor(listener));
-            assertTrue((RawSockets.statusFlags(raw) & RawSockets.O_NONBLOCK) != 0, "made non-blocking");
+            if (RawSockets.blockingModeReadable()) assertTrue(RawSockets.nonBlocking(raw), "made non-blocking");
             long server = loop.acceptPeer(listener, client);
             client.getOutputStream().write(new byte[] {4, 5, 6});
             try (Arena arena = Arena.ofConfined()) {
@@ -42,7 +42,7 @@ class AdoptContractTest {
             Completion closed = new Completion();
             io.close(listener, closed, 0);
             loop.await("the adopted listener's close", closed::done);
-            assertEquals(-1, RawSockets.statusFlags(raw), "the loop closed the descriptor it owned");
+            assertEquals(-1, RawSockets.state(raw), "the loop closed the descriptor it owned");
         }
     }
 
@@ -51,7 +51,7 @@ class AdoptContractTest {
         RawSockets.assumeUsable();
         try (TestLoop loop = backend.open(); ServerSocket jdk = new ServerSocket(0, 50, TestLoop.IPV4)) {
             AsyncIo io = loop.io();
-            int raw = RawSockets.connected((InetSocketAddress) jdk.getLocalSocketAddress());
+            long raw = RawSockets.connected((InetSocketAddress) jdk.getLocalSocketAddress());
             try (Socket peer = jdk.accept(); Arena arena = Arena.ofConfined()) {
                 long h = io.adopt(raw);
                 assertEquals(raw, io.nativeDescriptor(h));
@@ -69,20 +69,21 @@ class AdoptContractTest {
     @ContractTest
     void whatIsNotATcpSocketIsRefusedAndLeftAsItWas(Backend backend) throws Throwable {
         RawSockets.assumeUsable();
-        int[] pipe = RawSockets.pipe();
-        int udp = RawSockets.socket(RawSockets.AF_INET, RawSockets.SOCK_DGRAM);
-        int unix = RawSockets.socket(RawSockets.AF_UNIX, RawSockets.SOCK_STREAM);
+        long[] pipe = RawSockets.pipe();
+        long udp = RawSockets.socket(RawSockets.AF_INET, RawSockets.SOCK_DGRAM);
+        long unix = RawSockets.socket(RawSockets.AF_UNIX, RawSockets.SOCK_STREAM);
         try (TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
-            int[][] cases = {{pipe[0], Errno.ENOTSOCK.code()}, {udp, Errno.EPROTOTYPE.code()}, {unix, Errno.EAFNOSUPPORT.code()}};
-            for (int[] c : cases) {
-                int before = RawSockets.statusFlags(c[0]);
+            long[][] cases = {{pipe[0], Errno.ENOTSOCK.code()}, {udp, Errno.EPROTOTYPE.code()}, {unix, Errno.EAFNOSUPPORT.code()}};
+            for (long[] c : cases) {
+                int before = RawSockets.state(c[0]);
                 var e = assertThrows(AsyncIoException.class, () -> io.adopt(c[0]));
                 assertEquals(c[1], e.errno(), e.getMessage());
-                assertEquals(before, RawSockets.statusFlags(c[0]), "descriptor " + c[0] + " unchanged (and open)");
+                assertEquals(before, RawSockets.state(c[0]), "descriptor " + c[0] + " unchanged (and open)");
             }
+            // Winsock cannot tell a closed SOCKET from any other value that is no socket: ENOTSOCK there.
             var closed = assertThrows(AsyncIoException.class, () -> io.adopt(1_000_000));
-            assertEquals(Errno.EBADF.code(), closed.errno(), closed.getMessage());
+            assertEquals(RawSockets.WINDOWS ? Errno.ENOTSOCK.code() : Errno.EBADF.code(), closed.errno(), closed.getMessage());
             long own = io.listen(new InetSocketAddress(TestLoop.IPV4, 0));
             var twice = assertThrows(AsyncIoException.class, () -> io.adopt(io.nativeDescriptor(own)));
             assertEquals(Errno.EEXIST.code(), twice.errno(), twice.getMessage());
@@ -91,8 +92,8 @@ class AdoptContractTest {
             loop.await("the close", c::done);
             assertThrows(AsyncIoException.class, () -> io.nativeDescriptor(own), "a closed handle");
         } finally {
-            RawSockets.close(pipe[0]);
-            RawSockets.close(pipe[1]);
+            RawSockets.closePipe(pipe[0]);
+            RawSockets.closePipe(pipe[1]);
             RawSockets.close(udp);
             RawSockets.close(unix);
         }

@@ -16,6 +16,7 @@ import java.util.List;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -44,22 +45,30 @@ public final class SocketProbe {
     private static final MethodHandle GETSOCKOPT;
     private static final MethodHandle GETSOCKNAME;
     private static final MethodHandle GETPEERNAME;
+    /** Windows: getsockopt of ws2_32, whose first argument is a SOCKET (64 bits). */
+    private static final boolean WINDOWS = System.getProperty("os.name").startsWith("Windows");
     private static final String UNUSABLE;
 
     static {
-        SymbolLookup libc = Linker.nativeLinker().defaultLookup();
-        boolean windows = System.getProperty("os.name").startsWith("Windows");
-        if (windows || libc.find("getsockopt").isEmpty() || fdDir() == null) {
-            GETSOCKOPT = GETSOCKNAME = GETPEERNAME = null;
-            UNUSABLE = "no getsockopt in the C library or no descriptor directory on " + System.getProperty("os.name");
-        } else {
-            // int getsockopt(int fd, int level, int name, void *value, socklen_t *length)
-            GETSOCKOPT = downcall(libc, "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-            // int getsockname(int fd, struct sockaddr *address, socklen_t *length), getpeername alike
-            FunctionDescriptor name = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-            GETSOCKNAME = downcall(libc, "getsockname", name);
-            GETPEERNAME = downcall(libc, "getpeername", name);
+        if (WINDOWS) {
+            SymbolLookup ws2 = SymbolLookup.libraryLookup("ws2_32", java.lang.foreign.Arena.global());
+            GETSOCKOPT = downcall(ws2, "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+            GETSOCKNAME = GETPEERNAME = null;
             UNUSABLE = null;
+        } else {
+            SymbolLookup libc = Linker.nativeLinker().defaultLookup();
+            if (libc.find("getsockopt").isEmpty()) {
+                GETSOCKOPT = GETSOCKNAME = GETPEERNAME = null;
+                UNUSABLE = "no getsockopt in the C library on " + System.getProperty("os.name");
+            } else {
+                // int getsockopt(int fd, int level, int name, void *value, socklen_t *length)
+                GETSOCKOPT = downcall(libc, "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+                // int getsockname(int fd, struct sockaddr *address, socklen_t *length), getpeername alike
+                FunctionDescriptor name = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+                GETSOCKNAME = downcall(libc, "getsockname", name);
+                GETPEERNAME = downcall(libc, "getpeername", name);
+                UNUSABLE = null;
+            }
         }
     }
 
@@ -76,13 +85,23 @@ public final class SocketProbe {
         return UNUSABLE == null;
     }
 
-    /** Skips the test where descriptors cannot be probed (Windows). */
+    /** Skips the test where descriptors cannot be probed. */
     public static void assumeUsable() {
         assumeTrue(UNUSABLE == null, () -> "cannot probe socket options here: " + UNUSABLE);
     }
 
+    /**
+     * Whether {@link #descriptorOf} can find a socket made elsewhere (a JDK socket) by its addresses:
+     * it lists the process's descriptors, which POSIX systems show in /proc/self/fd or /dev/fd and
+     * Windows does not.
+     */
+    public static boolean canFindDescriptors() {
+        return UNUSABLE == null && !WINDOWS && fdDir() != null;
+    }
+
     /** The one open descriptor whose local and peer addresses are these IPv4 ones; fails unless exactly one. */
     public static int descriptorOf(SocketAddress local, SocketAddress remote) {
+        if (!canFindDescriptors()) fail("descriptors cannot be listed on " + System.getProperty("os.name"));
         InetSocketAddress l = (InetSocketAddress) local;
         InetSocketAddress r = (InetSocketAddress) remote;
         List<Integer> found = new ArrayList<>();
@@ -102,17 +121,18 @@ public final class SocketProbe {
     }
 
     /** getsockopt(IPPROTO_TCP, TCP_NODELAY): 0 when off; on, any other value (BSD returns the flag's bit). */
-    public static int tcpNoDelay(int fd) {
+    public static int tcpNoDelay(long fd) {
         return intOption(fd, IPPROTO_TCP, TCP_NODELAY);
     }
 
     /** getsockopt of an int option, by the system's numbers. */
-    public static int intOption(int fd, int level, int name) {
+    public static int intOption(long fd, int level, int name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(JAVA_INT);
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, 4);
-            int r = (int) GETSOCKOPT.invokeExact(fd, level, name, value, len);
+            int r = WINDOWS ? (int) GETSOCKOPT.invokeExact(fd, level, name, value, len)
+                    : (int) GETSOCKOPT.invokeExact((int) fd, level, name, value, len);
             if (r != 0) {
                 fail("getsockopt(" + fd + ", " + level + ", " + name + ") failed");
             }

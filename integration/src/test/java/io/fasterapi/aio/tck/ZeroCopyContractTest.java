@@ -60,7 +60,7 @@ class ZeroCopyContractTest {
             for (Completion c : w) assertEquals(1, c.calls(), "reported once");
             assertEquals(0, io.stats().errors(), "no completion the engine did not expect");
             if (backend.name().equals("epoll")) {
-                assertEquals(1, SocketProbe.intOption((int) io.nativeDescriptor(p.client()), SOL_SOCKET_LINUX, SO_ZEROCOPY_LINUX),
+                assertEquals(1, SocketProbe.intOption(io.nativeDescriptor(p.client()), SOL_SOCKET_LINUX, SO_ZEROCOPY_LINUX),
                         "epoll sends a large write with MSG_ZEROCOPY, which needs SO_ZEROCOPY");
             }
             loop.exchange(p, 3);
@@ -78,7 +78,7 @@ class ZeroCopyContractTest {
                 loop.writeAll(p.client(), data);
                 Bytes.assertSame(data, loop.readExactly(p.server(), data.byteSize(), arena), "the write");
                 if (backend.name().equals("epoll")) {
-                    assertEquals(0, SocketProbe.intOption((int) io.nativeDescriptor(p.client()), SOL_SOCKET_LINUX, SO_ZEROCOPY_LINUX),
+                    assertEquals(0, SocketProbe.intOption(io.nativeDescriptor(p.client()), SOL_SOCKET_LINUX, SO_ZEROCOPY_LINUX),
                             on ? "below the threshold" : "zeroCopy off");
                 }
             }
