@@ -115,6 +115,56 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
+     * Opens a listening Unix domain stream socket, bound now to a new file at the address's path.
+     * Every operation of a TCP handle works on it and on the connections it accepts (read, write,
+     * gather write, receive, shutdown, cancel, close), except the TCP socket options.
+     *
+     * <p>The path follows the operating system's rules: it must fit {@code sun_path} (107 bytes on
+     * Linux, 103 on macOS and FreeBSD, with its terminating NUL), and an existing file at the path
+     * is {@link Errno#EADDRINUSE}: the library never deletes a file it did not create. It removes
+     * its own socket file when the listener closes (if a socket is still at the path). Abstract
+     * addresses (Linux's leading NUL) are not supported. Not every backend has Unix domain
+     * sockets: IOCP refuses them with {@link Errno#EAFNOSUPPORT} (see the README).
+     *
+     * @return the listener's handle
+     * @throws IllegalArgumentException if the path is empty or too long for {@code sun_path}
+     * @throws AsyncIoException         with {@link Errno#EADDRINUSE} when a file is at the path, or
+     *                                  another error from {@code socket}, {@code bind} or {@code listen}
+     * @since 1.1
+     */
+    long listen(java.net.UnixDomainSocketAddress address, ListenOptions options);
+
+    /**
+     * {@link #listen(java.net.UnixDomainSocketAddress, ListenOptions)} with
+     * {@link ListenOptions#defaults()}.
+     *
+     * @since 1.1
+     */
+    default long listen(java.net.UnixDomainSocketAddress address) {
+        return listen(address, ListenOptions.defaults());
+    }
+
+    /**
+     * Opens a Unix domain stream socket and connects it to the listener at {@code remote}'s path,
+     * as {@link #connect(InetSocketAddress, CompletionHandler, long)} does for TCP: the handle at
+     * once, the CONNECT completion's result 0 or a negated error ({@link Errno#ENOENT} when no
+     * file is at the path, {@link Errno#ECONNREFUSED} when no socket listens there).
+     *
+     * @throws IllegalArgumentException if the path is empty or too long for {@code sun_path}
+     * @since 1.1
+     */
+    long connect(java.net.UnixDomainSocketAddress remote, CompletionHandler handler, long userData);
+
+    /**
+     * {@link #connect(java.net.UnixDomainSocketAddress, CompletionHandler, long)} with user data 0.
+     *
+     * @since 1.1
+     */
+    default long connect(java.net.UnixDomainSocketAddress remote, CompletionHandler handler) {
+        return connect(remote, handler, 0);
+    }
+
+    /**
      * Accepts one connection. The completion's result is the new connection's handle (TCP_NODELAY
      * set), or a negated error.
      *
@@ -310,11 +360,35 @@ public interface AsyncIo extends AutoCloseable {
      */
     long close(long handle, CompletionHandler handler, long userData);
 
-    /** The address a socket is bound to (the chosen port after listening on port 0). */
+    /**
+     * The address a TCP socket is bound to (the chosen port after listening on port 0).
+     *
+     * @throws IllegalArgumentException for a Unix domain socket: use {@link #localSocketAddress}
+     */
     InetSocketAddress localAddress(long handle);
 
-    /** The peer's address of a connected socket. */
+    /**
+     * The peer's address of a connected TCP socket.
+     *
+     * @throws IllegalArgumentException for a Unix domain socket: use {@link #remoteSocketAddress}
+     */
     InetSocketAddress remoteAddress(long handle);
+
+    /**
+     * The address a socket of any kind is bound to: an {@link InetSocketAddress}, or a
+     * {@link java.net.UnixDomainSocketAddress} (with an empty path for an unnamed socket, as a
+     * connecting Unix domain socket is).
+     *
+     * @since 1.1
+     */
+    java.net.SocketAddress localSocketAddress(long handle);
+
+    /**
+     * The peer's address of a connected socket of any kind (see {@link #localSocketAddress}).
+     *
+     * @since 1.1
+     */
+    java.net.SocketAddress remoteSocketAddress(long handle);
 
     /**
      * Takes in a TCP socket made elsewhere: one systemd hands over (socket activation,

@@ -80,7 +80,7 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     // ---- starting -----------------------------------------------------------------------------
 
     @Override
-    public void connect(int op, int h, InetSocketAddress remote) {
+    public void connect(int op, int h, java.net.SocketAddress remote) {
         handles.setFlags(h, H_CONNECTING);
         long fd = handles.fd(h);
         int r = kernel.register(h, fd, handles.id(h), false);

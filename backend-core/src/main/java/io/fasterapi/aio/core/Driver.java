@@ -1,6 +1,6 @@
 package io.fasterapi.aio.core;
 
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * What {@link Loop} asks of the machinery below it: one of the two engines
@@ -20,7 +20,7 @@ public interface Driver {
     int register(int h);
 
     /** Starts connecting {@code h} ({@code op} heads its write queue); completes it now or later. */
-    void connect(int op, int h, InetSocketAddress remote);
+    void connect(int op, int h, SocketAddress remote);
 
     /** An ACCEPT, READ or WRITE was appended to its queue on {@code h}: start it if it can start. */
     void submit(int op, int h);

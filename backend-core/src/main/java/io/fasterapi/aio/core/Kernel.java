@@ -1,7 +1,7 @@
 package io.fasterapi.aio.core;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A completion kernel interface (io_uring, IOCP) as {@link CompletionEngine} drives it: "start this
@@ -63,7 +63,7 @@ public interface Kernel {
     int receive(int op, long id, int h, long fd, BufferPool pool, int bufferId);
 
     /** Connects {@code fd}; the result is 0 once connected. */
-    int connect(int op, long id, int h, long fd, InetSocketAddress remote);
+    int connect(int op, long id, int h, long fd, SocketAddress remote);
 
     /**
      * Accepts on listener {@code h} ({@code fd}); each result is an accepted descriptor, or an error.

@@ -12,6 +12,7 @@ import io.fasterapi.aio.Operation;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -100,13 +101,36 @@ public final class Loop implements AsyncIo {
     public long listen(InetSocketAddress address, ListenOptions options) {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
+        checkOpenForSockets();
+        if (address.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + address);
+        checkHandleRoom("listen " + address);
+        return registerListener(driver.sockets().openListener(address, options), address);
+    }
+
+    @Override
+    public long listen(UnixDomainSocketAddress address, ListenOptions options) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        checkOpenForSockets();
+        checkHandleRoom("listen " + address);
+        long id = registerListener(driver.sockets().openListener(address, options), address);
+        context.ownSocketFile(Ids.index(id), address.getPath()); // removed when the listener closes
+        return id;
+    }
+
+    private void checkOpenForSockets() {
         checkLoopThread();
         if (closing) throw new IllegalStateException("the loop is closing");
-        if (address.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + address);
+    }
+
+    private void checkHandleRoom(String what) {
         if (handles.openCount() >= config.maxHandles()) {
-            throw new AsyncIoException("listen " + address + ": " + config.maxHandles() + " handles open", Errno.EMFILE.code());
+            throw new AsyncIoException(what + ": " + config.maxHandles() + " handles open", Errno.EMFILE.code());
         }
-        long fd = driver.sockets().openListener(address, options);
+    }
+
+    /** A listening descriptor becomes a handle, registered with the driver; closed again if that fails. */
+    private long registerListener(long fd, java.net.SocketAddress address) {
         int h = handles.allocate(Handles.KIND_LISTENER, fd);
         int r = driver.register(h);
         if (r < 0) {
@@ -134,17 +158,27 @@ public final class Loop implements AsyncIo {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
-        checkLoopThread();
-        if (closing) throw new IllegalStateException("the loop is closing");
+        checkOpenForSockets();
         if (remote.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + remote);
         InetSocketAddress local = options.localAddress();
         if (local != null && local.getAddress().getClass() != remote.getAddress().getClass()) {
             throw new IllegalArgumentException("local address " + local + " is not of the family of " + remote);
         }
-        if (handles.openCount() >= config.maxHandles()) {
-            throw new AsyncIoException("connect: " + config.maxHandles() + " handles open", Errno.EMFILE.code());
-        }
-        long fd = driver.sockets().openStream(remote, options);
+        checkHandleRoom("connect");
+        return startConnect(driver.sockets().openStream(remote, options), remote, handler, userData);
+    }
+
+    @Override
+    public long connect(UnixDomainSocketAddress remote, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(handler, "handler");
+        checkOpenForSockets();
+        checkHandleRoom("connect");
+        return startConnect(driver.sockets().openStream(remote), remote, handler, userData);
+    }
+
+    /** A new stream descriptor becomes a handle whose write queue a CONNECT heads. */
+    private long startConnect(long fd, java.net.SocketAddress remote, CompletionHandler handler, long userData) {
         int h = handles.allocate(Handles.KIND_STREAM, fd);
         long id = handles.id(h);
         int op = ops.allocate(Operation.CONNECT, h, handler, userData);
@@ -308,12 +342,27 @@ public final class Loop implements AsyncIo {
 
     @Override
     public InetSocketAddress localAddress(long handle) {
-        return addressOf(handle, true);
+        return inet(addressOf(handle, true), "localAddress", "localSocketAddress");
     }
 
     @Override
     public InetSocketAddress remoteAddress(long handle) {
+        return inet(addressOf(handle, false), "remoteAddress", "remoteSocketAddress");
+    }
+
+    @Override
+    public java.net.SocketAddress localSocketAddress(long handle) {
+        return addressOf(handle, true);
+    }
+
+    @Override
+    public java.net.SocketAddress remoteSocketAddress(long handle) {
         return addressOf(handle, false);
+    }
+
+    private static InetSocketAddress inet(java.net.SocketAddress a, String method, String instead) {
+        if (a instanceof InetSocketAddress i) return i;
+        throw new IllegalArgumentException(method + " of a Unix domain socket (" + a + "): use " + instead);
     }
 
     @Override
@@ -374,7 +423,7 @@ public final class Loop implements AsyncIo {
         return handles.fd(h);
     }
 
-    private InetSocketAddress addressOf(long handle, boolean local) {
+    private java.net.SocketAddress addressOf(long handle, boolean local) {
         checkLoopThread();
         int h = handleIndex(handle, -1, local ? "localAddress" : "remoteAddress");
         if (h < 0) throw new AsyncIoException("address of a closed handle", Errno.EBADF.code());

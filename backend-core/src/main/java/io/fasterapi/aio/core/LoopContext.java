@@ -160,12 +160,39 @@ public final class LoopContext {
         closeHandle(h, -1);
     }
 
+    /** The socket files of this loop's Unix domain listeners, by handle slot: removed at their close. */
+    private final java.util.Map<Integer, java.nio.file.Path> socketFiles = new java.util.HashMap<>();
+
+    /** Listener {@code h} made the socket file at {@code path}: it is removed when {@code h} closes. */
+    void ownSocketFile(int h, java.nio.file.Path path) {
+        socketFiles.put(h, path);
+    }
+
+    /**
+     * Removes the socket file of listener {@code h}, if it had one and a socket is still there (a file
+     * put in its place since is not ours). A failure is counted as an error, never thrown.
+     */
+    private void removeSocketFile(int h) {
+        java.nio.file.Path p = socketFiles.remove(h);
+        if (p == null) return;
+        try {
+            var attrs = java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (attrs.isOther()) java.nio.file.Files.delete(p);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // removed by someone else already
+        } catch (java.io.IOException | SecurityException e) {
+            counters.error();
+        }
+    }
+
     /** Closes {@code h}; a CLOSE operation {@code closeOp} (or -1) completes after every cancelled one. */
     void closeHandle(int h, int closeOp) {
         int readChain = cancelQueue(h, true);
         int writeChain = cancelQueue(h, false);
         driver.closeDescriptor(h);
         handles.free(h);
+        if (!socketFiles.isEmpty()) removeSocketFile(h);
         counters.add(Counters.CLOSES, 1);
         if (closeOp < 0) return;
         int waits = (readChain >= 0 ? 1 : 0) + (writeChain >= 0 ? 1 : 0);

@@ -25,8 +25,22 @@ public interface Sockets {
      */
     long openStream(InetSocketAddress remote, ConnectOptions options);
 
-    /** getsockname ({@code local}) or getpeername. Throws {@link io.fasterapi.aio.AsyncIoException}. */
-    InetSocketAddress address(long fd, boolean local);
+    /**
+     * socket(AF_UNIX, SOCK_STREAM), the options of {@code options} that apply (not TCP's, not the
+     * reuse flags), bind to the path (EADDRINUSE when a file is there: never removed), listen.
+     * Throws as {@link #openListener(InetSocketAddress, ListenOptions)}; {@link IllegalArgumentException}
+     * for a path that is empty or too long; EAFNOSUPPORT where the backend has no Unix domain sockets.
+     */
+    long openListener(java.net.UnixDomainSocketAddress address, ListenOptions options);
+
+    /** A non-blocking Unix domain stream socket, ready to connect to {@code remote}. Throws as the listener. */
+    long openStream(java.net.UnixDomainSocketAddress remote);
+
+    /**
+     * getsockname ({@code local}) or getpeername: an {@link InetSocketAddress} or a
+     * {@link java.net.UnixDomainSocketAddress}. Throws {@link io.fasterapi.aio.AsyncIoException}.
+     */
+    java.net.SocketAddress address(long fd, boolean local);
 
     /** shutdown of the sending side. Throws {@link io.fasterapi.aio.AsyncIoException}. */
     void shutdownOutput(long fd);

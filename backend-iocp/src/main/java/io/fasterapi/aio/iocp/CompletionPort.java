@@ -62,7 +62,7 @@ interface CompletionPort extends Sockets {
 
     /** getsockname or getpeername. Throws {@link io.fasterapi.aio.AsyncIoException}. */
     @Override
-    InetSocketAddress address(long socket, boolean local);
+    java.net.SocketAddress address(long socket, boolean local);
 
     /** shutdown(SD_SEND). Throws {@link io.fasterapi.aio.AsyncIoException}. */
     @Override

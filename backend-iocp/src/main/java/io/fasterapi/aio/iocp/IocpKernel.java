@@ -95,7 +95,7 @@ final class IocpKernel implements Kernel {
         if (r < 0) return r;
         if (!listener) return 0;
         try {
-            ipv6.set(h, port.address(fd, true).getAddress() instanceof Inet6Address);
+            ipv6.set(h, ((InetSocketAddress) port.address(fd, true)).getAddress() instanceof Inet6Address);
             return 0;
         } catch (AsyncIoException e) {
             return -e.errno();
@@ -163,7 +163,8 @@ final class IocpKernel implements Kernel {
     }
 
     @Override
-    public int connect(int op, long id, int h, long fd, InetSocketAddress remote) {
+    public int connect(int op, long id, int h, long fd, java.net.SocketAddress address) {
+        InetSocketAddress remote = (InetSocketAddress) address; // WinsockPort opens no Unix domain socket
         prepare(op, id, h, fd, CONNECT);
         return withContext(h, op, sent(op, port.connect(fd, remote, blocks.overlapped(op))));
     }

@@ -128,6 +128,27 @@ final class WinsockPort implements CompletionPort {
         return s;
     }
 
+    /**
+     * Refused: Windows 10 has AF_UNIX stream sockets, but Microsoft documents neither AcceptEx nor
+     * ConnectEx (the completion port's accept and connect) for them, and ConnectEx is reported to
+     * write past a {@code sockaddr_un} (libuv's pull request 4636). Not written until it can be tried
+     * on Windows.
+     */
+    @Override
+    public long openListener(java.net.UnixDomainSocketAddress address, io.fasterapi.aio.ListenOptions options) {
+        throw noUnixSockets(address);
+    }
+
+    @Override
+    public long openStream(java.net.UnixDomainSocketAddress remote) {
+        throw noUnixSockets(remote);
+    }
+
+    static io.fasterapi.aio.AsyncIoException noUnixSockets(java.net.UnixDomainSocketAddress a) {
+        return new io.fasterapi.aio.AsyncIoException("Unix domain socket " + a + ": the iocp backend has none (AcceptEx and "
+                + "ConnectEx are not documented for AF_UNIX); use a TCP socket on 127.0.0.1", io.fasterapi.aio.Errno.EAFNOSUPPORT.code());
+    }
+
     @Override
     public long openStream(InetSocketAddress remote, io.fasterapi.aio.ConnectOptions options) {
         int family = WinSockAddr.family(remote);
@@ -230,7 +251,7 @@ final class WinsockPort implements CompletionPort {
     }
 
     @Override
-    public InetSocketAddress address(long socket, boolean local) {
+    public java.net.SocketAddress address(long socket, boolean local) {
         intValue.set(JAVA_INT, 0, (int) WinSockAddr.STORAGE_SIZE);
         if (Winsock.socketName(state, socket, local, sockaddr, intValue) != 0) {
             throw new AsyncIoException(local ? "getsockname" : "getpeername", -wsaError());

@@ -114,6 +114,16 @@ final class ScriptedPort implements CompletionPort {
     }
 
     @Override
+    public long openListener(java.net.UnixDomainSocketAddress address, ListenOptions options) {
+        throw WinsockPort.noUnixSockets(address);
+    }
+
+    @Override
+    public long openStream(java.net.UnixDomainSocketAddress remote) {
+        throw WinsockPort.noUnixSockets(remote);
+    }
+
+    @Override
     public long openStream(InetSocketAddress remote, io.fasterapi.aio.ConnectOptions options) {
         record("openStream", nextSocket, 0, 0, null);
         return nextSocket++;
@@ -183,7 +193,7 @@ final class ScriptedPort implements CompletionPort {
     }
 
     @Override
-    public InetSocketAddress address(long socket, boolean local) {
+    public java.net.SocketAddress address(long socket, boolean local) {
         return localAddress;
     }
 

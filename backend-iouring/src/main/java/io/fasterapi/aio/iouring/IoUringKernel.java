@@ -32,8 +32,6 @@ import static io.fasterapi.aio.iouring.IoUringSyscalls.*;
  * is always in the ring.
  */
 final class IoUringKernel implements Kernel {
-    /** Room for a sockaddr_in6 (28 bytes), aligned. */
-    private static final long ADDRESS_SLOT = 32;
 
     private final Arena arena = Arena.ofShared();
     private final PosixSockets sockets;
@@ -61,8 +59,8 @@ final class IoUringKernel implements Kernel {
     private final SlotLeases<MsgHdr> headers = new SlotLeases<>(() -> new MsgHdr(arena, sc));
     /** The provided buffer ring of each buffer pool, by pool index. */
     private BufferRing[] bufferRings = new BufferRing[4];
-    /** One socket address per SQE slot, for CONNECTs; the kernel copies it when it takes the SQE. */
-    private final MemorySegment connectAddresses;
+    /** The socket address of each CONNECT (up to a sockaddr_un), lent until the request ends. */
+    private final SlotLeases<MemorySegment> connectAddresses = new SlotLeases<>(() -> arena.allocate(SockAddr.STORAGE_SIZE, 8));
     private final int eventfd;
     private final Object wakeLock = new Object();
     private boolean wakeClosed;
@@ -110,7 +108,6 @@ final class IoUringKernel implements Kernel {
         this.sq = ring.sq;
         sq.whenFull(this::submitFull);
         this.cq = ring.cq;
-        this.connectAddresses = arena.allocate(ADDRESS_SLOT * sq.entries(), 8);
         int ev = EventFd.create(state, EventFd.EFD_CLOEXEC | EventFd.EFD_NONBLOCK);
         if (ev < 0) {
             ring.close();
@@ -203,10 +200,10 @@ final class IoUringKernel implements Kernel {
     }
 
     @Override
-    public int connect(int op, long id, int h, long fd, InetSocketAddress remote) {
-        long offset = ADDRESS_SLOT * sq.nextIndex(); // the SQE's own slot: reused only after the kernel took it
-        int len = SockAddr.encode(remote, sc, connectAddresses.asSlice(offset, ADDRESS_SLOT));
-        sq.connect((int) fd, connectAddresses.address() + offset, len, id);
+    public int connect(int op, long id, int h, long fd, java.net.SocketAddress remote) {
+        MemorySegment address = connectAddresses.lend(op);
+        int len = SockAddr.encode(remote, sc, address);
+        sq.connect((int) fd, address.address(), len, id);
         return 0;
     }
 
@@ -370,7 +367,10 @@ final class IoUringKernel implements Kernel {
                     sink.completed(ud, res, 0);
                     continue;
                 }
-                if (!more) headers.giveBack(slot);
+                if (!more) {
+                    headers.giveBack(slot);
+                    connectAddresses.giveBack(slot);
+                }
                 if (!untriedAccepts.isEmpty() && untriedAccepts.remove(ud) && res == -Errno.EINVAL.code() && !more) {
                     multishotAccept = false; // a kernel before 5.19: one accept request per connection
                     res = -Errno.EAGAIN.code(); // asks the engine to arm it again

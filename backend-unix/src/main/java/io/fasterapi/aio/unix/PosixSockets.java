@@ -9,6 +9,8 @@ import io.fasterapi.aio.core.Sockets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
 import java.util.Set;
 
@@ -102,6 +104,32 @@ public final class PosixSockets implements Sockets {
         return fd;
     }
 
+    /** socket(AF_UNIX), the options that apply, bind (EADDRINUSE if a file is at the path), listen. */
+    @Override
+    public long openListener(UnixDomainSocketAddress address, ListenOptions options) {
+        int length = SockAddr.encode(address, sc, sockaddr); // refuses a bad path before anything is opened
+        int fd = newSocket(SockAddr.AF_UNIX, "listen on " + address);
+        applyOrClose(fd, options.socketOptions());
+        int r = Posix.bind(callState, fd, sockaddr, length);
+        String step = "bind";
+        if (r == 0) {
+            r = Posix.listen(callState, fd, options.backlog());
+            step = "listen";
+        }
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException("listen on " + address + ": " + step + " failed", -r);
+        }
+        return fd;
+    }
+
+    /** A non-blocking Unix domain stream socket (no TCP options: it has none). */
+    @Override
+    public long openStream(UnixDomainSocketAddress remote) {
+        SockAddr.encode(remote, sc, sockaddr); // refuses a bad path before anything is opened
+        return newSocket(SockAddr.AF_UNIX, "connect to " + remote);
+    }
+
     /** Sets {@code options} on a socket just opened; closes it if one is refused (and rethrows). */
     private void applyOrClose(int fd, java.util.Map<SocketOption<?>, Object> options) {
         if (options.isEmpty()) return;
@@ -114,7 +142,11 @@ public final class PosixSockets implements Sockets {
     }
 
     private int newSocket(InetSocketAddress address, String what) {
-        int fd = Posix.socket(callState, SockAddr.family(address, sc), sc.sockStream() | sc.sockNonblock() | sc.sockCloexec(), 0);
+        return newSocket(SockAddr.family(address, sc), what);
+    }
+
+    private int newSocket(int family, String what) {
+        int fd = Posix.socket(callState, family, sc.sockStream() | sc.sockNonblock() | sc.sockCloexec(), 0);
         if (fd < 0) throw new AsyncIoException(what + ": socket failed", -fd);
         int r = configure(fd);
         if (r < 0) {
@@ -183,7 +215,7 @@ public final class PosixSockets implements Sockets {
     }
 
     /** connect(2) on a non-blocking socket: 0, or the negated errno (EINPROGRESS while it goes on). */
-    public int connect(int fd, InetSocketAddress remote) {
+    public int connect(int fd, SocketAddress remote) {
         return Posix.connect(callState, fd, sockaddr, SockAddr.encode(remote, sc, sockaddr));
     }
 
@@ -197,10 +229,11 @@ public final class PosixSockets implements Sockets {
     }
 
     @Override
-    public InetSocketAddress address(long fd, boolean local) {
-        int r = Posix.socketName(callState, (int) fd, local, sockaddr, scratch.asSlice(0, 4));
+    public SocketAddress address(long fd, boolean local) {
+        MemorySegment length = scratch.asSlice(0, 4);
+        int r = Posix.socketName(callState, (int) fd, local, sockaddr, length);
         if (r < 0) throw new AsyncIoException(local ? "getsockname" : "getpeername", -r);
-        return SockAddr.decode(sockaddr, sc);
+        return SockAddr.decode(sockaddr, length.get(java.lang.foreign.ValueLayout.JAVA_INT, 0), sc);
     }
 
     @Override

@@ -109,6 +109,12 @@ public final class SockAddr {
         }
     }
 
+    /** Writes an {@link InetSocketAddress} or a {@link java.net.UnixDomainSocketAddress}; returns its length. */
+    public static int encode(java.net.SocketAddress address, SocketConstants c, MemorySegment out) {
+        return address instanceof java.net.UnixDomainSocketAddress u ? encode(u, c, out)
+                : encode((InetSocketAddress) address, c, out);
+    }
+
     /** The address family to open a socket for {@code address}. */
     public static int family(InetSocketAddress address, SocketConstants c) {
         return address.getAddress() instanceof Inet4Address ? c.afInet() : c.afInet6();
@@ -118,6 +124,62 @@ public final class SockAddr {
     public static int familyOf(MemorySegment in, SocketConstants c) {
         return c.sockaddrLen() ? Byte.toUnsignedInt((byte) BSD_FAMILY.get(in, 0L))
                 : Short.toUnsignedInt((short) IN_FAMILY.get(in, 0L));
+    }
+
+    /** {@code AF_UNIX}: 1 on Linux, macOS, FreeBSD (and Windows). */
+    public static final int AF_UNIX = 1;
+    /** Where {@code sun_path} starts in {@code struct sockaddr_un}: after the family (Linux) or length and family (BSD). */
+    public static final long SUN_PATH = 2;
+
+    /** {@code sizeof(sun_path)}: 108 on Linux, 104 on macOS and FreeBSD. */
+    public static int sunPathSize(SocketConstants c) {
+        return c.sockaddrLen() ? 104 : 108;
+    }
+
+    /**
+     * Writes {@code address} as a {@code struct sockaddr_un} into {@code out}; returns its length
+     * (the path and its NUL). A path that is empty or does not fit {@code sun_path} with its NUL is
+     * refused: no abstract or auto-bound addresses.
+     */
+    public static int encode(java.net.UnixDomainSocketAddress address, SocketConstants c, MemorySegment out) {
+        byte[] path = pathBytes(address);
+        int room = sunPathSize(c) - 1;
+        if (path.length == 0) throw new IllegalArgumentException("an empty Unix domain socket path");
+        if (path.length > room) {
+            throw new IllegalArgumentException("Unix domain socket path of " + path.length + " bytes: " + c.os()
+                    + " holds " + room + " (" + address.getPath() + ")");
+        }
+        int length = (int) SUN_PATH + path.length + 1;
+        out.asSlice(0, SUN_PATH + sunPathSize(c)).fill((byte) 0);
+        setFamily(out, c, AF_UNIX, length);
+        MemorySegment.copy(path, 0, out, ValueLayout.JAVA_BYTE, SUN_PATH, path.length);
+        return length;
+    }
+
+    /** The path's bytes as the file system names it. */
+    private static byte[] pathBytes(java.net.UnixDomainSocketAddress address) {
+        return address.getPath().toString().getBytes(pathCharset());
+    }
+
+    /** How the JDK encodes file names ({@code sun.jnu.encoding}), UTF-8 if it does not say. */
+    private static java.nio.charset.Charset pathCharset() {
+        String jnu = System.getProperty("sun.jnu.encoding");
+        return jnu != null && java.nio.charset.Charset.isSupported(jnu) ? java.nio.charset.Charset.forName(jnu)
+                : java.nio.charset.StandardCharsets.UTF_8;
+    }
+
+    /**
+     * Reads an address of {@code length} bytes written by the kernel (getsockname, getpeername,
+     * accept): an {@link InetSocketAddress}, or a {@link java.net.UnixDomainSocketAddress} (with an
+     * empty path for an unnamed socket).
+     */
+    public static java.net.SocketAddress decode(MemorySegment in, int length, SocketConstants c) {
+        if (familyOf(in, c) != AF_UNIX) return decode(in, c);
+        int n = (int) Math.max(0, Math.min(length - SUN_PATH, sunPathSize(c)));
+        int end = 0;
+        while (end < n && in.get(ValueLayout.JAVA_BYTE, SUN_PATH + end) != 0) end++;
+        byte[] path = in.asSlice(SUN_PATH, end).toArray(ValueLayout.JAVA_BYTE);
+        return java.net.UnixDomainSocketAddress.of(new String(path, pathCharset()));
     }
 
     /** Reads an address written by the kernel (getsockname, getpeername). */

@@ -49,7 +49,7 @@ class NoSocketFlagsPathTest {
             try {
                 assertNonBlockingAndCloseOnExec(st, sc, listener, "listener");
                 assertEquals(-Errno.EAGAIN.code(), sockets.accept(listener), "nothing to accept: EAGAIN, not a block");
-                InetSocketAddress at = sockets.address(listener, true);
+                InetSocketAddress at = (InetSocketAddress) sockets.address(listener, true);
                 client = (int) sockets.openStream(at, io.fasterapi.aio.ConnectOptions.defaults());
                 assertNonBlockingAndCloseOnExec(st, sc, client, "connecting socket");
                 int c = sockets.connect(client, at);

@@ -159,8 +159,10 @@ class MisuseContractTest {
             calls.put("write(ByteBuffers, null)", () -> io.write(p.client(), new ByteBuffer[] {bb}, null));
             calls.put("accept(null)", () -> io.accept(p.listener(), null));
             calls.put("connect(address, null)", () -> io.connect(at, null));
-            calls.put("connect(null, handler)", () -> io.connect(null, new Never()));
-            calls.put("listen(null)", () -> io.listen(null));
+            calls.put("connect(null, handler)", () -> io.connect((java.net.InetSocketAddress) null, new Never()));
+            calls.put("listen(null)", () -> io.listen((java.net.InetSocketAddress) null));
+            calls.put("listen(null Unix domain address)", () -> io.listen((java.net.UnixDomainSocketAddress) null));
+            calls.put("connect(null Unix domain address, handler)", () -> io.connect((java.net.UnixDomainSocketAddress) null, new Never()));
             calls.put("schedule(null)", () -> io.schedule(1_000_000, null, 0));
             calls.put("close(handle, null)", () -> io.close(p.server(), null, 0));
             List<String> wrong = notRefused(calls, NullPointerException.class);

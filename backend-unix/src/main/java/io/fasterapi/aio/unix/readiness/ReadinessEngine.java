@@ -104,7 +104,7 @@ public final class ReadinessEngine implements Driver {
     }
 
     @Override
-    public void connect(int op, int h, InetSocketAddress remote) {
+    public void connect(int op, int h, java.net.SocketAddress remote) {
         int fd = (int) handles.fd(h);
         int r = sockets.connect(fd, remote);
         // Registered only after connect(): an unconnected socket polls as writable+hup, and that
