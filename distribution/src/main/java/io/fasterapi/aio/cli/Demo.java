@@ -41,7 +41,7 @@ final class Demo {
      * @param failure       why the run failed, or {@code null}
      * @param stats         the loop's counters at the end, connections closed
      */
-    record Result(String backend, InetSocketAddress server, int connections, int messages, int size,
+    record Result(String backend, java.net.SocketAddress server, int connections, int messages, int size,
                   long roundTrips, long bytesVerified, long elapsedNanos, String failure, IoStats stats) {
 
         boolean ok() {
@@ -72,7 +72,9 @@ final class Demo {
 
     private AsyncIo io;
     private Client[] clients;
-    private InetSocketAddress serverAddress;
+    private java.net.SocketAddress serverAddress;
+    /** A Unix domain socket to serve on instead of TCP (null: TCP on 127.0.0.1). */
+    private java.net.UnixDomainSocketAddress unixPath;
     private int nextToConnect;
     private String failure;
     private int connected;
@@ -87,6 +89,12 @@ final class Demo {
         this.messages = messages;
         this.size = size;
         this.timeoutNanos = timeout.toNanos();
+    }
+
+    /** Serves on a Unix domain socket at {@code path} rather than TCP. */
+    Demo overUnixSocket(java.net.UnixDomainSocketAddress path) {
+        this.unixPath = path;
+        return this;
     }
 
     /**
@@ -104,8 +112,9 @@ final class Demo {
         Arena clientMemory = Arena.ofConfined();
         EchoServer server = null;
         try {
-            server = new EchoServer(io, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16 * 1024, null);
-            InetSocketAddress address = server.address();
+            server = unixPath != null ? new EchoServer(io, unixPath, 16 * 1024, null)
+                    : new EchoServer(io, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16 * 1024, null);
+            java.net.SocketAddress address = server.socketAddress();
             long deadline = System.nanoTime() + timeoutNanos;
             clients = new Client[connections];
             for (int c = 0; c < connections; c++) {
@@ -194,8 +203,9 @@ final class Demo {
             this.received = received;
         }
 
-        void connect(InetSocketAddress server) {
-            handle = io.connect(server, this);
+        void connect(java.net.SocketAddress server) {
+            handle = server instanceof java.net.UnixDomainSocketAddress u ? io.connect(u, this)
+                    : io.connect((InetSocketAddress) server, this);
         }
 
         @Override

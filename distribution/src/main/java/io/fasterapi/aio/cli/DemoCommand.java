@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         version = "aio 0.1.0",
         sortOptions = false,
-        description = "Runs a TCP echo server on 127.0.0.1 (a free port) and N client connections on the same"
+        description = "Runs a TCP echo server on 127.0.0.1 (a free port; with --unix, on a Unix domain socket) and N client connections on the same"
                 + " loop. Each client sends M messages of S bytes, one at a time: write, read the whole echo,"
                 + " compare every byte, next. Prints the round trips per second, the verification and the"
                 + " loop's statistics. The clock starts once every client is connected. Exit status 1 when"
@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
         footer = {"%nExamples:",
                 "  aio demo",
                 "  aio demo --connections 1000 --messages 100 --size 4096",
+                "  aio demo --unix",
                 "  aio demo --all-backends"})
 final class DemoCommand implements Callable<Integer> {
 
@@ -55,6 +56,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Run on every available backend in turn and print one row per backend.")
     boolean allBackends;
 
+    @Option(names = "--unix",
+            description = "Serve and connect over a Unix domain socket (in a new temporary directory) instead of TCP.")
+    boolean unix;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Give up (and fail) after this many seconds (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -76,14 +81,30 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Demo.Result demo(String backendName) {
-        return new Demo(connections, messages, size, Duration.ofSeconds(timeoutSeconds)).run(backendName);
+        Demo demo = new Demo(connections, messages, size, Duration.ofSeconds(timeoutSeconds));
+        if (!unix) return demo.run(backendName);
+        java.nio.file.Path dir = null;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("aio-demo");
+            return demo.overUnixSocket(java.net.UnixDomainSocketAddress.of(dir.resolve("echo.sock"))).run(backendName);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("aio demo --unix: cannot make a temporary directory", e);
+        } finally {
+            if (dir != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(dir); // the socket file went with the listener's close
+                } catch (java.io.IOException ignored) {
+                    // left in the temporary directory
+                }
+            }
+        }
     }
 
     private int runOne() {
         PrintWriter out = spec.commandLine().getOut();
         Demo.Result r = demo(backend);
         long bytes = (long) r.connections() * r.messages() * r.size();
-        out.println("aio demo: TCP echo round trips, server and clients on one loop");
+        out.println("aio demo: " + (unix ? "Unix domain socket" : "TCP") + " echo round trips, server and clients on one loop");
         out.println();
         List<String[]> lines = new ArrayList<>();
         lines.add(new String[]{"backend", r.backend()});

@@ -22,21 +22,27 @@ import java.util.concurrent.Callable;
 
 /** {@code aio echo-server}: a TCP echo server on one loop, until Ctrl-C. */
 @Command(name = "echo-server",
-        header = "Serve TCP echo on one loop until Ctrl-C.",
+        header = "Serve TCP (or Unix domain socket) echo on one loop until Ctrl-C.",
         mixinStandardHelpOptions = true,
         version = "aio 0.1.0",
         sortOptions = false,
         description = "Serves TCP echo on one loop until Ctrl-C: each connection gets back every byte it sends."
                 + " Port 0 picks a free port; the real one is printed.",
-        footer = {"%nExample:", "  aio echo-server --port 7000 &  then: nc 127.0.0.1 7000"})
+        footer = {"%nExamples:", "  aio echo-server --port 7000 &  then: nc 127.0.0.1 7000",
+                "  aio echo-server --unix /tmp/echo.sock &  then: socat - UNIX-CONNECT:/tmp/echo.sock"})
 final class EchoServerCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", required = true,
-            description = "TCP port to listen on; 0 picks a free one.")
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "-1",
+            description = "TCP port to listen on; 0 picks a free one. Required unless --unix is given.")
     int port;
+
+    @Option(names = "--unix", paramLabel = "PATH",
+            description = "Listen on a Unix domain socket at PATH instead of TCP (an existing file is an error;"
+                    + " the socket file is removed at exit).")
+    java.nio.file.Path unixPath;
 
     @Option(names = {"-H", "--host"}, paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
@@ -54,15 +60,19 @@ final class EchoServerCommand implements Callable<Integer> {
     boolean verbose;
 
     /** Completed with the bound address once the server listens (for tests and embedders). */
-    final CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
+    final CompletableFuture<java.net.SocketAddress> bound = new CompletableFuture<>();
 
     private volatile AsyncIo loop;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     @Override
     public Integer call() {
-        if (port < 0 || port > 65535) {
-            throw new ParameterException(spec.commandLine(), "--port must be in 0..65535, was " + port);
+        if (unixPath != null && port != -1) {
+            throw new ParameterException(spec.commandLine(), "--port and --unix cannot be used together");
+        }
+        if (unixPath == null && (port < 0 || port > 65535)) {
+            throw new ParameterException(spec.commandLine(), port == -1 ? "--port or --unix is required"
+                    : "--port must be in 0..65535, was " + port);
         }
         if (bufferSize < 1) {
             throw new ParameterException(spec.commandLine(), "--buffer-size must be at least 1");
@@ -76,24 +86,28 @@ final class EchoServerCommand implements Callable<Integer> {
 
     private int serve() {
         PrintWriter out = spec.commandLine().getOut();
-        InetSocketAddress address;
-        try {
-            address = new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("unknown host: " + host);
+        InetSocketAddress address = null;
+        if (unixPath == null) {
+            try {
+                address = new InetSocketAddress(InetAddress.getByName(host), port);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("unknown host: " + host);
+            }
         }
         AsyncIo io = AsyncIo.create(AsyncIoConfig.builder().backend(backend).uncaughtHandler(
                 t -> log(spec.commandLine().getErr(), "exception in a handler: " + Main.message(t))).build());
         EchoServer server = null;
         Thread hook = new Thread(this::requestStop, "aio-echo-server-shutdown");
         try {
-            server = new EchoServer(io, address, bufferSize, verbose ? line -> log(out, line) : null);
+            java.util.function.Consumer<String> logger = verbose ? line -> log(out, line) : null;
+            server = unixPath != null ? new EchoServer(io, java.net.UnixDomainSocketAddress.of(unixPath), bufferSize, logger)
+                    : new EchoServer(io, address, bufferSize, logger);
             loop = io;
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("aio echo-server: backend %s, listening on %s (Ctrl-C to stop)%n", io.backend(),
-                    Table.address(server.address()));
+                    Table.address(server.socketAddress()));
             out.flush();
-            bound.complete(server.address());
+            bound.complete(server.socketAddress());
             io.run();
             long served = server.acceptedConnections();
             var stats = io.stats();

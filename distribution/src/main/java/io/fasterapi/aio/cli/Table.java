@@ -91,7 +91,10 @@ final class Table {
     }
 
     /** An address as {@code host:port}, without the resolver's {@code name/} prefix. */
-    static String address(java.net.InetSocketAddress a) {
+    static String address(java.net.SocketAddress address) {
+        if (!(address instanceof java.net.InetSocketAddress a)) {
+            return address instanceof java.net.UnixDomainSocketAddress u ? "unix:" + u.getPath() : String.valueOf(address);
+        }
         String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }

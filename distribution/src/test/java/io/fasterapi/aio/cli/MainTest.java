@@ -211,7 +211,7 @@ class MainTest {
         Thread loop = new Thread(() -> result[0] = run(server, "--port", "0", "--buffer-size", "7"), "echo-server");
         loop.setUncaughtExceptionHandler((t, e) -> thrown.set(e));
         loop.start();
-        InetSocketAddress address = server.bound.get(30, TimeUnit.SECONDS);
+        InetSocketAddress address = (InetSocketAddress) server.bound.get(30, TimeUnit.SECONDS);
         assertNotEquals(0, address.getPort());
 
         byte[] message = "hello, echo; a message longer than the server's seven-byte buffer"
@@ -240,6 +240,43 @@ class MainTest {
         assertTrue(r.out().contains("listening on 127.0.0.1:" + address.getPort()), r::toString);
         assertTrue(r.out().contains("stopped after 3 connections"), r::toString);
         assertEquals("", r.err(), () -> "the loop's uncaught exceptions are reported there: " + r);
+    }
+
+    @Test
+    void echoServerOnAUnixDomainSocketEchoesAndRemovesItsFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assumeSomeBackendAvailable();
+        java.nio.file.Path path = dir.resolve("echo.sock");
+        EchoServerCommand server = new EchoServerCommand();
+        Run[] result = new Run[1];
+        Thread loop = new Thread(() -> result[0] = run(server, "--unix", path.toString()), "echo-server-unix");
+        loop.start();
+        assertEquals(java.net.UnixDomainSocketAddress.of(path), server.bound.get(30, TimeUnit.SECONDS));
+        byte[] message = "over a Unix domain socket".getBytes(StandardCharsets.US_ASCII);
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(path))) {
+            ch.write(java.nio.ByteBuffer.wrap(message));
+            java.nio.ByteBuffer back = java.nio.ByteBuffer.allocate(message.length);
+            while (back.hasRemaining()) assertTrue(ch.read(back) > 0);
+            assertArrayEquals(message, back.array());
+        }
+        server.requestStop();
+        loop.join(30_000);
+        assertFalse(loop.isAlive());
+        assertEquals(0, result[0].status(), result[0]::toString);
+        assertTrue(result[0].out().contains("listening on unix:" + path), result[0]::toString);
+        assertFalse(java.nio.file.Files.exists(path), "the socket file is removed at exit");
+        Run both = aio("echo-server", "--unix", path.toString(), "--port", "0");
+        assertEquals(2, both.status(), both::toString); // picocli's usage error
+    }
+
+    @Test
+    void demoRunsOverAUnixDomainSocket() {
+        assumeSomeBackendAvailable();
+        Run r = aio("demo", "--unix", "-c", "5", "-m", "50", "-s", "100");
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().contains("Unix domain socket echo round trips"), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("server") && l.contains("unix:/")), r::toString);
+        assertTrue(r.out().contains("OK: 25,000 bytes echoed and checked"), r::toString);
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.fasterapi.aio.Operation;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -28,7 +30,7 @@ public final class EchoServer {
 
     private final AsyncIo io;
     private final long listener;
-    private final InetSocketAddress address;
+    private final SocketAddress address;
     private final int bufferSize;
     private final Consumer<String> log;
     private final Arena arena = Arena.ofConfined();
@@ -46,12 +48,27 @@ public final class EchoServer {
      * @throws io.fasterapi.aio.AsyncIoException when the address cannot be bound
      */
     public EchoServer(AsyncIo io, InetSocketAddress address, int bufferSize, Consumer<String> log) {
+        this(io, (SocketAddress) address, bufferSize, log);
+    }
+
+    /**
+     * Listens on a Unix domain socket at {@code path} (its file is removed when the server's loop
+     * closes the listener) and starts accepting; call on the loop's thread.
+     *
+     * @throws io.fasterapi.aio.AsyncIoException when the path cannot be bound (EADDRINUSE: a file is there)
+     */
+    public EchoServer(AsyncIo io, UnixDomainSocketAddress path, int bufferSize, Consumer<String> log) {
+        this(io, (SocketAddress) path, bufferSize, log);
+    }
+
+    private EchoServer(AsyncIo io, SocketAddress address, int bufferSize, Consumer<String> log) {
         this.io = io;
         this.bufferSize = bufferSize;
         this.log = log;
         try {
-            this.listener = io.listen(address, ListenOptions.defaults());
-            this.address = io.localAddress(listener);
+            this.listener = address instanceof UnixDomainSocketAddress u ? io.listen(u, ListenOptions.defaults())
+                    : io.listen((InetSocketAddress) address, ListenOptions.defaults());
+            this.address = io.localSocketAddress(listener);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -60,8 +77,18 @@ public final class EchoServer {
         io.accept(listener, onAccept);
     }
 
-    /** The bound address (the real port when asked for port 0). */
+    /**
+     * The bound TCP address (the real port when asked for port 0).
+     *
+     * @throws IllegalStateException for a server on a Unix domain socket: see {@link #socketAddress()}
+     */
     public InetSocketAddress address() {
+        if (address instanceof InetSocketAddress a) return a;
+        throw new IllegalStateException("a Unix domain socket server: its address is " + address);
+    }
+
+    /** The bound address, TCP or Unix domain. */
+    public SocketAddress socketAddress() {
         return address;
     }
 
