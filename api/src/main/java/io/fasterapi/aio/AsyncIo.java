@@ -165,6 +165,60 @@ public interface AsyncIo extends AutoCloseable {
     }
 
     /**
+     * Opens a UDP socket bound to {@code bindAddress} (port 0: any free port; see
+     * {@link #localAddress}). Its handle takes {@link #sendTo} and {@link #receiveFrom}; after
+     * {@link #connectDatagram} also {@link #read} and {@link #write}, one datagram each. Socket options
+     * ({@link #setOption}) work on it as on TCP sockets, with the UDP ones (SO_BROADCAST,
+     * IP_MULTICAST_*). Not every backend has datagrams yet: one without throws
+     * {@link AsyncIoException} with {@link Errno#EAFNOSUPPORT}.
+     *
+     * @return the socket's handle
+     * @throws AsyncIoException with {@link Errno#EADDRINUSE} when the address is taken
+     * @since 1.1
+     */
+    long openDatagram(InetSocketAddress bindAddress, DatagramOptions options);
+
+    /**
+     * {@link #openDatagram(InetSocketAddress, DatagramOptions)} with {@link DatagramOptions#defaults()}.
+     *
+     * @since 1.1
+     */
+    default long openDatagram(InetSocketAddress bindAddress) {
+        return openDatagram(bindAddress, DatagramOptions.defaults());
+    }
+
+    /**
+     * Sends {@code buffer} as one datagram to {@code target}. Result: the datagram's size, or a
+     * negated error ({@link Errno#EMSGSIZE} for one larger than the path allows). Completes as a
+     * {@link Operation#WRITE}.
+     *
+     * @return the operation id
+     * @since 1.1
+     */
+    long sendTo(long handle, MemorySegment buffer, InetSocketAddress target, CompletionHandler handler, long userData);
+
+    /**
+     * Receives one datagram into {@code buffer}, and its sender into {@code from} before the handler
+     * runs. Result: the bytes kept; when the datagram was longer than the buffer, the buffer's size
+     * with {@link IoEvent#TRUNCATED} in the flags (the rest is lost). A datagram of 0 bytes completes
+     * with 0: it is no end of stream. Completes as a {@link Operation#READ}.
+     *
+     * @return the operation id
+     * @since 1.1
+     */
+    long receiveFrom(long handle, MemorySegment buffer, DatagramSender from, CompletionHandler handler, long userData);
+
+    /**
+     * Connects a UDP socket to {@code remote} (at once: no datagram is sent). From then on it only
+     * exchanges datagrams with that peer, and {@link #read}/{@link #write} work on it, a datagram
+     * each.
+     *
+     * @throws AsyncIoException when the system refuses
+     * @since 1.1
+     */
+    void connectDatagram(long handle, InetSocketAddress remote);
+
+    /**
      * Accepts one connection. The completion's result is the new connection's handle (TCP_NODELAY
      * set), or a negated error.
      *

@@ -19,6 +19,14 @@ public interface IoEvent {
      */
     int MORE = 1;
 
+    /**
+     * In {@link #flags()} of a datagram receive: the datagram was longer than the buffer, and only
+     * the buffer's size of it was kept (the result); the rest is lost, as with {@code MSG_TRUNC}.
+     *
+     * @since 1.1
+     */
+    int TRUNCATED = 2;
+
     /** The kind of operation that completed. */
     Operation operation();
 

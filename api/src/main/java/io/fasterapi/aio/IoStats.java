@@ -23,15 +23,27 @@ package io.fasterapi.aio;
  * @param wakes        wake-ups received from other threads
  * @param bytesRead    bytes delivered by READ completions
  * @param bytesWritten bytes sent by WRITE completions
+ * @param datagramsReceived datagrams received (receiveFrom completions, and reads of datagram
+ *                          sockets), also counted in {@code reads}
+ * @param datagramsSent     datagrams sent (sendTo completions, and writes of datagram sockets),
+ *                          also counted in {@code writes}
  */
 public record IoStats(long accepts, long reads, long writes, long connects, long closes, long timers, long polls,
-                      long events, long errors, long wakes, long bytesRead, long bytesWritten) {
+                      long events, long errors, long wakes, long bytesRead, long bytesWritten,
+                      long datagramsReceived, long datagramsSent) {
+
+    /** The counters of API 1.0 (no datagram counters: 0). */
+    public IoStats(long accepts, long reads, long writes, long connects, long closes, long timers, long polls,
+                   long events, long errors, long wakes, long bytesRead, long bytesWritten) {
+        this(accepts, reads, writes, connects, closes, timers, polls, events, errors, wakes, bytesRead, bytesWritten, 0, 0);
+    }
 
     /** The counters of {@code this} minus those of {@code earlier}. */
     public IoStats minus(IoStats earlier) {
         return new IoStats(accepts - earlier.accepts, reads - earlier.reads, writes - earlier.writes,
                 connects - earlier.connects, closes - earlier.closes, timers - earlier.timers, polls - earlier.polls,
                 events - earlier.events, errors - earlier.errors, wakes - earlier.wakes,
-                bytesRead - earlier.bytesRead, bytesWritten - earlier.bytesWritten);
+                bytesRead - earlier.bytesRead, bytesWritten - earlier.bytesWritten,
+                datagramsReceived - earlier.datagramsReceived, datagramsSent - earlier.datagramsSent);
     }
 }

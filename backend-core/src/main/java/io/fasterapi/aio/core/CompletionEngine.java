@@ -127,8 +127,11 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     private boolean startRead(int op, int h) {
         if (ops.pool(op) >= 0) return startReceive(op, h);
         MemorySegment buffer = ops.segment(op);
-        if (buffer.byteSize() == 0) return end(h, op, 0, true);
-        int r = kernel.read(op, ops.id(op), h, handles.fd(h), buffer.address(), clamp(buffer.byteSize()));
+        boolean datagram = ops.isDatagram(op);
+        if (buffer.byteSize() == 0 && !datagram) return end(h, op, 0, true); // (a datagram may be empty, and truncated)
+        int r = datagram
+                ? kernel.receiveFrom(op, ops.id(op), h, handles.fd(h), buffer.address(), clamp(buffer.byteSize()), ops.sender(op))
+                : kernel.read(op, ops.id(op), h, handles.fd(h), buffer.address(), clamp(buffer.byteSize()));
         if (r < 0) return end(h, op, r, true);
         ops.setEngineFlags(op, IN_KERNEL);
         return true;
@@ -139,9 +142,10 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         MemorySegment buffer = ops.segment(op);
         long done = ops.bytesSent(op);
         long length = ops.length(op);
-        if (done == length) return end(h, op, done, false); // a zero-length write
-        int r = buffer != null
-                ? kernel.write(op, ops.id(op), h, handles.fd(h), buffer.address() + done, clamp(length - done))
+        boolean datagram = ops.isDatagram(op);
+        if (done == length && !datagram) return end(h, op, done, false); // a zero-length write (an empty datagram is sent)
+        int r = datagram ? kernel.sendTo(op, ops.id(op), h, handles.fd(h), buffer.address(), clamp(length), ops.target(op))
+                : buffer != null ? kernel.write(op, ops.id(op), h, handles.fd(h), buffer.address() + done, clamp(length - done))
                 : kernel.writeGather(op, ops.id(op), h, handles.fd(h), ops.gather(op), done);
         if (r < 0) return end(h, op, r, false);
         ops.setEngineFlags(op, IN_KERNEL);
@@ -242,6 +246,7 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
             received(op, s, result, flags, more);
         } else {
             ops.setEngineFlags(op, 0);
+            if ((flags & Kernel.TRUNCATED) != 0) ops.addResultFlags(op, io.fasterapi.aio.IoEvent.TRUNCATED);
             finished(op, s, result);
         }
     }
@@ -267,6 +272,11 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
             }
             case WRITE -> {
                 long len = ops.length(op);
+                if (ops.isDatagram(op)) { // a datagram leaves whole or not at all: no continuation, and 0 bytes is one
+                    end(h, op, result, false);
+                    pumpWrite(h);
+                    return;
+                }
                 if (result > 0 && ops.bytesSent(op) + result < len) {
                     ops.setBytesSent(op, ops.bytesSent(op) + result);
                     if (!startWrite(op, h)) pumpWrite(h); // the rest, before any later write

@@ -74,13 +74,16 @@ final class Completions {
         ByteBuffer[] gathered = ops.gatherBuffers[op];
         int bufferId = ops.bufferId[op];
         int poolIndex = ops.pool[op];
+        int flags = ops.resultFlags[op];
+        boolean datagram = ops.datagram[op];
         ops.free(op);
         count(kind, result);
+        if (datagram && result >= 0) counters.add(kind == Operation.READ ? Counters.DATAGRAMS_RECEIVED : Counters.DATAGRAMS_SENT, 1);
         if (bb != null && result > 0) bb.position(bb.position() + (int) result);
         if (gathered != null && result >= 0) {
             for (ByteBuffer b : gathered) b.position(b.limit()); // a gather write succeeds only whole
         }
-        event.set(kind, handleId, opId, data, result, more ? IoEvent.MORE : 0);
+        event.set(kind, handleId, opId, data, result, (more ? IoEvent.MORE : 0) | flags);
         if (bufferId >= 0) event.setBuffer(pools.get(poolIndex), bufferId);
         try {
             handler.completed(event);

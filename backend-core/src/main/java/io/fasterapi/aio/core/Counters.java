@@ -16,8 +16,8 @@ import java.lang.invoke.VarHandle;
 public final class Counters {
     private static final VarHandle AT = MethodHandles.arrayElementVarHandle(long[].class);
     static final int ACCEPTS = 0, READS = 1, WRITES = 2, CONNECTS = 3, CLOSES = 4, TIMERS = 5, POLLS = 6, EVENTS = 7,
-            ERRORS = 8, WAKES = 9, BYTES_READ = 10, BYTES_WRITTEN = 11;
-    private final long[] values = new long[12];
+            ERRORS = 8, WAKES = 9, BYTES_READ = 10, BYTES_WRITTEN = 11, DATAGRAMS_RECEIVED = 12, DATAGRAMS_SENT = 13;
+    private final long[] values = new long[14];
 
     /** Adds {@code n} to counter {@code which}; loop thread only. */
     void add(int which, long n) {
@@ -40,6 +40,7 @@ public final class Counters {
 
     IoStats snapshot() {
         return new IoStats(get(ACCEPTS), get(READS), get(WRITES), get(CONNECTS), get(CLOSES), get(TIMERS), get(POLLS),
-                get(EVENTS), get(ERRORS), get(WAKES), get(BYTES_READ), get(BYTES_WRITTEN));
+                get(EVENTS), get(ERRORS), get(WAKES), get(BYTES_READ), get(BYTES_WRITTEN), get(DATAGRAMS_RECEIVED),
+                get(DATAGRAMS_SENT));
     }
 }

@@ -12,6 +12,8 @@ public final class Handles {
     public static final int KIND_FREE = 0;
     public static final int KIND_LISTENER = 1;
     public static final int KIND_STREAM = 2;
+    /** A UDP socket: sendTo and receiveFrom; read and write once connected. */
+    public static final int KIND_DATAGRAM = 3;
 
     private final int loop;
     private final int limit;

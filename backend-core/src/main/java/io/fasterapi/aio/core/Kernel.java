@@ -19,6 +19,8 @@ public interface Kernel {
     /** Completion flag: the kernel picked a pool buffer; its id is {@code flags >>> BUFFER_SHIFT}. */
     int BUFFER = 2;
     int BUFFER_SHIFT = 16;
+    /** Completion flag: a datagram longer than the buffer was cut to its size. */
+    int TRUNCATED = 4;
 
     /** Where a kernel reports. */
     interface Sink {
@@ -54,6 +56,20 @@ public interface Kernel {
      * the kernel's own memory, kept until the completion.
      */
     int writeGather(int op, long id, int h, long fd, MemorySegment[] buffers, long skip);
+
+    /**
+     * Receives one datagram into {@code length} bytes at {@code address}, its sender into
+     * {@code from} (filled before the completion is reported; null on a connected socket's read).
+     * A datagram longer than the buffer is reported with the buffer's length and {@link #TRUNCATED}.
+     */
+    default int receiveFrom(int op, long id, int h, long fd, long address, int length, io.fasterapi.aio.DatagramSender from) {
+        return -io.fasterapi.aio.Errno.EAFNOSUPPORT.code();
+    }
+
+    /** Sends {@code length} bytes at {@code address} as one datagram to {@code target} (null: the connected peer). */
+    default int sendTo(int op, long id, int h, long fd, long address, int length, java.net.InetSocketAddress target) {
+        return -io.fasterapi.aio.Errno.EAFNOSUPPORT.code();
+    }
 
     /**
      * Receives into {@code pool}: into {@code bufferId}, or (when the kernel picks buffers, {@code bufferId}

@@ -5,6 +5,8 @@ import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.ConnectOptions;
+import io.fasterapi.aio.DatagramOptions;
+import io.fasterapi.aio.DatagramSender;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoStats;
 import io.fasterapi.aio.ListenOptions;
@@ -240,6 +242,51 @@ public final class Loop implements AsyncIo {
         return submitTransfer(Operation.WRITE, handle, null, null, segments, buffers, handler, userData);
     }
 
+    // ---- datagrams ---------------------------------------------------------------------------
+
+    @Override
+    public long openDatagram(InetSocketAddress bindAddress, DatagramOptions options) {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(options, "options");
+        checkOpenForSockets();
+        if (bindAddress.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + bindAddress);
+        checkHandleRoom("openDatagram " + bindAddress);
+        long fd = driver.sockets().openDatagram(bindAddress, options);
+        int h = handles.allocate(Handles.KIND_DATAGRAM, fd);
+        int r = driver.register(h);
+        if (r < 0) {
+            driver.closeDescriptor(h);
+            handles.free(h);
+            throw new AsyncIoException("openDatagram " + bindAddress + ": registering with " + name + " failed", -r);
+        }
+        return handles.id(h);
+    }
+
+    @Override
+    public long sendTo(long handle, MemorySegment buffer, InetSocketAddress target, CompletionHandler handler, long userData) {
+        Arguments.checkSegment(buffer, false);
+        Objects.requireNonNull(target, "target");
+        if (target.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + target);
+        return submitTransfer(Operation.WRITE, handle, buffer, null, null, null, target, null, handler, userData);
+    }
+
+    @Override
+    public long receiveFrom(long handle, MemorySegment buffer, DatagramSender from, CompletionHandler handler, long userData) {
+        Arguments.checkSegment(buffer, true);
+        Objects.requireNonNull(from, "from");
+        return submitTransfer(Operation.READ, handle, buffer, null, null, null, null, from, handler, userData);
+    }
+
+    @Override
+    public void connectDatagram(long handle, InetSocketAddress remote) {
+        Objects.requireNonNull(remote, "remote");
+        checkLoopThread();
+        if (remote.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + remote);
+        int h = handleIndex(handle, Handles.KIND_DATAGRAM, "connectDatagram");
+        if (h < 0) throw new AsyncIoException("connectDatagram: handle is closed", Errno.EBADF.code());
+        driver.sockets().connectDatagram(handles.fd(h), remote);
+    }
+
     @Override
     public long createBufferPool(int count, int size) {
         checkLoopThread();
@@ -287,16 +334,35 @@ public final class Loop implements AsyncIo {
     private long submitTransfer(Operation kind, long handle, MemorySegment segment, ByteBuffer bb,
                                 MemorySegment[] gather, ByteBuffer[] gatherBuffers,
                                 CompletionHandler handler, long userData) {
+        return submitTransfer(kind, handle, segment, bb, gather, gatherBuffers, null, null, handler, userData);
+    }
+
+    /**
+     * A read or write of one buffer ({@code segment}), a gather write ({@code gather}), a sendTo
+     * ({@code target}) or a receiveFrom ({@code sender}), on a stream or datagram handle (sendTo and
+     * receiveFrom on datagram handles only).
+     */
+    private long submitTransfer(Operation kind, long handle, MemorySegment segment, ByteBuffer bb,
+                                MemorySegment[] gather, ByteBuffer[] gatherBuffers,
+                                InetSocketAddress target, DatagramSender sender,
+                                CompletionHandler handler, long userData) {
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
-        int h = handleIndex(handle, Handles.KIND_STREAM, kind == Operation.READ ? "read" : "write");
+        String what = target != null ? "sendTo" : sender != null ? "receiveFrom" : kind == Operation.READ ? "read" : "write";
+        int h = handleIndex(handle, target != null || sender != null ? Handles.KIND_DATAGRAM : KIND_TRANSFER, what);
+        if (h >= 0 && gather != null && handles.kind[h] == Handles.KIND_DATAGRAM) {
+            throw new IllegalArgumentException("write: a gather write needs a stream socket; a datagram is one buffer");
+        }
         int op = newOperation(kind, h, handle, handler, userData);
         ops.segment[op] = segment;
         ops.byteBuffer[op] = bb;
         ops.gather[op] = gather;
         ops.gatherBuffers[op] = gatherBuffers;
+        ops.target[op] = target;
+        ops.sender[op] = sender;
         ops.length[op] = gather != null ? Gather.total(gather) : segment.byteSize();
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
+        ops.datagram[op] = handles.kind[h] == Handles.KIND_DATAGRAM;
         if (kind == Operation.READ) {
             queues.addRead(h, op);
         } else {
@@ -659,15 +725,28 @@ public final class Loop implements AsyncIo {
     }
 
     /** The slot of {@code id}, or -1 when it is closed or stale; throws for ids that were never this loop's. */
+    /** For {@link #handleIndex}: a stream or a datagram socket (what read and write take). */
+    private static final int KIND_TRANSFER = -2;
+
     private int handleIndex(long id, int expectedKind, String what) {
         checkOwnId(id, Ids.HANDLE);
         int h = handles.lookup(id);
-        if (h >= 0 && expectedKind >= 0 && handles.kind[h] != expectedKind) {
-            throw new IllegalArgumentException(what + ": handle 0x" + Long.toHexString(id) + " is a "
-                    + (handles.kind[h] == Handles.KIND_LISTENER ? "listener" : "connected socket")
-                    + (expectedKind == Handles.KIND_LISTENER ? "; accept needs a listener" : "; " + what + " needs a connected socket"));
+        if (h < 0 || expectedKind == -1) return h;
+        int k = handles.kind[h];
+        boolean ok = expectedKind == KIND_TRANSFER ? k == Handles.KIND_STREAM || k == Handles.KIND_DATAGRAM : k == expectedKind;
+        if (!ok) {
+            throw new IllegalArgumentException(what + ": handle 0x" + Long.toHexString(id) + " is a " + kindName(k) + "; "
+                    + what + " needs a " + (expectedKind == KIND_TRANSFER ? "connected or datagram socket" : kindName(expectedKind)));
         }
         return h;
+    }
+
+    private static String kindName(int kind) {
+        return switch (kind) {
+            case Handles.KIND_LISTENER -> "listener";
+            case Handles.KIND_DATAGRAM -> "datagram socket";
+            default -> "connected socket";
+        };
     }
 
     private void checkOwnId(long id, int kind) {

@@ -68,6 +68,14 @@ public final class Operations {
     ByteBuffer[][] gatherBuffers;
     /** The bytes a read may fill or a write must send. */
     long[] length;
+    /** The target of a sendTo; else null. */
+    java.net.InetSocketAddress[] target;
+    /** Where a receiveFrom puts its datagram's sender; else null. */
+    io.fasterapi.aio.DatagramSender[] sender;
+    /** Whether the operation moves a datagram (its handle is a UDP socket): counted as one. */
+    boolean[] datagram;
+    /** {@link io.fasterapi.aio.IoEvent} flags the kernel reported with the result ({@code TRUNCATED}). */
+    int[] resultFlags;
     private int freeHead = -1;
     private int used;
     private int pending;
@@ -105,6 +113,10 @@ public final class Operations {
         gather = gather == null ? new MemorySegment[capacity][] : Arrays.copyOf(gather, capacity);
         gatherBuffers = gatherBuffers == null ? new ByteBuffer[capacity][] : Arrays.copyOf(gatherBuffers, capacity);
         length = length == null ? new long[capacity] : Arrays.copyOf(length, capacity);
+        target = target == null ? new java.net.InetSocketAddress[capacity] : Arrays.copyOf(target, capacity);
+        sender = sender == null ? new io.fasterapi.aio.DatagramSender[capacity] : Arrays.copyOf(sender, capacity);
+        datagram = datagram == null ? new boolean[capacity] : Arrays.copyOf(datagram, capacity);
+        resultFlags = resultFlags == null ? new int[capacity] : Arrays.copyOf(resultFlags, capacity);
         for (int i = old; i < capacity; i++) {
             generation[i] = 1;
         }
@@ -139,6 +151,8 @@ public final class Operations {
         pool[i] = -1;
         bufferId[i] = -1;
         originId[i] = 0;
+        datagram[i] = false;
+        resultFlags[i] = 0;
         if (h != null) pending++; // one without a handler is the engine's own (never delivered, not the user's)
         return i;
     }
@@ -152,6 +166,8 @@ public final class Operations {
         byteBuffer[i] = null;
         gather[i] = null;
         gatherBuffers[i] = null;
+        target[i] = null;
+        sender[i] = null;
         generation[i] = Ids.nextGeneration(generation[i]);
         next[i] = freeHead;
         freeHead = i;
@@ -183,6 +199,26 @@ public final class Operations {
     /** The buffers of a gather write, or null for any other operation. */
     public MemorySegment[] gather(int i) {
         return gather[i];
+    }
+
+    /** The target of sendTo {@code i}, or null. */
+    public java.net.InetSocketAddress target(int i) {
+        return target[i];
+    }
+
+    /** Whether operation {@code i} moves a datagram (its handle is a UDP socket). */
+    public boolean isDatagram(int i) {
+        return datagram[i];
+    }
+
+    /** The sender holder of receiveFrom {@code i}, or null. */
+    public io.fasterapi.aio.DatagramSender sender(int i) {
+        return sender[i];
+    }
+
+    /** Adds {@link io.fasterapi.aio.IoEvent} flags to deliver with operation {@code i}'s result. */
+    public void addResultFlags(int i, int f) {
+        resultFlags[i] |= f;
     }
 
     /** The bytes read {@code i} may fill, or write {@code i} must send. */

@@ -39,6 +39,12 @@ public final class SlotLeases<T> {
         lent[slot] = null;
     }
 
+    /** What {@code slot} holds now, or null. */
+    @SuppressWarnings("unchecked")
+    public T lent(int slot) {
+        return slot < lent.length ? (T) lent[slot] : null;
+    }
+
     /** How many exist, lent or free (for tests). */
     public int made() {
         int n = freeCount;

@@ -37,6 +37,16 @@ public interface Sockets {
     long openStream(java.net.UnixDomainSocketAddress remote);
 
     /**
+     * A non-blocking UDP socket of {@code bind}'s family: the reuse flags and options of
+     * {@code options}, then bind. Throws as {@link #openListener(InetSocketAddress, ListenOptions)};
+     * EAFNOSUPPORT where the backend has no datagrams.
+     */
+    long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options);
+
+    /** connect(2) of a UDP socket (immediate). Throws {@link io.fasterapi.aio.AsyncIoException}. */
+    void connectDatagram(long fd, InetSocketAddress remote);
+
+    /**
      * getsockname ({@code local}) or getpeername: an {@link InetSocketAddress} or a
      * {@link java.net.UnixDomainSocketAddress}. Throws {@link io.fasterapi.aio.AsyncIoException}.
      */

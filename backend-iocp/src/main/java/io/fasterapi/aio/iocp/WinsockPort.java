@@ -144,6 +144,22 @@ final class WinsockPort implements CompletionPort {
         throw noUnixSockets(remote);
     }
 
+    /** Refused for now: the iocp backend's WSASendTo / WSARecvFrom path is not written yet. */
+    @Override
+    public long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options) {
+        throw noDatagrams(bind);
+    }
+
+    @Override
+    public void connectDatagram(long socket, InetSocketAddress remote) {
+        throw noDatagrams(remote); // unreachable: no datagram socket is ever opened
+    }
+
+    static io.fasterapi.aio.AsyncIoException noDatagrams(InetSocketAddress a) {
+        return new io.fasterapi.aio.AsyncIoException("UDP socket " + a + ": the iocp backend has no datagrams yet "
+                + "(WSASendTo/WSARecvFrom are not written)", io.fasterapi.aio.Errno.EAFNOSUPPORT.code());
+    }
+
     static io.fasterapi.aio.AsyncIoException noUnixSockets(java.net.UnixDomainSocketAddress a) {
         return new io.fasterapi.aio.AsyncIoException("Unix domain socket " + a + ": the iocp backend has none (AcceptEx and "
                 + "ConnectEx are not documented for AF_UNIX); use a TCP socket on 127.0.0.1", io.fasterapi.aio.Errno.EAFNOSUPPORT.code());

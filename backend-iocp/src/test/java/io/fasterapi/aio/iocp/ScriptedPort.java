@@ -119,6 +119,16 @@ final class ScriptedPort implements CompletionPort {
     }
 
     @Override
+    public long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options) {
+        throw WinsockPort.noDatagrams(bind);
+    }
+
+    @Override
+    public void connectDatagram(long socket, InetSocketAddress remote) {
+        throw WinsockPort.noDatagrams(remote);
+    }
+
+    @Override
     public long openStream(java.net.UnixDomainSocketAddress remote) {
         throw WinsockPort.noUnixSockets(remote);
     }

@@ -3,10 +3,12 @@ package io.fasterapi.aio.iouring;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
+import io.fasterapi.aio.DatagramSender;
 import io.fasterapi.aio.core.BufferPool;
 import io.fasterapi.aio.core.Ids;
 import io.fasterapi.aio.core.Kernel;
 import io.fasterapi.aio.core.SlotLeases;
+import io.fasterapi.aio.unix.DatagramConstants;
 import io.fasterapi.aio.unix.EventFd;
 import io.fasterapi.aio.unix.MsgHdr;
 import io.fasterapi.aio.unix.NativeLibc;
@@ -55,6 +57,11 @@ final class IoUringKernel implements Kernel {
     private int[] zeroCopyResult = new int[0];
     /** Zero-copy requests made (for tests and benchmarks). */
     private long zeroCopySends;
+    /** Per operation slot: a datagram receive's buffer length + 1 while it is in the kernel, else 0. */
+    private long[] receiving = new long[0];
+    /** Per operation slot: where a datagram receive's sender goes (null: a connected socket's read). */
+    private DatagramSender[] senders = new DatagramSender[0];
+    private final byte[] addressBytes = new byte[16];
     /** The msghdr of each SENDMSG while the kernel has it (it reads the iovecs until the request ends). */
     private final SlotLeases<MsgHdr> headers = new SlotLeases<>(() -> new MsgHdr(arena, sc));
     /** The provided buffer ring of each buffer pool, by pool index. */
@@ -190,6 +197,31 @@ final class IoUringKernel implements Kernel {
         boolean zeroCopy = zeroCopySendmsg && bytes >= zeroCopyThreshold;
         if (zeroCopy) zeroCopyOut(op);
         sq.sendmsg((int) fd, m.header().address(), sc.msgNosignal(), zeroCopy, id);
+        return 0;
+    }
+
+    @Override
+    public int receiveFrom(int op, long id, int h, long fd, long address, int length, DatagramSender from) {
+        MsgHdr m = headers.lend(op);
+        m.describeOne(address, length);
+        if (from != null) m.receiveName();
+        if (op >= receiving.length) {
+            int n = Math.max(op + 1, receiving.length * 2);
+            receiving = Arrays.copyOf(receiving, n);
+            senders = Arrays.copyOf(senders, n);
+        }
+        receiving[op] = Math.max(length, 0) + 1L; // the buffer's length + 1: 0 means "no datagram receive"
+        senders[op] = from;
+        sq.recvmsg((int) fd, m.header().address(), DatagramConstants.MSG_TRUNC_LINUX, id);
+        return 0;
+    }
+
+    @Override
+    public int sendTo(int op, long id, int h, long fd, long address, int length, InetSocketAddress target) {
+        MsgHdr m = headers.lend(op);
+        m.describeOne(address, length);
+        if (target != null) m.sendName(SockAddr.encode(target, sc, m.name()));
+        sq.sendmsg((int) fd, m.header().address(), sc.msgNosignal(), false, id);
         return 0;
     }
 
@@ -367,6 +399,19 @@ final class IoUringKernel implements Kernel {
                     sink.completed(ud, res, 0);
                     continue;
                 }
+                int datagramFlags = 0;
+                if (!more && slot < receiving.length && receiving[slot] != 0) {
+                    // A datagram receive: MSG_TRUNC made the result the datagram's real length.
+                    long length = receiving[slot] - 1;
+                    if (res > length) {
+                        res = (int) length;
+                        datagramFlags = TRUNCATED;
+                    }
+                    DatagramSender from = senders[slot];
+                    if (from != null && res >= 0 && !SockAddr.decodeInto(headers.lent(slot).name(), sc, from, addressBytes)) from.clear();
+                    receiving[slot] = 0;
+                    senders[slot] = null;
+                }
                 if (!more) {
                     headers.giveBack(slot);
                     connectAddresses.giveBack(slot);
@@ -375,7 +420,7 @@ final class IoUringKernel implements Kernel {
                     multishotAccept = false; // a kernel before 5.19: one accept request per connection
                     res = -Errno.EAGAIN.code(); // asks the engine to arm it again
                 }
-                int flags = (more ? MORE : 0)
+                int flags = (more ? MORE : 0) | datagramFlags
                         | ((fl & IORING_CQE_F_BUFFER) != 0 ? BUFFER | (fl >>> IORING_CQE_BUFFER_SHIFT) << BUFFER_SHIFT : 0);
                 sink.completed(ud, res, flags);
             }

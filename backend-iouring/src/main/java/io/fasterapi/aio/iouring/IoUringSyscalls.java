@@ -49,6 +49,7 @@ final class IoUringSyscalls {
 
     // opcodes
     static final byte IORING_OP_SENDMSG = 9;
+    static final byte IORING_OP_RECVMSG = 10;
     static final byte IORING_OP_ACCEPT = 13;
     static final byte IORING_OP_ASYNC_CANCEL = 14;
     static final byte IORING_OP_CONNECT = 16;

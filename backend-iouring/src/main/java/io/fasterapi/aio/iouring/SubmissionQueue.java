@@ -171,6 +171,14 @@ final class SubmissionQueue {
         sqes.set(JAVA_INT, s + SQE_OP_FLAGS, msgFlags);
     }
 
+    /** recvmsg into the header at {@code msghdr}, valid until the request completes. */
+    void recvmsg(int fd, long msghdr, int msgFlags, long userData) {
+        long s = claim(IORING_OP_RECVMSG, fd, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, msghdr);
+        sqes.set(JAVA_INT, s + SQE_LEN, 1); // one header
+        sqes.set(JAVA_INT, s + SQE_OP_FLAGS, msgFlags);
+    }
+
     void read(int fd, long address, int length, long userData) {
         long s = claim(IORING_OP_READ, fd, userData);
         sqes.set(JAVA_LONG, s + SQE_ADDR, address);

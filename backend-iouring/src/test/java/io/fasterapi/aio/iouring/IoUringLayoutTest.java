@@ -252,6 +252,7 @@ class IoUringLayoutTest {
         k.constant("IORING_OP_CONNECT", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_CONNECT));
         k.constant("IORING_OP_READ", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_READ));
         k.constant("IORING_OP_SENDMSG", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_SENDMSG));
+        k.constant("IORING_OP_RECVMSG", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_RECVMSG));
         k.constant("IORING_OP_SEND", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_SEND));
         k.constant("IORING_OP_RECV", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_RECV));
         k.constant("IORING_OP_SEND_ZC", Byte.toUnsignedLong(IoUringSyscalls.IORING_OP_SEND_ZC));

@@ -123,6 +123,40 @@ public final class PosixSockets implements Sockets {
         return fd;
     }
 
+    /** socket(SOCK_DGRAM), SO_REUSEADDR / SO_REUSEPORT, the options, bind. */
+    @Override
+    public long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options) {
+        int fd = Posix.socket(callState, SockAddr.family(bind, sc), DatagramConstants.SOCK_DGRAM | sc.sockNonblock() | sc.sockCloexec(), 0);
+        if (fd < 0) throw new AsyncIoException("openDatagram " + bind + ": socket failed", -fd);
+        int r = configure(fd);
+        String step = "making the socket non-blocking";
+        if (r >= 0 && options.reuseAddress()) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseaddr(), 1, scratch);
+            step = "setsockopt(SO_REUSEADDR)";
+        }
+        if (r >= 0 && options.reusePort()) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseport(), 1, scratch);
+            step = "setsockopt(SO_REUSEPORT)";
+        }
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException("openDatagram " + bind + ": " + step + " failed", -r);
+        }
+        applyOrClose(fd, options.socketOptions());
+        r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(bind, sc, sockaddr));
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException("openDatagram " + bind + ": bind failed", -r);
+        }
+        return fd;
+    }
+
+    @Override
+    public void connectDatagram(long fd, InetSocketAddress remote) {
+        int r = Posix.connect(callState, (int) fd, sockaddr, SockAddr.encode(remote, sc, sockaddr));
+        if (r < 0) throw new AsyncIoException("connectDatagram " + remote + " failed", -r);
+    }
+
     /** A non-blocking Unix domain stream socket (no TCP options: it has none). */
     @Override
     public long openStream(UnixDomainSocketAddress remote) {

@@ -182,6 +182,25 @@ public final class SockAddr {
         return java.net.UnixDomainSocketAddress.of(new String(path, pathCharset()));
     }
 
+    /**
+     * Reads an IPv4 or IPv6 address written by the kernel (a datagram's sender) into {@code into},
+     * without allocating; {@code scratch} holds 16 bytes. Returns false for another family.
+     */
+    public static boolean decodeInto(MemorySegment in, SocketConstants c, io.fasterapi.aio.DatagramSender into, byte[] scratch) {
+        int family = familyOf(in, c);
+        if (family == c.afInet()) {
+            MemorySegment.copy(in, ValueLayout.JAVA_BYTE, IN_ADDR, scratch, 0, 4);
+            into.set(scratch, 0, 4, Short.toUnsignedInt((short) IN_PORT.get(in, 0L)), 0);
+            return true;
+        }
+        if (family == c.afInet6()) {
+            MemorySegment.copy(in, ValueLayout.JAVA_BYTE, IN6_ADDR, scratch, 0, 16);
+            into.set(scratch, 0, 16, Short.toUnsignedInt((short) IN6_PORT.get(in, 0L)), (int) IN6_SCOPE.get(in, 0L));
+            return true;
+        }
+        return false;
+    }
+
     /** Reads an address written by the kernel (getsockname, getpeername). */
     public static InetSocketAddress decode(MemorySegment in, SocketConstants c) {
         int family = familyOf(in, c);

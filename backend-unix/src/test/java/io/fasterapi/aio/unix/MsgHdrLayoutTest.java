@@ -53,6 +53,29 @@ class MsgHdrLayoutTest {
     }
 
     @Test
+    @EnabledOnOs(value = OS.LINUX, disabledReason = "gcc's numbers here are Linux's")
+    void datagramConstantsOfLinuxAreTheHeaders(@TempDir Path dir) throws Exception {
+        Map<String, Long> v = CProbe.evaluate(dir, new String[] {"sys/socket.h"}, Map.of("SOCK_DGRAM", "SOCK_DGRAM", "MSG_TRUNC", "MSG_TRUNC"));
+        assertEquals(v.get("SOCK_DGRAM"), DatagramConstants.SOCK_DGRAM);
+        assertEquals(v.get("MSG_TRUNC"), DatagramConstants.MSG_TRUNC_LINUX);
+        assertEquals(DatagramConstants.MSG_TRUNC_LINUX, DatagramConstants.msgTrunc(SocketConstants.LINUX));
+    }
+
+    @Test
+    void datagramConstantsOfTheBsdsAreGos() {
+        SourceTally tally = new SourceTally("DatagramConstants vs golang.org/x/sys/unix darwin, freebsd " + GoUnix.ARCHES);
+        for (String goos : new String[] {"darwin", "freebsd"}) {
+            for (String arch : GoUnix.ARCHES) {
+                GoUnix go = GoUnix.load(goos, arch);
+                tally.equal(go.name() + " SOCK_DGRAM", DatagramConstants.SOCK_DGRAM, go.constant("SOCK_DGRAM"));
+                tally.equal(go.name() + " MSG_TRUNC", DatagramConstants.MSG_TRUNC_BSD, go.constant("MSG_TRUNC"));
+            }
+        }
+        tally.equal("macOS table's MSG_TRUNC", DatagramConstants.MSG_TRUNC_BSD, DatagramConstants.msgTrunc(SocketConstants.DARWIN));
+        tally.verify();
+    }
+
+    @Test
     void bsdLayoutsAreGos() {
         SourceTally tally = new SourceTally("MsgHdr.BSD_MSGHDR/IOVEC vs golang.org/x/sys/unix darwin, freebsd " + GoUnix.ARCHES);
         for (String goos : new String[] {"darwin", "freebsd"}) {

@@ -7,7 +7,11 @@ import io.fasterapi.aio.core.Driver;
 import io.fasterapi.aio.core.Handles;
 import io.fasterapi.aio.core.LoopContext;
 import io.fasterapi.aio.core.Operations;
+import io.fasterapi.aio.DatagramSender;
+import io.fasterapi.aio.IoEvent;
+import io.fasterapi.aio.unix.DatagramConstants;
 import io.fasterapi.aio.unix.MsgHdr;
+import io.fasterapi.aio.unix.SockAddr;
 import io.fasterapi.aio.unix.Posix;
 import io.fasterapi.aio.unix.PosixSockets;
 import io.fasterapi.aio.unix.SocketConstants;
@@ -60,6 +64,12 @@ public final class ReadinessEngine implements Driver {
     private final IntConsumer resumeReceive = this::resumeReceive;
     /** The header of every gather write's sendmsg: the call copies it, so one serves all. */
     private final MsgHdr gather;
+    /** The header of every datagram's sendmsg and recvmsg, with room for the address. */
+    private final MsgHdr datagram;
+    /** MSG_TRUNC as a receive's input (Linux: return the real length), or 0; and as it shows in msg_flags. */
+    private final int truncIn, msgTrunc;
+    /** A datagram sender's address bytes on their way into its holder. */
+    private final byte[] addressBytes = new byte[16];
 
     /** Writes of at least this many bytes go out with MSG_ZEROCOPY; Long.MAX_VALUE: never. */
     private final long zeroCopyThreshold;
@@ -88,6 +98,9 @@ public final class ReadinessEngine implements Driver {
         this.sc = constants;
         this.callState = sockets.callState();
         this.gather = new MsgHdr(arena, constants);
+        this.datagram = new MsgHdr(arena, constants);
+        this.msgTrunc = DatagramConstants.msgTrunc(constants);
+        this.truncIn = DatagramConstants.realLengthOnTrunc(constants) ? msgTrunc : 0;
         this.zeroCopyThreshold = zeroCopyThreshold;
         this.notices = zeroCopyThreshold == Long.MAX_VALUE ? null : new ZeroCopyNotices(arena);
     }
@@ -189,6 +202,15 @@ public final class ReadinessEngine implements Driver {
                 ctx.complete(op, r >= 0 ? ctx.adopt(r) : r);
             } else if (ops.pool(op) >= 0) {
                 if (!receive(h, fd, op)) return;
+            } else if (ops.isDatagram(op)) {
+                long r = receiveDatagram(fd, op);
+                if (r == -EAGAIN) {
+                    notReady(h, READ_READY);
+                    return;
+                }
+                if (r == -EINTR) continue;
+                ctx.pollRead(h);
+                ctx.complete(op, r); // more datagrams may wait, whatever this one's size: read on until EAGAIN
             } else {
                 MemorySegment buf = ops.segment(op);
                 long len = buf.byteSize();
@@ -282,6 +304,17 @@ public final class ReadinessEngine implements Driver {
                 return;
             }
             MemorySegment buf = ops.segment(op);
+            if (ops.isDatagram(op)) {
+                long r = sendDatagram(fd, op);
+                if (r == -EAGAIN) {
+                    notReady(h, WRITE_READY);
+                    return;
+                }
+                if (r == -EINTR) continue;
+                ctx.pollWrite(h);
+                ctx.complete(op, r); // a datagram leaves whole or not at all
+                continue;
+            }
             long len = ops.length(op);
             long done = ops.bytesSent(op);
             if (done == len) {
@@ -315,6 +348,36 @@ public final class ReadinessEngine implements Driver {
                 return;
             }
         }
+    }
+
+    /**
+     * recvmsg of one datagram into receive {@code op}'s buffer, its sender into the op's holder (if
+     * any). Returns the bytes kept, or a negated errno; a datagram longer than the buffer is cut to
+     * it, and the op gets {@link IoEvent#TRUNCATED}.
+     */
+    private long receiveDatagram(int fd, int op) {
+        MemorySegment buf = ops.segment(op);
+        long len = buf.byteSize();
+        DatagramSender from = ops.sender(op);
+        datagram.describeOne(buf.address(), len);
+        if (from != null) datagram.receiveName();
+        long r = Posix.recvmsg(callState, fd, datagram.header(), truncIn);
+        if (r < 0) return r;
+        if (r > len || (datagram.flags() & msgTrunc) != 0) {
+            ops.addResultFlags(op, IoEvent.TRUNCATED);
+            r = Math.min(r, len);
+        }
+        if (from != null && !SockAddr.decodeInto(datagram.name(), sc, from, addressBytes)) from.clear();
+        return r;
+    }
+
+    /** sendmsg of datagram {@code op}: to its target, or to the connected peer. */
+    private long sendDatagram(int fd, int op) {
+        MemorySegment buf = ops.segment(op);
+        datagram.describeOne(buf.address(), buf.byteSize());
+        InetSocketAddress target = ops.target(op);
+        if (target != null) datagram.sendName(SockAddr.encode(target, sc, datagram.name()));
+        return Posix.sendmsg(callState, fd, datagram.header(), sc.msgNosignal());
     }
 
     /** One send of what is left: the rest of {@code buf}, or the {@link #gather} header described already. */
