@@ -219,6 +219,24 @@ public interface AsyncIo extends AutoCloseable {
     void connectDatagram(long handle, InetSocketAddress remote);
 
     /**
+     * Joins multicast {@code group} on a UDP socket: it receives the group's datagrams sent to its
+     * port. {@code ni} is the interface (null: the system's choice). Set IP_MULTICAST_TTL and
+     * IP_MULTICAST_LOOP with {@link #setOption}.
+     *
+     * @throws IllegalArgumentException if {@code group} is no multicast address, or the handle no UDP socket
+     * @throws AsyncIoException         when the system refuses (no such interface, already a member...)
+     * @since 1.1
+     */
+    void joinGroup(long handle, java.net.InetAddress group, java.net.NetworkInterface ni);
+
+    /**
+     * Leaves a group joined with {@link #joinGroup} (the same {@code ni}).
+     *
+     * @since 1.1
+     */
+    void leaveGroup(long handle, java.net.InetAddress group, java.net.NetworkInterface ni);
+
+    /**
      * Accepts one connection. The completion's result is the new connection's handle (TCP_NODELAY
      * set), or a negated error.
      *

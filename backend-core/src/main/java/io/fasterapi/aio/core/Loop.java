@@ -288,6 +288,26 @@ public final class Loop implements AsyncIo {
     }
 
     @Override
+    public void joinGroup(long handle, java.net.InetAddress group, java.net.NetworkInterface ni) {
+        membership(handle, group, ni, true);
+    }
+
+    @Override
+    public void leaveGroup(long handle, java.net.InetAddress group, java.net.NetworkInterface ni) {
+        membership(handle, group, ni, false);
+    }
+
+    private void membership(long handle, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join) {
+        Objects.requireNonNull(group, "group");
+        checkLoopThread();
+        if (!group.isMulticastAddress()) throw new IllegalArgumentException(group + " is not a multicast address");
+        String what = join ? "joinGroup" : "leaveGroup";
+        int h = handleIndex(handle, Handles.KIND_DATAGRAM, what);
+        if (h < 0) throw new AsyncIoException(what + ": handle is closed", Errno.EBADF.code());
+        driver.sockets().membership(handles.fd(h), group, ni, join);
+    }
+
+    @Override
     public long createBufferPool(int count, int size) {
         checkLoopThread();
         if (closing) throw new IllegalStateException("the loop is closing");

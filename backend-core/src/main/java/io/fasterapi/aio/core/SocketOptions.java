@@ -15,7 +15,7 @@ import java.util.Set;
  * has, and what a value means, written once for every backend. A {@link Sockets} keeps one table
  * and does only the system call (and the OS's {@code struct linger}).
  *
- * <p>Options are the ones of {@link StandardSocketOptions} a stream socket or listener takes, and
+ * <p>Options are the ones of {@link StandardSocketOptions} a stream socket, listener or UDP socket takes, and
  * {@code jdk.net.ExtendedSocketOptions}' TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT and
  * TCP_QUICKACK. These are recognised by name and type, so that this module needs no
  * {@code jdk.net} (which an OSGi container may not export).
@@ -226,7 +226,8 @@ public final class SocketOptions {
     private static SocketOption<?> known(String name) {
         for (SocketOption<?> o : new SocketOption<?>[] {StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
                 StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
-                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.IP_TOS}) {
+                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.IP_TOS,
+                StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.IP_MULTICAST_TTL, StandardSocketOptions.IP_MULTICAST_LOOP}) {
             if (o.name().equals(name)) return o;
         }
         try { // public static fields of a module every JDK has; looked up so that this module need not read it
@@ -235,6 +236,18 @@ public final class SocketOptions {
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;
         }
+    }
+
+    /**
+     * Adds the options of UDP sockets: SO_BROADCAST, and IP_MULTICAST_TTL and IP_MULTICAST_LOOP
+     * (IPV6_MULTICAST_HOPS and IPV6_MULTICAST_LOOP on an IPv6 socket). 0: the OS lacks it.
+     */
+    public SocketOptions datagram(int solSocket, int ipprotoIpv6, int soBroadcast, int ipMulticastTtl, int ipMulticastLoop,
+                                  int ipv6MulticastHops, int ipv6MulticastLoop) {
+        add(StandardSocketOptions.SO_BROADCAST, Kind.FLAG, solSocket, soBroadcast);
+        add("IP_MULTICAST_TTL", Integer.class, Kind.TOS, 0, ipMulticastTtl, ipprotoIpv6, ipv6MulticastHops);
+        add("IP_MULTICAST_LOOP", Boolean.class, Kind.FLAG, 0, ipMulticastLoop, ipprotoIpv6, ipv6MulticastLoop);
+        return this;
     }
 
     /**

@@ -43,6 +43,12 @@ public interface Sockets {
      */
     long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options);
 
+    /**
+     * Joins ({@code join}) or leaves multicast {@code group} on interface {@code ni} (null: the
+     * system's choice). Throws {@link io.fasterapi.aio.AsyncIoException}.
+     */
+    void membership(long fd, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join);
+
     /** connect(2) of a UDP socket (immediate). Throws {@link io.fasterapi.aio.AsyncIoException}. */
     void connectDatagram(long fd, InetSocketAddress remote);
 

@@ -124,6 +124,11 @@ final class ScriptedPort implements CompletionPort {
     }
 
     @Override
+    public void membership(long socket, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join) {
+        throw WinsockPort.noDatagrams(new InetSocketAddress(group, 0)); // unreachable: no datagram socket is ever opened
+    }
+
+    @Override
     public void connectDatagram(long socket, InetSocketAddress remote) {
         throw WinsockPort.noDatagrams(remote);
     }

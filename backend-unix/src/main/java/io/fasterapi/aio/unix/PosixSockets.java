@@ -43,7 +43,8 @@ public final class PosixSockets implements Sockets {
                 sc.soKeepalive(), sc.soRcvbuf(), sc.soSndbuf(), sc.soLingerSec() != 0 ? sc.soLingerSec() : sc.soLinger(),
                 sc.soReuseaddr(), sc.soReuseport(), sc.ipTos(), sc.ipv6Tclass(),
                 sc.tcpKeepidle() != 0 ? sc.tcpKeepidle() : sc.tcpKeepalive(), sc.tcpKeepintvl(), sc.tcpKeepcnt(),
-                sc.tcpQuickack()).kinds(new SocketOptions.Kinds(sc.solSocket(), sc.soType(), sc.sockStream(),
+                sc.tcpQuickack()).datagram(sc.solSocket(), sc.ipprotoIpv6(), sc.soBroadcast(), sc.ipMulticastTtl(),
+                sc.ipMulticastLoop(), sc.ipv6MulticastHops(), sc.ipv6MulticastLoop()).kinds(new SocketOptions.Kinds(sc.solSocket(), sc.soType(), sc.sockStream(),
                 sc.soAcceptconn(), sc.afInet(), sc.afInet6()));
     }
 
@@ -155,6 +156,30 @@ public final class PosixSockets implements Sockets {
     public void connectDatagram(long fd, InetSocketAddress remote) {
         int r = Posix.connect(callState, (int) fd, sockaddr, SockAddr.encode(remote, sc, sockaddr));
         if (r < 0) throw new AsyncIoException("connectDatagram " + remote + " failed", -r);
+    }
+
+    /**
+     * IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP with a {@code struct ip_mreq} (group, the interface's
+     * IPv4 address or INADDR_ANY), or IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP with a {@code struct
+     * ipv6_mreq} (group, interface index or 0).
+     */
+    @Override
+    public void membership(long fd, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join) {
+        MemorySegment m = sockaddr; // scratch: 8 or 20 bytes
+        m.asSlice(0, 20).fill((byte) 0);
+        int r;
+        if (group instanceof java.net.Inet4Address) {
+            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 4);
+            java.net.InetAddress local = ni == null ? null : ni.inetAddresses().filter(a -> a instanceof java.net.Inet4Address)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("interface " + ni.getName() + " has no IPv4 address"));
+            if (local != null) MemorySegment.copy(local.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 4, 4);
+            r = Posix.setOption(callState, (int) fd, 0, join ? sc.ipAddMembership() : sc.ipDropMembership(), m, 8);
+        } else {
+            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 16);
+            m.set(java.lang.foreign.ValueLayout.JAVA_INT, 16, ni == null ? 0 : ni.getIndex());
+            r = Posix.setOption(callState, (int) fd, sc.ipprotoIpv6(), join ? sc.ipv6JoinGroup() : sc.ipv6LeaveGroup(), m, 20);
+        }
+        if (r < 0) throw new AsyncIoException((join ? "join" : "leave") + " group " + group.getHostAddress(), -r);
     }
 
     /** A non-blocking Unix domain stream socket (no TCP options: it has none). */

@@ -24,6 +24,9 @@ public record SocketConstants(String os, boolean sockaddrLen,
                               int soKeepalive, int soLinger, int soLingerSec, int ipTos, int ipv6Tclass,
                               int tcpKeepidle, int tcpKeepalive, int tcpKeepintvl, int tcpKeepcnt, int tcpQuickack,
                               int soType, int soAcceptconn,
+                              int soBroadcast, int ipMulticastTtl, int ipMulticastLoop, int ipAddMembership,
+                              int ipDropMembership, int ipv6MulticastHops, int ipv6MulticastLoop, int ipv6JoinGroup,
+                              int ipv6LeaveGroup,
                               int oNonblock, int fGetfl, int fSetfl, int fSetfd, int fdCloexec,
                               int eagain, int eintr, int einprogress, ErrnoTable errnos) {
 
@@ -40,6 +43,8 @@ public record SocketConstants(String os, boolean sockaddrLen,
             9, 13, 0, 1, 67,                           // SO_KEEPALIVE SO_LINGER (no SO_LINGER_SEC) IP_TOS IPV6_TCLASS
             4, 0, 5, 6, 12,                            // TCP_KEEPIDLE (no TCP_KEEPALIVE) TCP_KEEPINTVL TCP_KEEPCNT TCP_QUICKACK
             3, 30,                                     // SO_TYPE SO_ACCEPTCONN
+            6, 33, 34, 35, 36,                         // SO_BROADCAST IP_MULTICAST_TTL IP_MULTICAST_LOOP IP_ADD_MEMBERSHIP IP_DROP_MEMBERSHIP
+            18, 19, 20, 21,                            // IPV6_MULTICAST_HOPS IPV6_MULTICAST_LOOP IPV6_JOIN_GROUP IPV6_LEAVE_GROUP
             0x800, 3, 4, 2, 1,                         // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
             11, 4, 115, ErrnoTable.LINUX);             // EAGAIN EINTR EINPROGRESS
 
@@ -58,6 +63,8 @@ public record SocketConstants(String os, boolean sockaddrLen,
             0x8, 0x80, 0x1080, 3, 0x24,                // SO_KEEPALIVE SO_LINGER (ticks) SO_LINGER_SEC IP_TOS IPV6_TCLASS
             0, 0x10, 0x101, 0x102, 0,                  // (no TCP_KEEPIDLE) TCP_KEEPALIVE (the idle time) TCP_KEEPINTVL TCP_KEEPCNT (no QUICKACK)
             0x1008, 0x2,                               // SO_TYPE SO_ACCEPTCONN
+            0x20, 10, 11, 12, 13,                      // SO_BROADCAST IP_MULTICAST_TTL IP_MULTICAST_LOOP IP_ADD_MEMBERSHIP IP_DROP_MEMBERSHIP
+            10, 11, 12, 13,                            // IPV6_MULTICAST_HOPS IPV6_MULTICAST_LOOP IPV6_JOIN_GROUP IPV6_LEAVE_GROUP
             0x4, 3, 4, 2, 1,                           // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
             35, 4, 36, ErrnoTable.DARWIN);             // EAGAIN EINTR EINPROGRESS
 
@@ -75,6 +82,8 @@ public record SocketConstants(String os, boolean sockaddrLen,
             0x8, 0x80, 0, 3, 0x3d,                     // SO_KEEPALIVE SO_LINGER (seconds; no SO_LINGER_SEC) IP_TOS IPV6_TCLASS
             0x100, 0, 0x200, 0x400, 0,                 // TCP_KEEPIDLE (no TCP_KEEPALIVE) TCP_KEEPINTVL TCP_KEEPCNT (no QUICKACK)
             0x1008, 0x2,                               // SO_TYPE SO_ACCEPTCONN
+            0x20, 10, 11, 12, 13,                      // SO_BROADCAST IP_MULTICAST_TTL IP_MULTICAST_LOOP IP_ADD_MEMBERSHIP IP_DROP_MEMBERSHIP
+            10, 11, 12, 13,                            // IPV6_MULTICAST_HOPS IPV6_MULTICAST_LOOP IPV6_JOIN_GROUP IPV6_LEAVE_GROUP
             0x4, 3, 4, 2, 1,                           // O_NONBLOCK F_GETFL F_SETFL F_SETFD FD_CLOEXEC
             35, 4, 36, ErrnoTable.FREEBSD);            // EAGAIN EINTR EINPROGRESS
 

@@ -32,6 +32,8 @@ class NoSocketFlagsPathTest {
                 l.ipprotoTcp(), l.tcpNodelay(), l.ipprotoIpv6(), l.ipv6V6only(), l.msgNosignal(), l.shutWr(),
                 l.soKeepalive(), l.soLinger(), l.soLingerSec(), l.ipTos(), l.ipv6Tclass(), l.tcpKeepidle(),
                 l.tcpKeepalive(), l.tcpKeepintvl(), l.tcpKeepcnt(), l.tcpQuickack(), l.soType(), l.soAcceptconn(),
+                l.soBroadcast(), l.ipMulticastTtl(), l.ipMulticastLoop(), l.ipAddMembership(), l.ipDropMembership(),
+                l.ipv6MulticastHops(), l.ipv6MulticastLoop(), l.ipv6JoinGroup(), l.ipv6LeaveGroup(),
                 l.oNonblock(), l.fGetfl(), l.fSetfl(), l.fSetfd(), l.fdCloexec(), l.eagain(), l.eintr(),
                 l.einprogress(), l.errnos());
     }

@@ -3,6 +3,7 @@ package io.fasterapi.aio.tck;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.CompletionHandler;
+import io.fasterapi.aio.DatagramOptions;
 import io.fasterapi.aio.DatagramSender;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoEvent;
@@ -304,6 +305,63 @@ class DatagramContractTest {
             assertEquals("datagram from socat\n", out.get());
             assertEquals(1, io.stats().datagramsReceived());
             assertEquals(1, io.stats().datagramsSent());
+        }
+    }
+
+    @ContractTest
+    void udpOptionsAreSetAndReadBack(Backend backend) {
+        assumeDatagrams(backend);
+        try (TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            for (InetAddress host : new InetAddress[] {TestLoop.IPV4, TestLoop.address("::1")}) {
+                long u = io.openDatagram(new InetSocketAddress(host, 0),
+                        DatagramOptions.defaults().withOption(StandardSocketOptions.SO_BROADCAST, true));
+                assertEquals(true, io.getOption(u, StandardSocketOptions.SO_BROADCAST), host + " SO_BROADCAST");
+                io.setOption(u, StandardSocketOptions.IP_MULTICAST_TTL, 7);
+                assertEquals(7, io.getOption(u, StandardSocketOptions.IP_MULTICAST_TTL), host + " IP_MULTICAST_TTL (hops on IPv6)");
+                io.setOption(u, StandardSocketOptions.IP_MULTICAST_LOOP, false);
+                assertEquals(false, io.getOption(u, StandardSocketOptions.IP_MULTICAST_LOOP), host + " IP_MULTICAST_LOOP");
+                assertThrows(IllegalArgumentException.class, () -> io.setOption(u, StandardSocketOptions.IP_MULTICAST_TTL, 256));
+                assertTrue(io.supportedOptions().contains(StandardSocketOptions.SO_BROADCAST));
+                assertTrue(io.close(u));
+            }
+        }
+    }
+
+    @ContractTest
+    void aMemberOfAGroupReceivesItsDatagrams(Backend backend) throws Exception {
+        assumeDatagrams(backend);
+        InetAddress group = InetAddress.getByName("239.255.42.99");
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long member = io.openDatagram(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0),
+                    DatagramOptions.defaults().withReuseAddress(true));
+            try {
+                io.joinGroup(member, group, null);
+            } catch (AsyncIoException e) {
+                // ENODEV: no interface has a route for multicast (a container without one)
+                Assumptions.abort("no interface for multicast here: " + e.getMessage());
+            }
+            var twice = assertThrows(AsyncIoException.class, () -> io.joinGroup(member, group, null), "joined twice");
+            assertTrue(twice.errno() == Errno.EADDRINUSE.code() || twice.errno() == Errno.EINVAL.code(), twice.getMessage());
+            long sender = io.openDatagram(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+            io.setOption(sender, StandardSocketOptions.IP_MULTICAST_LOOP, true);
+            io.setOption(sender, StandardSocketOptions.IP_MULTICAST_TTL, 0); // never leaves this host
+            MemorySegment m = Bytes.random(arena, 33, 5);
+            Completion sent = new Completion();
+            io.sendTo(sender, m, new InetSocketAddress(group, io.localAddress(member).getPort()), sent, 0);
+            loop.await("a multicast send", sent::done);
+            Assumptions.assumeTrue(sent.result() != -Errno.ENETUNREACH.code(), "no multicast route here");
+            assertEquals(33, sent.assertSucceeded(Operation.WRITE));
+            MemorySegment buf = arena.allocate(64);
+            Completion got = new Completion();
+            io.receiveFrom(member, buf, new DatagramSender(), got, 0);
+            loop.await("the group's datagram", got::done);
+            assertEquals(33, got.assertSucceeded(Operation.READ));
+            Bytes.assertSame(m, buf.asSlice(0, 33), "multicast datagram");
+            io.leaveGroup(member, group, null);
+            assertThrows(AsyncIoException.class, () -> io.leaveGroup(member, group, null), "left twice");
+            assertThrows(IllegalArgumentException.class, () -> io.joinGroup(member, TestLoop.IPV4, null), "not a group");
         }
     }
 
