@@ -1,5 +1,6 @@
 package io.fasterapi.aio.cli;
 
+import io.fasterapi.aio.servers.DatagramEchoServer;
 import io.fasterapi.aio.servers.EchoServer;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
@@ -75,6 +76,7 @@ final class Demo {
     private java.net.SocketAddress serverAddress;
     /** A Unix domain socket to serve on instead of TCP (null: TCP on 127.0.0.1). */
     private java.net.UnixDomainSocketAddress unixPath;
+    private boolean udp;
     private int nextToConnect;
     private String failure;
     private int connected;
@@ -89,6 +91,12 @@ final class Demo {
         this.messages = messages;
         this.size = size;
         this.timeoutNanos = timeout.toNanos();
+    }
+
+    /** Echoes UDP datagrams: each client a connected UDP socket, each message one datagram. */
+    Demo overUdp() {
+        this.udp = true;
+        return this;
     }
 
     /** Serves on a Unix domain socket at {@code path} rather than TCP. */
@@ -111,10 +119,17 @@ final class Demo {
         String backendName = io.backend();
         Arena clientMemory = Arena.ofConfined();
         EchoServer server = null;
+        DatagramEchoServer datagramServer = null;
         try {
-            server = unixPath != null ? new EchoServer(io, unixPath, 16 * 1024, null)
-                    : new EchoServer(io, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16 * 1024, null);
-            java.net.SocketAddress address = server.socketAddress();
+            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            java.net.SocketAddress address;
+            if (udp) {
+                datagramServer = new DatagramEchoServer(io, loopback, 64 * 1024, Math.min(connections, 64));
+                address = datagramServer.address();
+            } else {
+                server = unixPath != null ? new EchoServer(io, unixPath, 16 * 1024, null) : new EchoServer(io, loopback, 16 * 1024, null);
+                address = server.socketAddress();
+            }
             long deadline = System.nanoTime() + timeoutNanos;
             clients = new Client[connections];
             for (int c = 0; c < connections; c++) {
@@ -123,6 +138,12 @@ final class Demo {
             serverAddress = address;
             // At most CONNECT_WINDOW connects in flight: the listen backlog and a completion backend's
             // submission queue stay well within their limits however many connections are asked for.
+            if (udp) { // a UDP "connect" is immediate: every client at once, then the clock
+                for (Client c : clients) c.openConnectedDatagram((InetSocketAddress) address);
+                nextToConnect = connected = connections;
+                startNanos = System.nanoTime();
+                for (Client c : clients) c.send();
+            }
             while (nextToConnect < Math.min(connections, CONNECT_WINDOW)) {
                 clients[nextToConnect++].connect(address);
             }
@@ -141,7 +162,7 @@ final class Demo {
             }
             // Let the server see the clients' closes, so that the statistics include both sides.
             long drainUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-            while (failure == null && server.openConnections() > 0 && System.nanoTime() < drainUntil) {
+            while (failure == null && server != null && server.openConnections() > 0 && System.nanoTime() < drainUntil) {
                 io.poll(10);
             }
             IoStats stats = io.stats();
@@ -151,6 +172,9 @@ final class Demo {
             io.close(); // completes whatever is still pending, before the buffers are freed
             if (server != null) {
                 server.free();
+            }
+            if (datagramServer != null) {
+                datagramServer.free();
             }
             clientMemory.close();
         }
@@ -201,6 +225,12 @@ final class Demo {
             this.id = id;
             this.sent = sent;
             this.received = received;
+        }
+
+        /** A UDP client: its own socket, connected to the server, so that read and write take one datagram each. */
+        void openConnectedDatagram(InetSocketAddress server) {
+            handle = io.openDatagram(new InetSocketAddress(server.getAddress(), 0));
+            io.connectDatagram(handle, server);
         }
 
         void connect(java.net.SocketAddress server) {

@@ -60,6 +60,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Serve and connect over a Unix domain socket (in a new temporary directory) instead of TCP.")
     boolean unix;
 
+    @Option(names = "--udp",
+            description = "Echo UDP datagrams instead: each client is a connected UDP socket, each message one datagram.")
+    boolean udp;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Give up (and fail) after this many seconds (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -71,6 +75,8 @@ final class DemoCommand implements Callable<Integer> {
         check(size >= 1, "--size must be at least 1");
         check(timeoutSeconds >= 1, "--timeout must be at least 1 second");
         check(!(allBackends && backend != null), "--backend and --all-backends cannot be used together");
+        check(!(unix && udp), "--unix and --udp cannot be used together");
+        check(!udp || size <= 65_000, "--size must be at most 65000 with --udp (one datagram per message)");
         return Main.guard(spec, allBackends ? this::runAll : this::runOne);
     }
 
@@ -82,6 +88,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private Demo.Result demo(String backendName) {
         Demo demo = new Demo(connections, messages, size, Duration.ofSeconds(timeoutSeconds));
+        if (udp) return demo.overUdp().run(backendName);
         if (!unix) return demo.run(backendName);
         java.nio.file.Path dir = null;
         try {
@@ -104,7 +111,8 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Demo.Result r = demo(backend);
         long bytes = (long) r.connections() * r.messages() * r.size();
-        out.println("aio demo: " + (unix ? "Unix domain socket" : "TCP") + " echo round trips, server and clients on one loop");
+        out.println("aio demo: " + (unix ? "Unix domain socket" : udp ? "UDP datagram" : "TCP")
+                + " echo round trips, server and clients on one loop");
         out.println();
         List<String[]> lines = new ArrayList<>();
         lines.add(new String[]{"backend", r.backend()});
@@ -143,7 +151,8 @@ final class DemoCommand implements Callable<Integer> {
                 {"accepts", s.accepts()}, {"connects", s.connects()}, {"reads", s.reads()}, {"writes", s.writes()},
                 {"closes", s.closes()}, {"timers", s.timers()}, {"polls", s.polls()}, {"events", s.events()},
                 {"errors", s.errors()}, {"wakes", s.wakes()}, {"bytes read", s.bytesRead()},
-                {"bytes written", s.bytesWritten()}};
+                {"bytes written", s.bytesWritten()}, {"datagrams received", s.datagramsReceived()},
+                {"datagrams sent", s.datagramsSent()}};
         for (Object[] row : rows) {
             long v = (Long) row[1];
             if (per) {

@@ -1,5 +1,6 @@
 package io.fasterapi.aio.cli;
 
+import io.fasterapi.aio.servers.DatagramEchoServer;
 import io.fasterapi.aio.servers.EchoServer;
 import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
@@ -29,7 +30,8 @@ import java.util.concurrent.Callable;
         description = "Serves TCP echo on one loop until Ctrl-C: each connection gets back every byte it sends."
                 + " Port 0 picks a free port; the real one is printed.",
         footer = {"%nExamples:", "  aio echo-server --port 7000 &  then: nc 127.0.0.1 7000",
-                "  aio echo-server --unix /tmp/echo.sock &  then: socat - UNIX-CONNECT:/tmp/echo.sock"})
+                "  aio echo-server --unix /tmp/echo.sock &  then: socat - UNIX-CONNECT:/tmp/echo.sock",
+                "  aio echo-server --udp --port 7000 &  then: socat - UDP:127.0.0.1:7000"})
 final class EchoServerCommand implements Callable<Integer> {
 
     @Spec
@@ -38,6 +40,10 @@ final class EchoServerCommand implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "-1",
             description = "TCP port to listen on; 0 picks a free one. Required unless --unix is given.")
     int port;
+
+    @Option(names = "--udp",
+            description = "Echo UDP datagrams on --port instead of TCP connections (each datagram goes back to its sender).")
+    boolean udp;
 
     @Option(names = "--unix", paramLabel = "PATH",
             description = "Listen on a Unix domain socket at PATH instead of TCP (an existing file is an error;"
@@ -70,6 +76,9 @@ final class EchoServerCommand implements Callable<Integer> {
         if (unixPath != null && port != -1) {
             throw new ParameterException(spec.commandLine(), "--port and --unix cannot be used together");
         }
+        if (unixPath != null && udp) {
+            throw new ParameterException(spec.commandLine(), "--udp and --unix cannot be used together");
+        }
         if (unixPath == null && (port < 0 || port > 65535)) {
             throw new ParameterException(spec.commandLine(), port == -1 ? "--port or --unix is required"
                     : "--port must be in 0..65535, was " + port);
@@ -84,6 +93,40 @@ final class EchoServerCommand implements Callable<Integer> {
         return status;
     }
 
+    /** {@code --udp}: a {@link DatagramEchoServer} until stopped. */
+    private int serveDatagrams(AsyncIo io, InetSocketAddress address, PrintWriter out) {
+        DatagramEchoServer server = null;
+        Thread hook = new Thread(this::requestStop, "aio-echo-server-shutdown");
+        try {
+            server = new DatagramEchoServer(io, address, bufferSize, 8);
+            loop = io;
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf("aio echo-server: backend %s, echoing UDP datagrams on udp:%s (Ctrl-C to stop)%n", io.backend(),
+                    Table.address(server.address()));
+            out.flush();
+            bound.complete(server.address());
+            io.run();
+            long echoed = server.datagrams();
+            var stats = io.stats();
+            io.close();
+            out.println();
+            out.printf("aio echo-server: stopped after %s datagram%s%n", Table.count(echoed), echoed == 1 ? "" : "s");
+            DemoCommand.statsTable(stats, 0).print(out, "  ");
+            out.flush();
+            return Main.OK;
+        } finally {
+            loop = null;
+            io.close();
+            if (server != null) server.free();
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down (the hook is running) or never added
+            }
+        }
+    }
+
     private int serve() {
         PrintWriter out = spec.commandLine().getOut();
         InetSocketAddress address = null;
@@ -96,6 +139,7 @@ final class EchoServerCommand implements Callable<Integer> {
         }
         AsyncIo io = AsyncIo.create(AsyncIoConfig.builder().backend(backend).uncaughtHandler(
                 t -> log(spec.commandLine().getErr(), "exception in a handler: " + Main.message(t))).build());
+        if (udp) return serveDatagrams(io, address, out);
         EchoServer server = null;
         Thread hook = new Thread(this::requestStop, "aio-echo-server-shutdown");
         try {

@@ -270,6 +270,44 @@ class MainTest {
     }
 
     @Test
+    void echoServerEchoesUdpDatagrams() throws Exception {
+        assumeSomeBackendAvailable();
+        EchoServerCommand server = new EchoServerCommand();
+        Run[] result = new Run[1];
+        Thread loop = new Thread(() -> result[0] = run(server, "--udp", "--port", "0"), "echo-server-udp");
+        loop.start();
+        InetSocketAddress address = (InetSocketAddress) server.bound.get(30, TimeUnit.SECONDS);
+        try (java.net.DatagramSocket client = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            client.setSoTimeout(10_000);
+            for (int i = 0; i < 3; i++) {
+                byte[] m = ("datagram " + i).getBytes(StandardCharsets.US_ASCII);
+                client.send(new java.net.DatagramPacket(m, m.length, address));
+                java.net.DatagramPacket back = new java.net.DatagramPacket(new byte[100], 100);
+                client.receive(back);
+                assertEquals("datagram " + i, new String(back.getData(), 0, back.getLength(), StandardCharsets.US_ASCII));
+                assertEquals(address, back.getSocketAddress());
+            }
+        }
+        server.requestStop();
+        loop.join(30_000);
+        assertFalse(loop.isAlive());
+        assertEquals(0, result[0].status(), result[0]::toString);
+        assertTrue(result[0].out().contains("echoing UDP datagrams on udp:127.0.0.1:" + address.getPort()), result[0]::toString);
+        assertTrue(result[0].out().contains("stopped after 3 datagrams"), result[0]::toString);
+    }
+
+    @Test
+    void demoEchoesUdpDatagrams() {
+        assumeSomeBackendAvailable();
+        Run r = aio("demo", "--udp", "-c", "20", "-m", "50", "-s", "200");
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().contains("UDP datagram echo round trips"), r::toString);
+        assertTrue(r.out().contains("OK: 200,000 bytes echoed and checked"), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("datagrams received") && l.contains("2,000")), r::toString);
+        assertEquals(2, aio("demo", "--udp", "--unix").status());
+    }
+
+    @Test
     void demoRunsOverAUnixDomainSocket() {
         assumeSomeBackendAvailable();
         Run r = aio("demo", "--unix", "-c", "5", "-m", "50", "-s", "100");
