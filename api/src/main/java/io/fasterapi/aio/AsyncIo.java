@@ -169,8 +169,8 @@ public interface AsyncIo extends AutoCloseable {
      * {@link #localAddress}). Its handle takes {@link #sendTo} and {@link #receiveFrom}; after
      * {@link #connectDatagram} also {@link #read} and {@link #write}, one datagram each. Socket options
      * ({@link #setOption}) work on it as on TCP sockets, with the UDP ones (SO_BROADCAST,
-     * IP_MULTICAST_*). Not every backend has datagrams yet: one without throws
-     * {@link AsyncIoException} with {@link Errno#EAFNOSUPPORT}.
+     * IP_MULTICAST_*). On IOCP (WSARecvFrom / WSASendTo) a receive is not failed by an earlier
+     * datagram's ICMP port unreachable (SIO_UDP_CONNRESET is turned off), as on the other systems.
      *
      * @return the socket's handle
      * @throws AsyncIoException with {@link Errno#EADDRINUSE} when the address is taken

@@ -53,6 +53,13 @@ interface CompletionPort extends Sockets {
     /** WSASend of the {@code count} buffers the WSABUF array {@code wsabufs} describes. */
     int send(long socket, MemorySegment wsabufs, int count, long overlapped);
 
+    /** WSARecvFrom into the buffer {@code wsabuf} describes; the sender to {@code from}, its length to {@code fromLength}. */
+    int receiveFrom(long socket, MemorySegment wsabuf, MemorySegment flags, MemorySegment from, MemorySegment fromLength,
+                    long overlapped);
+
+    /** WSASendTo of the buffer {@code wsabuf} describes to the address at {@code to}. */
+    int sendTo(long socket, MemorySegment wsabuf, MemorySegment to, int toLength, long overlapped);
+
     /** CancelIoEx of one request: 0, or a negated error (ENOENT: it finished already, its entry is queued). */
     int cancel(long socket, long overlapped);
 

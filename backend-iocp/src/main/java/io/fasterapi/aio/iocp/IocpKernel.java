@@ -30,10 +30,17 @@ import java.util.BitSet;
 final class IocpKernel implements Kernel {
     /** The completion key of wake-ups; handle ids are never 0. */
     static final long WAKE_KEY = 0;
-    private static final byte NONE = 0, TRANSFER = 1, ACCEPT = 2, CONNECT = 3;
+    private static final byte NONE = 0, TRANSFER = 1, ACCEPT = 2, CONNECT = 3, RECEIVE_FROM = 4;
+    /** A datagram's address memory: a sockaddr_storage, then the int length WSARecvFrom writes. */
+    private static final long ADDRESS_MEMORY = WinSockAddr.STORAGE_SIZE + 8;
 
     private final CompletionPort port;
     private final Arena arena = Arena.ofShared();
+    /** The address of each WSARecvFrom / WSASendTo (and its length), valid for the whole request; reused after. */
+    private final SlotLeases<MemorySegment> datagramAddresses = new SlotLeases<>(() -> arena.allocate(ADDRESS_MEMORY, 8));
+    /** Per block slot: where a WSARecvFrom's sender goes (null: a connected socket's read). */
+    private io.fasterapi.aio.DatagramSender[] senders = new io.fasterapi.aio.DatagramSender[0];
+    private final byte[] addressBytes = new byte[16];
     /** The WSABUF array of each gather WSASend, valid for the whole send as WSASend requires; reused after. */
     private final SlotLeases<MemorySegment> wsabufArrays =
             new SlotLeases<>(() -> arena.allocate(Winsock.WSABUF.byteSize() * Gather.MAX_ENTRIES, 8));
@@ -125,6 +132,7 @@ final class IocpKernel implements Kernel {
         if (r < 0) {
             request[op] = NONE;
             wsabufArrays.giveBack(op);
+            datagramAddresses.giveBack(op);
         } else {
             inFlight++;
         }
@@ -152,6 +160,29 @@ final class IocpKernel implements Kernel {
         prepare(op, id, h, fd, TRANSFER);
         Winsock.setWsabuf(blocks.wsabuf(op), address, length);
         return sent(op, port.send(fd, blocks.wsabuf(op), 1, blocks.overlapped(op)));
+    }
+
+    @Override
+    public int receiveFrom(int op, long id, int h, long fd, long address, int length, io.fasterapi.aio.DatagramSender from) {
+        prepare(op, id, h, fd, RECEIVE_FROM);
+        Winsock.setWsabuf(blocks.wsabuf(op), address, length);
+        MemorySegment a = datagramAddresses.lend(op);
+        MemorySegment fromLength = a.asSlice(WinSockAddr.STORAGE_SIZE, 4);
+        fromLength.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, (int) WinSockAddr.STORAGE_SIZE);
+        if (op >= senders.length) senders = Arrays.copyOf(senders, Math.max(op + 1, senders.length * 2));
+        senders[op] = from;
+        return sent(op, port.receiveFrom(fd, blocks.wsabuf(op), blocks.flags(op), a.asSlice(0, WinSockAddr.STORAGE_SIZE),
+                fromLength, blocks.overlapped(op)));
+    }
+
+    @Override
+    public int sendTo(int op, long id, int h, long fd, long address, int length, InetSocketAddress target) {
+        prepare(op, id, h, fd, TRANSFER);
+        Winsock.setWsabuf(blocks.wsabuf(op), address, length);
+        if (target == null) return sent(op, port.send(fd, blocks.wsabuf(op), 1, blocks.overlapped(op))); // connected
+        MemorySegment to = datagramAddresses.lend(op);
+        int len = WinSockAddr.encode(target, to);
+        return sent(op, port.sendTo(fd, blocks.wsabuf(op), to, len, blocks.overlapped(op)));
     }
 
     @Override
@@ -270,6 +301,17 @@ final class IocpKernel implements Kernel {
             inFlight--;
             int status = blocks.status(op); // not the entry's Internal: that one is reserved
             long result = WindowsErrors.succeeded(status) ? Winsock.entryBytes(batch, i) : WindowsErrors.resultOfStatus(status);
+            int flags = 0;
+            if (kind == RECEIVE_FROM) {
+                if (status == WindowsErrors.STATUS_BUFFER_OVERFLOW) { // a datagram cut to the buffer: its bytes, flagged
+                    result = Winsock.entryBytes(batch, i);
+                    flags = TRUNCATED;
+                }
+                io.fasterapi.aio.DatagramSender from = senders[op];
+                senders[op] = null;
+                if (from != null && result >= 0 && !WinSockAddr.decodeInto(datagramAddresses.lent(op), from, addressBytes)) from.clear();
+            }
+            datagramAddresses.giveBack(op);
             int h = handleOf[op];
             if (contextOp[h] == op) contextOp[h] = -1;
             if (kind == ACCEPT) {
@@ -277,7 +319,7 @@ final class IocpKernel implements Kernel {
             } else if (kind == CONNECT && result >= 0 && socketOf[op] != Winsock.INVALID_SOCKET) {
                 result = Math.min(port.connected(socketOf[op]), 0);
             }
-            sink.completed(blocks.operation(op), result, 0);
+            sink.completed(blocks.operation(op), result, flags);
         }
     }
 

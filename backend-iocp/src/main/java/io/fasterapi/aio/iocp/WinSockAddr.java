@@ -88,6 +88,22 @@ final class WinSockAddr {
     }
 
     /** Reads an address written by Winsock (getsockname, getpeername). */
+    /** Reads a datagram's sender into {@code into} without allocating ({@code scratch}: 16 bytes); false for another family. */
+    static boolean decodeInto(MemorySegment in, io.fasterapi.aio.DatagramSender into, byte[] scratch) {
+        int family = Short.toUnsignedInt((short) FAMILY.get(in, 0L));
+        if (family == Winsock.AF_INET) {
+            MemorySegment.copy(in, java.lang.foreign.ValueLayout.JAVA_BYTE, IN_ADDR, scratch, 0, 4);
+            into.set(scratch, 0, 4, Short.toUnsignedInt((short) IN_PORT.get(in, 0L)), 0);
+            return true;
+        }
+        if (family == Winsock.AF_INET6) {
+            MemorySegment.copy(in, java.lang.foreign.ValueLayout.JAVA_BYTE, IN6_ADDR, scratch, 0, 16);
+            into.set(scratch, 0, 16, Short.toUnsignedInt((short) IN6_PORT.get(in, 0L)), (int) IN6_SCOPE.get(in, 0L));
+            return true;
+        }
+        return false;
+    }
+
     static InetSocketAddress decode(MemorySegment in) {
         int family = Short.toUnsignedInt((short) FAMILY.get(in, 0L));
         try {

@@ -98,6 +98,8 @@ final class WindowsErrors {
     static final int STATUS_PIPE_BROKEN = 0xC000014B;
     static final int STATUS_IO_TIMEOUT = 0xC00000B5;
     static final int STATUS_CANCELLED = 0xC0000120;
+    /** A warning, not a failure: a datagram longer than the buffer, cut to it (WSAEMSGSIZE to Winsock's callers). */
+    static final int STATUS_BUFFER_OVERFLOW = 0x80000005;
     static final int STATUS_LOCAL_DISCONNECT = 0xC000013B;
     static final int STATUS_REMOTE_DISCONNECT = 0xC000013C;
     static final int STATUS_CONNECTION_RESET = 0xC000020D;

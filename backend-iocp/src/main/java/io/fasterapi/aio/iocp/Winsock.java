@@ -41,6 +41,19 @@ final class Winsock {
     static final short WINSOCK_VERSION_2_2 = 0x0202;
     static final long INVALID_SOCKET = -1L; // (SOCKET)(~0)
     static final int SOCK_STREAM = 1;
+    static final int SOCK_DGRAM = 2;
+    static final int IPPROTO_UDP = 17;
+    /** WSAIoctl: FALSE stops a UDP socket's receives failing with WSAECONNRESET after an ICMP port unreachable. */
+    static final int SIO_UDP_CONNRESET = 0x9800000C;
+    static final int SO_BROADCAST = 0x0020;
+    static final int IP_MULTICAST_TTL = 10;
+    static final int IP_MULTICAST_LOOP = 11;
+    static final int IP_ADD_MEMBERSHIP = 12;
+    static final int IP_DROP_MEMBERSHIP = 13;
+    static final int IPV6_MULTICAST_HOPS = 10;
+    static final int IPV6_MULTICAST_LOOP = 11;
+    static final int IPV6_ADD_MEMBERSHIP = 12;
+    static final int IPV6_DROP_MEMBERSHIP = 13;
     static final int SOL_SOCKET = 0xffff;
     static final int SO_REUSEADDR = 0x0004;
     static final int SO_ERROR = 0x1007;
@@ -220,6 +233,16 @@ final class Winsock {
     // int WSARecv(SOCKET s, LPWSABUF, DWORD count, LPDWORD received, LPDWORD flags, LPWSAOVERLAPPED, routine)
     private static final Function WSA_RECV = fn(WS2_32, "WSARecv", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS,
             JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    // int WSARecvFrom(SOCKET s, LPWSABUF, DWORD count, LPDWORD received, LPDWORD flags, struct sockaddr *from,
+    //                 LPINT fromLen, LPWSAOVERLAPPED, routine)
+    private static final Function WSA_RECV_FROM = fn(WS2_32, "WSARecvFrom", FunctionDescriptor.of(JAVA_INT, JAVA_LONG,
+            ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    // int WSASendTo(SOCKET s, LPWSABUF, DWORD count, LPDWORD sent, DWORD flags, const struct sockaddr *to, int toLen,
+    //               LPWSAOVERLAPPED, routine)
+    private static final Function WSA_SEND_TO = fn(WS2_32, "WSASendTo", FunctionDescriptor.of(JAVA_INT, JAVA_LONG,
+            ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+    // int connect(SOCKET s, const struct sockaddr *name, int namelen): a UDP socket's, which returns at once
+    private static final Function CONNECT = fn(WS2_32, "connect", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT));
     // int WSASend(SOCKET s, LPWSABUF, DWORD count, LPDWORD sent, DWORD flags, LPWSAOVERLAPPED, routine)
     private static final Function WSA_SEND = fn(WS2_32, "WSASend", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS,
             JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
@@ -280,6 +303,9 @@ final class Winsock {
         static final MethodHandle WSA_IOCTL = link(Winsock.WSA_IOCTL);
         static final MethodHandle WSA_RECV = link(Winsock.WSA_RECV);
         static final MethodHandle WSA_SEND = link(Winsock.WSA_SEND);
+        static final MethodHandle WSA_RECV_FROM = link(Winsock.WSA_RECV_FROM);
+        static final MethodHandle WSA_SEND_TO = link(Winsock.WSA_SEND_TO);
+        static final MethodHandle CONNECT = link(Winsock.CONNECT);
         static final MethodHandle CREATE_PORT = link(Winsock.CREATE_PORT);
         static final MethodHandle GET_QUEUED_EX = link(Winsock.GET_QUEUED_EX);
         static final MethodHandle POST_QUEUED = link(Winsock.POST_QUEUED);
@@ -340,8 +366,13 @@ final class Winsock {
 
     /** An overlapped, non-inheritable TCP socket; INVALID_SOCKET on failure. */
     static long wsaSocket(MemorySegment st, int family) {
+        return wsaSocket(st, family, SOCK_STREAM, IPPROTO_TCP);
+    }
+
+    /** An overlapped, not inherited socket of {@code type} and {@code protocol}. */
+    static long wsaSocket(MemorySegment st, int family, int type, int protocol) {
         try {
-            return (long) Calls.WSA_SOCKET.invokeExact(st, family, SOCK_STREAM, IPPROTO_TCP, MemorySegment.NULL, 0,
+            return (long) Calls.WSA_SOCKET.invokeExact(st, family, type, protocol, MemorySegment.NULL, 0,
                     WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
         } catch (Throwable t) {
             throw fail("WSASocketW", t);
@@ -441,6 +472,47 @@ final class Winsock {
                     MemorySegment.NULL);
         } catch (Throwable t) {
             throw fail("WSARecv", t);
+        }
+    }
+
+    /** WSARecvFrom of one buffer; the sender goes to {@code from}, its length (in: the room) to {@code fromLength}. */
+    static int wsaRecvFrom(MemorySegment st, long s, MemorySegment wsabuf, MemorySegment flags, MemorySegment from,
+                           MemorySegment fromLength, long overlapped) {
+        try {
+            return (int) Calls.WSA_RECV_FROM.invokeExact(st, s, wsabuf, 1, MemorySegment.NULL, flags, from, fromLength,
+                    overlapped, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw fail("WSARecvFrom", t);
+        }
+    }
+
+    /** WSASendTo of one buffer to the {@code toLength} bytes of address at {@code to}. */
+    static int wsaSendTo(MemorySegment st, long s, MemorySegment wsabuf, MemorySegment to, int toLength, long overlapped) {
+        try {
+            return (int) Calls.WSA_SEND_TO.invokeExact(st, s, wsabuf, 1, MemorySegment.NULL, 0, to, toLength, overlapped,
+                    MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw fail("WSASendTo", t);
+        }
+    }
+
+    static int connect(MemorySegment st, long s, MemorySegment addr, int len) {
+        try {
+            return (int) Calls.CONNECT.invokeExact(st, s, addr, len);
+        } catch (Throwable t) {
+            throw fail("connect", t);
+        }
+    }
+
+    /** WSAIoctl with a DWORD in and nothing out ({@code scratch}: 8 bytes). 0, or SOCKET_ERROR. */
+    static int ioctlDword(MemorySegment st, long s, int code, int value, MemorySegment scratch) {
+        MemorySegment in = scratch.asSlice(0, 4), returned = scratch.asSlice(4, 4);
+        in.set(JAVA_INT, 0, value);
+        try {
+            return (int) Calls.WSA_IOCTL.invokeExact(st, s, code, in, 4, MemorySegment.NULL, 0, returned,
+                    MemorySegment.NULL, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw fail("WSAIoctl", t);
         }
     }
 

@@ -29,7 +29,9 @@ final class WinsockPort implements CompletionPort {
      */
     static final SocketOptions OPTIONS = SocketOptions.of("Windows", Winsock.SOL_SOCKET, Winsock.IPPROTO_TCP,
             Winsock.IPPROTO_IPV6, Winsock.TCP_NODELAY, Winsock.SO_KEEPALIVE, Winsock.SO_RCVBUF, Winsock.SO_SNDBUF,
-            Winsock.SO_LINGER, 0, 0, Winsock.IP_TOS, Winsock.IPV6_TCLASS, 0, 0, 0, 0).kinds(new SocketOptions.Kinds(
+            Winsock.SO_LINGER, 0, 0, Winsock.IP_TOS, Winsock.IPV6_TCLASS, 0, 0, 0, 0).datagram(Winsock.SOL_SOCKET,
+            Winsock.IPPROTO_IPV6, Winsock.SO_BROADCAST, Winsock.IP_MULTICAST_TTL, Winsock.IP_MULTICAST_LOOP,
+            Winsock.IPV6_MULTICAST_HOPS, Winsock.IPV6_MULTICAST_LOOP).kinds(new SocketOptions.Kinds(
             Winsock.SOL_SOCKET, Winsock.SO_TYPE, Winsock.SOCK_STREAM, Winsock.SO_ACCEPTCONN, Winsock.AF_INET, Winsock.AF_INET6));
 
     private final Arena arena;
@@ -144,25 +146,79 @@ final class WinsockPort implements CompletionPort {
         throw noUnixSockets(remote);
     }
 
-    /** Refused for now: the iocp backend's WSASendTo / WSARecvFrom path is not written yet. */
+    /**
+     * An overlapped UDP socket: IPV6_V6ONLY off, SIO_UDP_CONNRESET off (else a receive fails with
+     * WSAECONNRESET after a datagram drew an ICMP port unreachable), SO_REUSEADDR if asked (on
+     * Windows it lets sockets share a bound port, which is what a multicast group's members need),
+     * the options, bind.
+     */
     @Override
     public long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options) {
-        throw noDatagrams(bind);
+        if (options.reusePort()) {
+            throw new AsyncIoException("openDatagram " + bind + ": Windows has no SO_REUSEPORT", Errno.EOPNOTSUPP.code());
+        }
+        int family = WinSockAddr.family(bind);
+        long s = Winsock.wsaSocket(state, family, Winsock.SOCK_DGRAM, Winsock.IPPROTO_UDP);
+        if (s == Winsock.INVALID_SOCKET) throw new AsyncIoException("openDatagram " + bind + ": WSASocketW failed", -wsaError());
+        int r = family == Winsock.AF_INET6 ? setInt(s, Winsock.IPPROTO_IPV6, Winsock.IPV6_V6ONLY, 0) : 0;
+        String step = "setsockopt(IPV6_V6ONLY)";
+        if (r == 0) {
+            r = Winsock.ioctlDword(state, s, Winsock.SIO_UDP_CONNRESET, 0, scratch) == 0 ? 0 : wsaError();
+            step = "WSAIoctl(SIO_UDP_CONNRESET)";
+        }
+        if (r == 0 && options.reuseAddress()) {
+            r = setInt(s, Winsock.SOL_SOCKET, Winsock.SO_REUSEADDR, 1);
+            step = "setsockopt(SO_REUSEADDR)";
+        }
+        if (r == 0) applyOrClose(s, options.socketOptions());
+        if (r == 0) {
+            r = Winsock.bind(state, s, sockaddr, WinSockAddr.encode(bind, sockaddr)) == 0 ? 0 : wsaError();
+            step = "bind";
+        }
+        if (r < 0) {
+            Winsock.closesocket(state, s);
+            throw new AsyncIoException("openDatagram " + bind + ": " + step + " failed", -r);
+        }
+        return s;
     }
 
+    /** ip_mreq (group, interface address or INADDR_ANY) or ipv6_mreq (group, interface index or 0), as on POSIX. */
     @Override
     public void membership(long socket, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join) {
-        throw WinsockPort.noDatagrams(new InetSocketAddress(group, 0)); // unreachable: no datagram socket is ever opened
+        MemorySegment m = sockaddr; // scratch: 8 or 20 bytes
+        m.asSlice(0, 20).fill((byte) 0);
+        int r;
+        if (group instanceof java.net.Inet4Address) {
+            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 4);
+            java.net.InetAddress local = ni == null ? null : ni.inetAddresses().filter(a -> a instanceof java.net.Inet4Address)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("interface " + ni.getName() + " has no IPv4 address"));
+            if (local != null) MemorySegment.copy(local.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 4, 4);
+            r = Winsock.setsockopt(state, socket, 0, join ? Winsock.IP_ADD_MEMBERSHIP : Winsock.IP_DROP_MEMBERSHIP, m, 8);
+        } else {
+            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 16);
+            m.set(JAVA_INT, 16, ni == null ? 0 : ni.getIndex());
+            r = Winsock.setsockopt(state, socket, Winsock.IPPROTO_IPV6,
+                    join ? Winsock.IPV6_ADD_MEMBERSHIP : Winsock.IPV6_DROP_MEMBERSHIP, m, 20);
+        }
+        if (r != 0) throw new AsyncIoException((join ? "join" : "leave") + " group " + group.getHostAddress(), -wsaError());
     }
 
     @Override
     public void connectDatagram(long socket, InetSocketAddress remote) {
-        throw noDatagrams(remote); // unreachable: no datagram socket is ever opened
+        if (Winsock.connect(state, socket, sockaddr, WinSockAddr.encode(remote, sockaddr)) != 0) {
+            throw new AsyncIoException("connectDatagram " + remote + " failed", -wsaError());
+        }
     }
 
-    static io.fasterapi.aio.AsyncIoException noDatagrams(InetSocketAddress a) {
-        return new io.fasterapi.aio.AsyncIoException("UDP socket " + a + ": the iocp backend has no datagrams yet "
-                + "(WSASendTo/WSARecvFrom are not written)", io.fasterapi.aio.Errno.EAFNOSUPPORT.code());
+    @Override
+    public int receiveFrom(long socket, MemorySegment wsabuf, MemorySegment flags, MemorySegment from, MemorySegment fromLength,
+                           long overlapped) {
+        return started(Winsock.wsaRecvFrom(state, socket, wsabuf, flags, from, fromLength, overlapped) == 0);
+    }
+
+    @Override
+    public int sendTo(long socket, MemorySegment wsabuf, MemorySegment to, int toLength, long overlapped) {
+        return started(Winsock.wsaSendTo(state, socket, wsabuf, to, toLength, overlapped) == 0);
     }
 
     static io.fasterapi.aio.AsyncIoException noUnixSockets(java.net.UnixDomainSocketAddress a) {

@@ -162,6 +162,55 @@ class IocpKernelTest {
         assertEquals(List.of(new Seen(Operation.WRITE, h, 300, 0, -1)), seen);
     }
 
+    @Test
+    void aDatagramIsReceivedWithItsSenderAndACutOneIsFlagged() throws Exception {
+        long h = io.openDatagram(REMOTE);
+        assertEquals(h, port.last("associate").key());
+        MemorySegment buf = arena.allocate(64);
+        io.fasterapi.aio.DatagramSender from = new io.fasterapi.aio.DatagramSender();
+        io.receiveFrom(h, buf, from, record, 0);
+        ScriptedPort.Call r = port.last("receiveFrom");
+        assertEquals(buf.address(), r.buffer());
+        MemorySegment[] where = port.receivesFrom.getLast();
+        assertEquals(WinSockAddr.STORAGE_SIZE, Integer.toUnsignedLong(where[1].get(java.lang.foreign.ValueLayout.JAVA_INT, 0)),
+                "WSARecvFrom is told the room for the address");
+        InetSocketAddress sender = new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 5555);
+        WinSockAddr.encode(sender, where[0]); // what the kernel writes
+        port.entry(h, r.overlapped(), STATUS_SUCCESS, 7);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.READ, h, 7, 0, -1)), seen);
+        assertTrue(from.is(sender), from.toString());
+
+        seen.clear();
+        io.receiveFrom(h, buf, from, record, 0);
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 6666);
+        WinSockAddr.encode(v6, port.receivesFrom.getLast()[0]);
+        port.entry(h, port.last("receiveFrom").overlapped(), WindowsErrors.STATUS_BUFFER_OVERFLOW, 64);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.READ, h, 64, IoEvent.TRUNCATED, -1)), seen, "cut to the buffer, and said so");
+        assertTrue(from.is(v6), from.toString());
+        assertEquals(2, io.stats().datagramsReceived());
+    }
+
+    @Test
+    void aDatagramIsSentToItsTarget() throws Exception {
+        long h = io.openDatagram(REMOTE);
+        MemorySegment buf = arena.allocate(10);
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 4000);
+        io.sendTo(h, buf, target, record, 0);
+        ScriptedPort.Call w = port.last("sendTo");
+        assertEquals(buf.address(), w.buffer());
+        assertEquals(10, w.length());
+        MemorySegment expected = arena.allocate(WinSockAddr.STORAGE_SIZE);
+        int len = WinSockAddr.encode(target, expected);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.asSlice(0, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                port.sentTo.getLast(), "the target's sockaddr_in");
+        port.entry(h, w.overlapped(), STATUS_SUCCESS, 10);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.WRITE, h, 10, 0, -1)), seen);
+        assertEquals(1, io.stats().datagramsSent());
+    }
+
     private static List<Long> pieces(long[] p) {
         List<Long> l = new ArrayList<>();
         for (long v : p) l.add(v);

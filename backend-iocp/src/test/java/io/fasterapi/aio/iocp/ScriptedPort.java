@@ -120,17 +120,38 @@ final class ScriptedPort implements CompletionPort {
 
     @Override
     public long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options) {
-        throw WinsockPort.noDatagrams(bind);
+        record("openDatagram", nextSocket, 0, 0, null);
+        return nextSocket++;
     }
 
     @Override
     public void membership(long socket, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join) {
-        throw WinsockPort.noDatagrams(new InetSocketAddress(group, 0)); // unreachable: no datagram socket is ever opened
+        record(join ? "joinGroup" : "leaveGroup", socket, 0, 0, null);
     }
 
     @Override
     public void connectDatagram(long socket, InetSocketAddress remote) {
-        throw WinsockPort.noDatagrams(remote);
+        record("connectDatagram", socket, 0, 0, null);
+    }
+
+    /** Where each WSARecvFrom wants its sender (the test writes it there as the kernel would), and the int length after it. */
+    final List<MemorySegment[]> receivesFrom = new ArrayList<>();
+    /** The address bytes of each WSASendTo. */
+    final List<byte[]> sentTo = new ArrayList<>();
+
+    @Override
+    public int receiveFrom(long socket, MemorySegment wsabuf, MemorySegment flags, MemorySegment from, MemorySegment fromLength,
+                           long overlapped) {
+        record("receiveFrom", socket, overlapped, 0, wsabuf);
+        receivesFrom.add(new MemorySegment[] {from, fromLength});
+        return request("receiveFrom", socket, overlapped);
+    }
+
+    @Override
+    public int sendTo(long socket, MemorySegment wsabuf, MemorySegment to, int toLength, long overlapped) {
+        record("sendTo", socket, overlapped, 0, wsabuf);
+        sentTo.add(to.asSlice(0, toLength).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        return request("sendTo", socket, overlapped);
     }
 
     @Override

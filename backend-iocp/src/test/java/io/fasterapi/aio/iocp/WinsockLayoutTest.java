@@ -287,7 +287,7 @@ class WinsockLayoutTest {
     void everyDescriptorLinks() { // descriptors only, no symbol: links on any OS
         Linker linker = Linker.nativeLinker();
         Linker.Option capture = Linker.Option.captureCallState("errno");
-        assertEquals(20, Winsock.FUNCTIONS.size());
+        assertEquals(23, Winsock.FUNCTIONS.size());
         for (Winsock.Function f : Winsock.FUNCTIONS.values()) {
             MethodHandle h = linker.downcallHandle(f.descriptor(), capture);
             assertEquals(f.descriptor().argumentLayouts().size() + 2, h.type().parameterCount(), f.name());

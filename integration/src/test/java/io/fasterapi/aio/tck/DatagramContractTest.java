@@ -33,14 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * UDP (issue #14, item 2): openDatagram, sendTo, receiveFrom with the sender in a reusable holder,
  * connected mode, truncation reported, a full receive buffer survived, the datagram counters, misuse,
- * and socat as a peer we did not write. IOCP refuses datagrams for now.
+ * multicast, and socat as a peer we did not write.
  */
 class DatagramContractTest {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-
-    private static void assumeDatagrams(Backend backend) {
-        Assumptions.assumeFalse(backend.name().equals("iocp"), "the iocp backend has no datagrams yet (see iocpRefusesThem)");
-    }
 
     /** Datagram {@code seq}: its number, then bytes drawn from it; 8 to 1,000 bytes. */
     private static int sizeOf(int seq) {
@@ -75,13 +71,11 @@ class DatagramContractTest {
 
     @ContractTest
     void tenThousandDatagramsEchoedCountedAndChecked(Backend backend) {
-        assumeDatagrams(backend);
         exchange(backend, TestLoop.IPV4, 10_000);
     }
 
     @ContractTest
     void datagramsOverIpv6(Backend backend) {
-        assumeDatagrams(backend);
         exchange(backend, InetAddress.getLoopbackAddress() instanceof java.net.Inet6Address ? InetAddress.getLoopbackAddress()
                 : TestLoop.address("::1"), 500);
     }
@@ -143,7 +137,6 @@ class DatagramContractTest {
 
     @ContractTest
     void aLongDatagramIsCutToTheBufferAndSaysSo(Backend backend) {
-        assumeDatagrams(backend);
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
             long a = io.openDatagram(new InetSocketAddress(TestLoop.IPV4, 0));
@@ -180,7 +173,6 @@ class DatagramContractTest {
 
     @ContractTest
     void connectedSocketsReadAndWriteADatagramEach(Backend backend) {
-        assumeDatagrams(backend);
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
             long a = io.openDatagram(new InetSocketAddress(TestLoop.IPV4, 0));
@@ -209,7 +201,6 @@ class DatagramContractTest {
 
     @ContractTest
     void aFullReceiveBufferDropsDatagramsButTheLoopGoesOn(Backend backend) {
-        assumeDatagrams(backend);
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
             long a = io.openDatagram(new InetSocketAddress(TestLoop.IPV4, 0));
@@ -245,7 +236,6 @@ class DatagramContractTest {
 
     @ContractTest
     void misuseIsRefusedAtTheCall(Backend backend) {
-        assumeDatagrams(backend);
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
             Pair p = loop.connectPair();
@@ -279,7 +269,6 @@ class DatagramContractTest {
 
     @ContractTest
     void socatExchangesDatagramsWithOurEchoServer(Backend backend) throws Exception {
-        assumeDatagrams(backend);
         Tools.require("socat", "socat");
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
@@ -310,7 +299,6 @@ class DatagramContractTest {
 
     @ContractTest
     void udpOptionsAreSetAndReadBack(Backend backend) {
-        assumeDatagrams(backend);
         try (TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
             for (InetAddress host : new InetAddress[] {TestLoop.IPV4, TestLoop.address("::1")}) {
@@ -330,7 +318,6 @@ class DatagramContractTest {
 
     @ContractTest
     void aMemberOfAGroupReceivesItsDatagrams(Backend backend) throws Exception {
-        assumeDatagrams(backend);
         InetAddress group = InetAddress.getByName("239.255.42.99");
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
@@ -362,16 +349,6 @@ class DatagramContractTest {
             io.leaveGroup(member, group, null);
             assertThrows(AsyncIoException.class, () -> io.leaveGroup(member, group, null), "left twice");
             assertThrows(IllegalArgumentException.class, () -> io.joinGroup(member, TestLoop.IPV4, null), "not a group");
-        }
-    }
-
-    @ContractTest
-    void iocpRefusesThem(Backend backend) {
-        Assumptions.assumeTrue(backend.name().equals("iocp"), "only the iocp backend refuses datagrams");
-        try (TestLoop loop = backend.open()) {
-            var e = assertThrows(AsyncIoException.class, () -> loop.io().openDatagram(new InetSocketAddress(TestLoop.IPV4, 0)));
-            assertEquals(Errno.EAFNOSUPPORT.code(), e.errno(), e.getMessage());
-            loop.assertStillWorks();
         }
     }
 
