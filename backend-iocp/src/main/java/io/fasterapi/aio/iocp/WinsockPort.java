@@ -185,21 +185,10 @@ final class WinsockPort implements CompletionPort {
     /** ip_mreq (group, interface address or INADDR_ANY) or ipv6_mreq (group, interface index or 0), as on POSIX. */
     @Override
     public void membership(long socket, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join) {
-        MemorySegment m = sockaddr; // scratch: 8 or 20 bytes
-        m.asSlice(0, 20).fill((byte) 0);
-        int r;
-        if (group instanceof java.net.Inet4Address) {
-            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 4);
-            java.net.InetAddress local = ni == null ? null : ni.inetAddresses().filter(a -> a instanceof java.net.Inet4Address)
-                    .findFirst().orElseThrow(() -> new IllegalArgumentException("interface " + ni.getName() + " has no IPv4 address"));
-            if (local != null) MemorySegment.copy(local.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 4, 4);
-            r = Winsock.setsockopt(state, socket, 0, join ? Winsock.IP_ADD_MEMBERSHIP : Winsock.IP_DROP_MEMBERSHIP, m, 8);
-        } else {
-            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 16);
-            m.set(JAVA_INT, 16, ni == null ? 0 : ni.getIndex());
-            r = Winsock.setsockopt(state, socket, Winsock.IPPROTO_IPV6,
-                    join ? Winsock.IPV6_ADD_MEMBERSHIP : Winsock.IPV6_DROP_MEMBERSHIP, m, 20);
-        }
+        int length = io.fasterapi.aio.core.MulticastRequest.write(group, ni, sockaddr);
+        int r = length == 8 ? Winsock.setsockopt(state, socket, 0, join ? Winsock.IP_ADD_MEMBERSHIP : Winsock.IP_DROP_MEMBERSHIP, sockaddr, 8)
+                : Winsock.setsockopt(state, socket, Winsock.IPPROTO_IPV6,
+                        join ? Winsock.IPV6_ADD_MEMBERSHIP : Winsock.IPV6_DROP_MEMBERSHIP, sockaddr, length);
         if (r != 0) throw new AsyncIoException((join ? "join" : "leave") + " group " + group.getHostAddress(), -wsaError());
     }
 

@@ -4,6 +4,7 @@ import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.ConnectOptions;
 import io.fasterapi.aio.ListenOptions;
 import io.fasterapi.aio.core.SocketOptions;
+import io.fasterapi.aio.core.MulticastRequest;
 import io.fasterapi.aio.core.Sockets;
 
 import java.lang.foreign.Arena;
@@ -57,33 +58,28 @@ public final class PosixSockets implements Sockets {
     @Override
     public long openListener(InetSocketAddress address, ListenOptions options) {
         int fd = newSocket(address, "listen on " + address);
-        int r = 0;
-        String step = "";
-        if (options.reuseAddress()) {
-            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseaddr(), 1, scratch);
-            step = "setsockopt(SO_REUSEADDR)";
+        reuseOrClose(fd, options.reuseAddress(), options.reusePort(), "listen on " + address);
+        // Accepted sockets inherit TCP_NODELAY from the listener: no setsockopt per connection.
+        int r = Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException("listen on " + address + ": setsockopt(TCP_NODELAY) failed", -r);
         }
-        if (r == 0 && options.reusePort()) {
-            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseport(), 1, scratch);
-            step = "setsockopt(SO_REUSEPORT)";
-        }
+        applyOrClose(fd, options.socketOptions());
+        return bindAndListen(fd, SockAddr.encode(address, sc, sockaddr), options.backlog(), "listen on " + address);
+    }
+
+    /** bind to the {@code length} bytes of {@link #sockaddr}, then listen; closes {@code fd} and throws if either fails. */
+    private long bindAndListen(int fd, int length, int backlog, String what) {
+        int r = Posix.bind(callState, fd, sockaddr, length);
+        String step = "bind";
         if (r == 0) {
-            // Accepted sockets inherit TCP_NODELAY from the listener: no setsockopt per connection.
-            r = Posix.setIntOption(callState, fd, sc.ipprotoTcp(), sc.tcpNodelay(), 1, scratch);
-            step = "setsockopt(TCP_NODELAY)";
-        }
-        if (r == 0) applyOrClose(fd, options.socketOptions());
-        if (r == 0) {
-            r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(address, sc, sockaddr));
-            step = "bind";
-        }
-        if (r == 0) {
-            r = Posix.listen(callState, fd, options.backlog());
+            r = Posix.listen(callState, fd, backlog);
             step = "listen";
         }
         if (r < 0) {
             Posix.close(callState, fd);
-            throw new AsyncIoException("listen on " + address + ": " + step + " failed", -r);
+            throw new AsyncIoException(what + ": " + step + " failed", -r);
         }
         return fd;
     }
@@ -108,20 +104,10 @@ public final class PosixSockets implements Sockets {
     /** socket(AF_UNIX), the options that apply, bind (EADDRINUSE if a file is at the path), listen. */
     @Override
     public long openListener(UnixDomainSocketAddress address, ListenOptions options) {
-        int length = SockAddr.encode(address, sc, sockaddr); // refuses a bad path before anything is opened
+        SockAddr.encode(address, sc, sockaddr); // refuses a bad path before anything is opened
         int fd = newSocket(SockAddr.AF_UNIX, "listen on " + address);
         applyOrClose(fd, options.socketOptions());
-        int r = Posix.bind(callState, fd, sockaddr, length);
-        String step = "bind";
-        if (r == 0) {
-            r = Posix.listen(callState, fd, options.backlog());
-            step = "listen";
-        }
-        if (r < 0) {
-            Posix.close(callState, fd);
-            throw new AsyncIoException("listen on " + address + ": " + step + " failed", -r);
-        }
-        return fd;
+        return bindAndListen(fd, SockAddr.encode(address, sc, sockaddr), options.backlog(), "listen on " + address);
     }
 
     /** socket(SOCK_DGRAM), SO_REUSEADDR / SO_REUSEPORT, the options, bind. */
@@ -130,19 +116,11 @@ public final class PosixSockets implements Sockets {
         int fd = Posix.socket(callState, SockAddr.family(bind, sc), DatagramConstants.SOCK_DGRAM | sc.sockNonblock() | sc.sockCloexec(), 0);
         if (fd < 0) throw new AsyncIoException("openDatagram " + bind + ": socket failed", -fd);
         int r = configure(fd);
-        String step = "making the socket non-blocking";
-        if (r >= 0 && options.reuseAddress()) {
-            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseaddr(), 1, scratch);
-            step = "setsockopt(SO_REUSEADDR)";
-        }
-        if (r >= 0 && options.reusePort()) {
-            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseport(), 1, scratch);
-            step = "setsockopt(SO_REUSEPORT)";
-        }
         if (r < 0) {
             Posix.close(callState, fd);
-            throw new AsyncIoException("openDatagram " + bind + ": " + step + " failed", -r);
+            throw new AsyncIoException("openDatagram " + bind + ": making the socket non-blocking failed", -r);
         }
+        reuseOrClose(fd, options.reuseAddress(), options.reusePort(), "openDatagram " + bind);
         applyOrClose(fd, options.socketOptions());
         r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(bind, sc, sockaddr));
         if (r < 0) {
@@ -165,20 +143,9 @@ public final class PosixSockets implements Sockets {
      */
     @Override
     public void membership(long fd, java.net.InetAddress group, java.net.NetworkInterface ni, boolean join) {
-        MemorySegment m = sockaddr; // scratch: 8 or 20 bytes
-        m.asSlice(0, 20).fill((byte) 0);
-        int r;
-        if (group instanceof java.net.Inet4Address) {
-            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 4);
-            java.net.InetAddress local = ni == null ? null : ni.inetAddresses().filter(a -> a instanceof java.net.Inet4Address)
-                    .findFirst().orElseThrow(() -> new IllegalArgumentException("interface " + ni.getName() + " has no IPv4 address"));
-            if (local != null) MemorySegment.copy(local.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 4, 4);
-            r = Posix.setOption(callState, (int) fd, 0, join ? sc.ipAddMembership() : sc.ipDropMembership(), m, 8);
-        } else {
-            MemorySegment.copy(group.getAddress(), 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, 16);
-            m.set(java.lang.foreign.ValueLayout.JAVA_INT, 16, ni == null ? 0 : ni.getIndex());
-            r = Posix.setOption(callState, (int) fd, sc.ipprotoIpv6(), join ? sc.ipv6JoinGroup() : sc.ipv6LeaveGroup(), m, 20);
-        }
+        int length = MulticastRequest.write(group, ni, sockaddr);
+        int r = length == 8 ? Posix.setOption(callState, (int) fd, 0, join ? sc.ipAddMembership() : sc.ipDropMembership(), sockaddr, 8)
+                : Posix.setOption(callState, (int) fd, sc.ipprotoIpv6(), join ? sc.ipv6JoinGroup() : sc.ipv6LeaveGroup(), sockaddr, length);
         if (r < 0) throw new AsyncIoException((join ? "join" : "leave") + " group " + group.getHostAddress(), -r);
     }
 
@@ -187,6 +154,20 @@ public final class PosixSockets implements Sockets {
     public long openStream(UnixDomainSocketAddress remote) {
         SockAddr.encode(remote, sc, sockaddr); // refuses a bad path before anything is opened
         return newSocket(SockAddr.AF_UNIX, "connect to " + remote);
+    }
+
+    /** SO_REUSEADDR and SO_REUSEPORT as asked on a socket just opened; closes it and throws if one is refused. */
+    private void reuseOrClose(int fd, boolean address, boolean port, String what) {
+        int r = address ? Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseaddr(), 1, scratch) : 0;
+        String step = "setsockopt(SO_REUSEADDR)";
+        if (r == 0 && port) {
+            r = Posix.setIntOption(callState, fd, sc.solSocket(), sc.soReuseport(), 1, scratch);
+            step = "setsockopt(SO_REUSEPORT)";
+        }
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException(what + ": " + step + " failed", -r);
+        }
     }
 
     /** Sets {@code options} on a socket just opened; closes it if one is refused (and rethrows). */

@@ -93,38 +93,9 @@ final class EchoServerCommand implements Callable<Integer> {
         return status;
     }
 
-    /** {@code --udp}: a {@link DatagramEchoServer} until stopped. */
-    private int serveDatagrams(AsyncIo io, InetSocketAddress address, PrintWriter out) {
-        DatagramEchoServer server = null;
-        Thread hook = new Thread(this::requestStop, "aio-echo-server-shutdown");
-        try {
-            server = new DatagramEchoServer(io, address, bufferSize, 8);
-            loop = io;
-            Runtime.getRuntime().addShutdownHook(hook);
-            out.printf("aio echo-server: backend %s, echoing UDP datagrams on udp:%s (Ctrl-C to stop)%n", io.backend(),
-                    Table.address(server.address()));
-            out.flush();
-            bound.complete(server.address());
-            io.run();
-            long echoed = server.datagrams();
-            var stats = io.stats();
-            io.close();
-            out.println();
-            out.printf("aio echo-server: stopped after %s datagram%s%n", Table.count(echoed), echoed == 1 ? "" : "s");
-            DemoCommand.statsTable(stats, 0).print(out, "  ");
-            out.flush();
-            return Main.OK;
-        } finally {
-            loop = null;
-            io.close();
-            if (server != null) server.free();
-            closed.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // shutting down (the hook is running) or never added
-            }
-        }
+    /** What {@link #serve} runs: a TCP or Unix domain {@link EchoServer}, or a {@link DatagramEchoServer}. */
+    private record Running(java.net.SocketAddress address, String where, java.util.function.LongSupplier served,
+                           String unit, Runnable free) {
     }
 
     private int serve() {
@@ -139,25 +110,30 @@ final class EchoServerCommand implements Callable<Integer> {
         }
         AsyncIo io = AsyncIo.create(AsyncIoConfig.builder().backend(backend).uncaughtHandler(
                 t -> log(spec.commandLine().getErr(), "exception in a handler: " + Main.message(t))).build());
-        if (udp) return serveDatagrams(io, address, out);
-        EchoServer server = null;
+        Running server = null;
         Thread hook = new Thread(this::requestStop, "aio-echo-server-shutdown");
         try {
-            java.util.function.Consumer<String> logger = verbose ? line -> log(out, line) : null;
-            server = unixPath != null ? new EchoServer(io, java.net.UnixDomainSocketAddress.of(unixPath), bufferSize, logger)
-                    : new EchoServer(io, address, bufferSize, logger);
+            if (udp) {
+                DatagramEchoServer d = new DatagramEchoServer(io, address, bufferSize, 8);
+                server = new Running(d.address(), "echoing UDP datagrams on udp:", d::datagrams, "datagram", d::free);
+            } else {
+                java.util.function.Consumer<String> logger = verbose ? line -> log(out, line) : null;
+                EchoServer e = unixPath != null ? new EchoServer(io, java.net.UnixDomainSocketAddress.of(unixPath), bufferSize, logger)
+                        : new EchoServer(io, address, bufferSize, logger);
+                server = new Running(e.socketAddress(), "listening on ", e::acceptedConnections, "connection", e::free);
+            }
             loop = io;
             Runtime.getRuntime().addShutdownHook(hook);
-            out.printf("aio echo-server: backend %s, listening on %s (Ctrl-C to stop)%n", io.backend(),
-                    Table.address(server.socketAddress()));
+            out.printf("aio echo-server: backend %s, %s%s (Ctrl-C to stop)%n", io.backend(), server.where(),
+                    Table.address(server.address()));
             out.flush();
-            bound.complete(server.socketAddress());
+            bound.complete(server.address());
             io.run();
-            long served = server.acceptedConnections();
+            long served = server.served().getAsLong();
             var stats = io.stats();
             io.close(); // cancels the pending reads and closes every connection
             out.println();
-            out.printf("aio echo-server: stopped after %s connection%s%n", Table.count(served), served == 1 ? "" : "s");
+            out.printf("aio echo-server: stopped after %s %s%s%n", Table.count(served), server.unit(), served == 1 ? "" : "s");
             DemoCommand.statsTable(stats, 0).print(out, "  ");
             out.flush();
             return Main.OK;
@@ -165,7 +141,7 @@ final class EchoServerCommand implements Callable<Integer> {
             loop = null;
             io.close();
             if (server != null) {
-                server.free();
+                server.free().run();
             }
             closed.countDown();
             try {
