@@ -35,14 +35,25 @@ public final class DatagramSender {
 
     /**
      * Sets the sender; called by the loop. {@code address} holds 4 (IPv4) or 16 (IPv6) bytes from
-     * {@code offset}.
+     * {@code offset}. An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, what a dual-stack
+     * socket reports for an IPv4 sender) is kept as the IPv4 address, as Java's own sockets do.
      */
     public void set(byte[] address, int offset, int length, int port, int scopeId) {
         if (length != 4 && length != 16) throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + length);
+        if (length == 16 && isV4Mapped(address, offset)) { // what a dual-stack socket reports for an IPv4 sender
+            offset += 12;
+            length = 4;
+            scopeId = 0;
+        }
         System.arraycopy(address, offset, this.address, 0, length);
         this.length = length;
         this.port = port;
         this.scopeId = scopeId;
+    }
+
+    private static boolean isV4Mapped(byte[] a, int at) {
+        for (int i = 0; i < 10; i++) if (a[at + i] != 0) return false;
+        return a[at + 10] == (byte) 0xff && a[at + 11] == (byte) 0xff;
     }
 
     /** Forgets the sender (before a new receive). */

@@ -115,8 +115,16 @@ public final class Loop implements AsyncIo {
         Objects.requireNonNull(options, "options");
         checkOpenForSockets();
         checkHandleRoom("listen " + address);
-        long id = registerListener(driver.sockets().openListener(address, options), address);
-        context.ownSocketFile(Ids.index(id), address.getPath()); // removed when the listener closes
+        long fd = driver.sockets().openListener(address, options);
+        Object file = LoopContext.fileKey(address.getPath()); // the socket file bind made, told from one made later
+        long id;
+        try {
+            id = registerListener(fd, address);
+        } catch (RuntimeException e) {
+            LoopContext.removeSocketFile(address.getPath(), file);
+            throw e;
+        }
+        context.ownSocketFile(Ids.index(id), address.getPath(), file); // removed when the listener closes
         return id;
     }
 

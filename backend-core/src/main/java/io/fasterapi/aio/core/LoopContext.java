@@ -160,29 +160,52 @@ public final class LoopContext {
         closeHandle(h, -1);
     }
 
-    /** The socket files of this loop's Unix domain listeners, by handle slot: removed at their close. */
-    private final java.util.Map<Integer, java.nio.file.Path> socketFiles = new java.util.HashMap<>();
+    /** A listener's socket file and its identity (file key) when bind made it. */
+    private record SocketFile(java.nio.file.Path path, Object key) {
+    }
 
-    /** Listener {@code h} made the socket file at {@code path}: it is removed when {@code h} closes. */
-    void ownSocketFile(int h, java.nio.file.Path path) {
-        socketFiles.put(h, path);
+    /** The socket files of this loop's Unix domain listeners, by handle slot: removed at their close. */
+    private final java.util.Map<Integer, SocketFile> socketFiles = new java.util.HashMap<>();
+
+    /** Listener {@code h} made the socket file at {@code path}, which had {@code key}: it is removed when {@code h} closes. */
+    void ownSocketFile(int h, java.nio.file.Path path, Object key) {
+        socketFiles.put(h, new SocketFile(path, key));
+    }
+
+    private void removeSocketFile(int h) {
+        SocketFile f = socketFiles.remove(h);
+        if (f != null && !removeSocketFile(f.path(), f.key())) counters.error();
     }
 
     /**
-     * Removes the socket file of listener {@code h}, if it had one and a socket is still there (a file
-     * put in its place since is not ours). A failure is counted as an error, never thrown.
+     * The identity of the file at {@code path} (inode and device where the system has them), or
+     * null when it cannot be read.
      */
-    private void removeSocketFile(int h) {
-        java.nio.file.Path p = socketFiles.remove(h);
-        if (p == null) return;
+    static Object fileKey(java.nio.file.Path path) {
         try {
-            var attrs = java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            if (attrs.isOther()) java.nio.file.Files.delete(p);
-        } catch (java.nio.file.NoSuchFileException gone) {
-            // removed by someone else already
+            return java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (java.io.IOException | SecurityException e) {
-            counters.error();
+            return null;
+        }
+    }
+
+    /**
+     * Removes the socket file at {@code path} if it is still the one bind made ({@code key}; with no
+     * key, if a socket is there): a file put in its place since, or another process's socket, is not
+     * ours. Returns false when the removal failed.
+     */
+    static boolean removeSocketFile(java.nio.file.Path path, Object key) {
+        try {
+            var attrs = java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            boolean ours = attrs.isOther() && (key == null || key.equals(attrs.fileKey()));
+            if (ours) java.nio.file.Files.delete(path);
+            return true;
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return true; // removed by someone else already
+        } catch (java.io.IOException | SecurityException e) {
+            return false;
         }
     }
 

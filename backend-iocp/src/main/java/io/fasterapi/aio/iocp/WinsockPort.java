@@ -202,7 +202,12 @@ final class WinsockPort implements CompletionPort {
     @Override
     public int receiveFrom(long socket, MemorySegment wsabuf, MemorySegment flags, MemorySegment from, MemorySegment fromLength,
                            long overlapped) {
-        return started(Winsock.wsaRecvFrom(state, socket, wsabuf, flags, from, fromLength, overlapped) == 0);
+        if (Winsock.wsaRecvFrom(state, socket, wsabuf, flags, from, fromLength, overlapped) == 0) return 0;
+        int e = Winsock.wsaLastError(state);
+        // WSAEMSGSIZE at once (a datagram longer than the buffer was waiting) is a warning, not a
+        // refusal: the completion packet is queued all the same (STATUS_BUFFER_OVERFLOW), and the
+        // kernel owns the request until it is reaped.
+        return e == WindowsErrors.ERROR_IO_PENDING || e == WindowsErrors.WSAEMSGSIZE ? 0 : WindowsErrors.result(e);
     }
 
     @Override

@@ -51,6 +51,8 @@ final class IoUringKernel implements Kernel {
     private final long zeroCopyThreshold;
     /** Whether gather writes go zero-copy too (SENDMSG_ZC, 6.1+). */
     private final boolean zeroCopySendmsg;
+    /** Per handle slot: 0 not asked yet, 1 an IP socket (zero-copy sends), 2 another (copies); reset at its close. */
+    private byte[] zeroCopyFamily = new byte[0];
     /** Per operation slot: a zero-copy send is out, reported only at its notification. */
     private boolean[] zeroCopyOut = new boolean[0];
     /** Per operation slot: the result of a zero-copy send, kept until its notification. */
@@ -170,13 +172,26 @@ final class IoUringKernel implements Kernel {
 
     @Override
     public int write(int op, long id, int h, long fd, long address, int length) {
-        if (length >= zeroCopyThreshold) {
-            zeroCopyOut(op);
+        if (length >= zeroCopyThreshold && zeroCopyAllowed(h, fd)) {
             sq.sendZeroCopy((int) fd, address, length, sc.msgNosignal(), id);
+            zeroCopyOut(op); // after the SQE is claimed: a claim that throws leaves the slot clean
         } else {
             sq.send((int) fd, address, length, sc.msgNosignal(), id);
         }
         return 0;
+    }
+
+    /**
+     * Whether handle slot {@code h}'s socket takes zero-copy sends: TCP and UDP ones do, a Unix
+     * domain socket refuses them (EOPNOTSUPP). Asked once per handle, at its first large write.
+     */
+    private boolean zeroCopyAllowed(int h, long fd) {
+        if (h >= zeroCopyFamily.length) zeroCopyFamily = Arrays.copyOf(zeroCopyFamily, Math.max(h + 1, zeroCopyFamily.length * 2));
+        if (zeroCopyFamily[h] == 0) {
+            int family = sockets.family(fd);
+            zeroCopyFamily[h] = (byte) (family == sc.afInet() || family == sc.afInet6() ? 1 : 2);
+        }
+        return zeroCopyFamily[h] == 1;
     }
 
     /** Operation slot {@code op} (its id's index) sends zero-copy: its report waits for the notification. */
@@ -194,9 +209,9 @@ final class IoUringKernel implements Kernel {
     public int writeGather(int op, long id, int h, long fd, MemorySegment[] buffers, long skip) {
         MsgHdr m = headers.lend(op);
         long bytes = m.describe(buffers, skip);
-        boolean zeroCopy = zeroCopySendmsg && bytes >= zeroCopyThreshold;
-        if (zeroCopy) zeroCopyOut(op);
+        boolean zeroCopy = zeroCopySendmsg && bytes >= zeroCopyThreshold && zeroCopyAllowed(h, fd);
         sq.sendmsg((int) fd, m.header().address(), sc.msgNosignal(), zeroCopy, id);
+        if (zeroCopy) zeroCopyOut(op);
         return 0;
     }
 
@@ -210,9 +225,9 @@ final class IoUringKernel implements Kernel {
             receiving = Arrays.copyOf(receiving, n);
             senders = Arrays.copyOf(senders, n);
         }
-        receiving[op] = Math.max(length, 0) + 1L; // the buffer's length + 1: 0 means "no datagram receive"
-        senders[op] = from;
         sq.recvmsg((int) fd, m.header().address(), DatagramConstants.MSG_TRUNC_LINUX, id);
+        receiving[op] = Math.max(length, 0) + 1L; // after the claim; the buffer's length + 1: 0 means "no datagram receive"
+        senders[op] = from;
         return 0;
     }
 
@@ -260,6 +275,7 @@ final class IoUringKernel implements Kernel {
      */
     @Override
     public int close(int h, long fd) {
+        if (h < zeroCopyFamily.length) zeroCopyFamily[h] = 0; // the slot's next socket is asked again
         if (sq.unsubmitted() == 0) return sockets.close(fd);
         if (deferredCount == deferredCloses.length) deferredCloses = Arrays.copyOf(deferredCloses, deferredCount * 2);
         deferredCloses[deferredCount++] = (int) fd;
@@ -480,7 +496,10 @@ final class IoUringKernel implements Kernel {
             wakeClosed = true;
             Posix.close(state, eventfd);
         }
+        boolean out = inFlight() > 0;
         ring.close(); // if requests were still out (the drain timed out), the kernel cancels them here
-        arena.close();
+        // Their memory (msghdrs, addresses the kernel writes at completion) is kept then, as IOCP
+        // keeps its OVERLAPPED blocks: the cancellation may finish after this returns.
+        if (!out) arena.close();
     }
 }

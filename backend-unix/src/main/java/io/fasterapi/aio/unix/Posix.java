@@ -296,6 +296,7 @@ public final class Posix {
 
     /** getsockopt of an int value; returns the value, or the negated errno. {@code scratch}: 8 bytes. */
     public static int getIntOption(MemorySegment st, int fd, int level, int name, MemorySegment scratch) {
+        scratch.set(JAVA_INT, 0, 0); // a system that answers one byte (a u_char option on the BSDs) leaves the rest 0
         scratch.set(JAVA_INT, 4, 4);
         try {
             int r = check(st, (int) GetsockoptCall.H.invokeExact(st, fd, level, name, scratch, scratch.asSlice(4, 4)));

@@ -106,8 +106,23 @@ public final class PosixSockets implements Sockets {
     public long openListener(UnixDomainSocketAddress address, ListenOptions options) {
         SockAddr.encode(address, sc, sockaddr); // refuses a bad path before anything is opened
         int fd = newSocket(SockAddr.AF_UNIX, "listen on " + address);
-        applyOrClose(fd, options.socketOptions());
-        return bindAndListen(fd, SockAddr.encode(address, sc, sockaddr), options.backlog(), "listen on " + address);
+        applyOrClose(fd, options.socketOptions()); // (an option may use the address scratch: encoded again below)
+        int r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(address, sc, sockaddr));
+        if (r < 0) {
+            Posix.close(callState, fd);
+            throw new AsyncIoException("listen on " + address + ": bind failed", -r); // EADDRINUSE: a file is there
+        }
+        r = Posix.listen(callState, fd, options.backlog());
+        if (r < 0) {
+            Posix.close(callState, fd);
+            try {
+                java.nio.file.Files.deleteIfExists(address.getPath()); // the bind made it: ours to remove
+            } catch (java.io.IOException | SecurityException ignored) {
+                // left behind; the listen's error says why
+            }
+            throw new AsyncIoException("listen on " + address + ": listen failed", -r);
+        }
+        return fd;
     }
 
     /** socket(SOCK_DGRAM), SO_REUSEADDR / SO_REUSEPORT, the options, bind. */
@@ -194,6 +209,11 @@ public final class PosixSockets implements Sockets {
             throw new AsyncIoException(what + ": making the socket non-blocking failed", -r);
         }
         return fd;
+    }
+
+    /** The address family of socket {@code fd} (getsockname), or a negated errno. */
+    public int family(long fd) {
+        return optionCalls.family(fd);
     }
 
     /** SO_ZEROCOPY on (Linux 4.14+, for MSG_ZEROCOPY sends): whether the socket took it. */

@@ -136,6 +136,25 @@ class DatagramContractTest {
     }
 
     @ContractTest
+    void aDualStackSocketSeesAnIpv4SenderAsIpv4(Backend backend) throws Exception {
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
+            AsyncIo io = loop.io();
+            long dual = io.openDatagram(new InetSocketAddress(InetAddress.getByName("::"), 0));
+            long v4 = io.openDatagram(new InetSocketAddress(TestLoop.IPV4, 0));
+            InetSocketAddress to = new InetSocketAddress(TestLoop.IPV4, io.localAddress(dual).getPort());
+            io.sendTo(v4, Bytes.random(arena, 20, 3), to, new Completion(), 0);
+            DatagramSender from = new DatagramSender();
+            Completion got = new Completion();
+            io.receiveFrom(dual, arena.allocate(64), from, got, 0);
+            loop.await("a datagram on a dual-stack socket", got::done);
+            assertEquals(20, got.assertSucceeded(Operation.READ));
+            assertFalse(from.isIPv6(), "::ffff:127.0.0.1 is kept as 127.0.0.1");
+            assertTrue(from.is(io.localAddress(v4)), from.toString());
+            assertEquals(io.localAddress(v4), from.socketAddress());
+        }
+    }
+
+    @ContractTest
     void aLongDatagramIsCutToTheBufferAndSaysSo(Backend backend) {
         try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();

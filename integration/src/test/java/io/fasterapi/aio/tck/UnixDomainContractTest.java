@@ -115,6 +115,34 @@ class UnixDomainContractTest {
             Files.writeString(file, "someone else's");
             assertTrue(io.close(again));
             assertEquals("someone else's", Files.readString(file));
+
+            // Nor is another program's socket bound at the path after ours was removed from under it.
+            Files.delete(file);
+            long third = io.listen(UnixDomainSocketAddress.of(file));
+            Files.delete(file);
+            try (var other = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                other.bind(UnixDomainSocketAddress.of(file));
+                assertTrue(io.close(third));
+                assertTrue(Files.exists(file), "the other program's socket file stays");
+            }
+        }
+    }
+
+    @ContractTest
+    void largeWritesWithZeroCopyOnStillWork(Backend backend) {
+        // Zero-copy sends are for TCP and UDP: a Unix domain socket refuses them (EOPNOTSUPP), so its writes copy.
+        assumeUnixSockets(backend);
+        UnixDomainSocketAddress path = UnixDomainSocketAddress.of(dir.resolve("zc.sock"));
+        var config = io.fasterapi.aio.AsyncIoConfig.builder().backend(backend.name()).zeroCopy(true).zeroCopyThreshold(4096).build();
+        try (Arena arena = Arena.ofConfined(); TestLoop loop = backend.open(config)) {
+            Pair p = pair(loop, path);
+            MemorySegment data = Bytes.random(arena, 200_000, 9);
+            Completion w = new Completion();
+            loop.io().write(p.client(), data, w);
+            MemorySegment got = loop.readExactly(p.server(), data.byteSize(), arena);
+            loop.await("a large write", w::done);
+            assertEquals(data.byteSize(), w.assertSucceeded(Operation.WRITE));
+            Bytes.assertSame(data, got, "200 KB over a Unix domain socket with zeroCopy on");
         }
     }
 

@@ -148,7 +148,12 @@ public final class ReadinessEngine implements Driver {
 
     @Override
     public boolean cancel(int op, boolean handleClosing) {
-        return false; // nothing is ever in flight in the kernel: parked operations are ours alone
+        // Parked operations are ours alone, except a zero-copy write whose bytes are all sent: the
+        // kernel still reads its pages (retransmits) until the notices come. It is not cancelled
+        // then, and completes with its length when they do, as a write the kernel finished should.
+        int h = ops.handle(op);
+        return !handleClosing && ops.kind(op) == Operation.WRITE && handles.writeHead(h) == op
+                && h < zeroCopyOut.length && zeroCopyOut[h] > 0 && ops.bytesSent(op) == ops.length(op);
     }
 
     @Override
@@ -171,7 +176,12 @@ public final class ReadinessEngine implements Driver {
             int h = ctx.handleOf(poller.token(i));
             if (h < 0) continue; // closed earlier in this batch
             int ready = poller.readiness(i);
-            if (h < zeroCopyOut.length && zeroCopyOut[h] > 0) takeNotices(h); // they come as EPOLLERR
+            if (h < zeroCopyOut.length && zeroCopyOut[h] > 0) {
+                takeNotices(h); // they come as EPOLLERR, or were merged into one already queued
+                // The head write waited for them: finish it now, whatever else this event says.
+                if (zeroCopyOut[h] == 0 && handles.writeHead(h) >= 0) drainWrites(h);
+                if (ctx.handleOf(poller.token(i)) < 0) continue;
+            }
             int flags = handles.flags(h);
             if ((ready & (Poller.WRITABLE | Poller.ERROR)) != 0) {
                 handles.setFlags(h, flags |= WRITE_READY);
