@@ -206,6 +206,11 @@ public final class Operations {
         return target[i];
     }
 
+    /** The operation after pending operation {@code i} on its handle's queue, or -1. */
+    public int nextInQueue(int i) {
+        return next[i];
+    }
+
     /** Whether operation {@code i} moves a datagram (its handle is a UDP socket). */
     public boolean isDatagram(int i) {
         return datagram[i];

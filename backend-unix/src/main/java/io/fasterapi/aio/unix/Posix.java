@@ -82,6 +82,11 @@ public final class Posix {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     }
 
+    private static final class RecvmmsgCall {
+        static final MethodHandle H = NativeLibc.downcall("recvmmsg",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
     private static final class ReadCall {
         static final MethodHandle H = NativeLibc.downcall("read",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -230,6 +235,15 @@ public final class Posix {
             return check(st, (long) RecvmsgCall.H.invokeExact(st, fd, msghdr, flags));
         } catch (Throwable t) {
             throw NativeLibc.fail("recvmsg", t);
+        }
+    }
+
+    /** recvmmsg of up to {@code count} datagrams into an {@link MmsgBatch}'s vector, without a timeout. */
+    public static int recvmmsg(MemorySegment st, int fd, MemorySegment vector, int count, int flags) {
+        try {
+            return check(st, (int) RecvmmsgCall.H.invokeExact(st, fd, vector, count, flags, MemorySegment.NULL));
+        } catch (Throwable t) {
+            throw NativeLibc.fail("recvmmsg", t);
         }
     }
 

@@ -14,9 +14,9 @@ import java.net.InetSocketAddress;
 /**
  * A UDP echo server on one loop: every datagram goes back to its sender. A few receives are kept in
  * flight, each with its own buffer and sender holder; a receive's datagram is echoed from its
- * buffer, then the receive is asked again. The reply's address object is made only when the sender
- * differs from the last one that slot answered, so a steady peer costs no allocation. A datagram
- * longer than the buffer is echoed cut to it.
+ * buffer, then the receive is asked again. Reply addresses come from a small cache of the last
+ * {@value #PEERS} senders, compared without allocating: a server with that many steady peers makes
+ * no object per datagram. A datagram longer than the buffer is echoed cut to it.
  */
 public final class DatagramEchoServer {
     private final AsyncIo io;
@@ -24,6 +24,10 @@ public final class DatagramEchoServer {
     private final InetSocketAddress address;
     private final Arena arena = Arena.ofConfined();
     private long datagrams;
+    /** Recent senders, replaced round-robin. */
+    private static final int PEERS = 64;
+    private final InetSocketAddress[] peers = new InetSocketAddress[PEERS];
+    private int nextPeer;
 
     /**
      * Opens the socket on {@code bind} and starts {@code inFlight} receives of {@code bufferSize}
@@ -58,11 +62,22 @@ public final class DatagramEchoServer {
         arena.close();
     }
 
+    /** The address of {@code from}: a cached one if a recent sender was the same. */
+    private InetSocketAddress peer(DatagramSender from) {
+        for (InetSocketAddress p : peers) {
+            if (p == null) break;
+            if (from.is(p)) return p;
+        }
+        InetSocketAddress p = from.socketAddress();
+        peers[nextPeer] = p;
+        nextPeer = (nextPeer + 1) % PEERS;
+        return p;
+    }
+
     /** One receive in flight, then its echo. */
     private final class Slot implements CompletionHandler {
         final MemorySegment buffer;
         final DatagramSender from = new DatagramSender();
-        InetSocketAddress lastPeer;
 
         Slot(MemorySegment buffer) {
             this.buffer = buffer;
@@ -81,8 +96,7 @@ public final class DatagramEchoServer {
                 return;
             }
             datagrams++;
-            if (lastPeer == null || !from.is(lastPeer)) lastPeer = from.socketAddress();
-            io.sendTo(socket, buffer.asSlice(0, r), lastPeer, this, 0);
+            io.sendTo(socket, buffer.asSlice(0, r), peer(from), this, 0);
         }
     }
 }

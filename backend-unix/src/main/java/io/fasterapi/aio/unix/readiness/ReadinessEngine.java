@@ -10,6 +10,7 @@ import io.fasterapi.aio.core.Operations;
 import io.fasterapi.aio.DatagramSender;
 import io.fasterapi.aio.IoEvent;
 import io.fasterapi.aio.unix.DatagramConstants;
+import io.fasterapi.aio.unix.MmsgBatch;
 import io.fasterapi.aio.unix.MsgHdr;
 import io.fasterapi.aio.unix.SockAddr;
 import io.fasterapi.aio.unix.Posix;
@@ -42,6 +43,8 @@ public final class ReadinessEngine implements Driver {
     private static final int ZC_ON = 8;
     /** The socket refused SO_ZEROCOPY: its sends copy. */
     private static final int ZC_REFUSED = 16;
+    /** Datagram receives were asked on the socket during this turn: they run before the wait. */
+    private static final int READ_DEFERRED = 32;
     private static final int ENOBUFS = Errno.ENOBUFS.code();
 
     /** A receive that waits for a pool buffer. */
@@ -70,6 +73,14 @@ public final class ReadinessEngine implements Driver {
     private final int truncIn, msgTrunc;
     /** A datagram sender's address bytes on their way into its holder. */
     private final byte[] addressBytes = new byte[16];
+    /** recvmmsg's vector where the system has it (Linux), else null; the ops of its last call. */
+    private final MmsgBatch batch;
+    private final int[] batchOps = new int[MmsgBatch.SIZE];
+    /** Handle ids with deferred datagram receives (see {@link #submit}). */
+    private long[] deferred = new long[16];
+    private int deferredCount;
+    private int batchSize;
+    private long batchCalls, batchDatagrams;
 
     /** Writes of at least this many bytes go out with MSG_ZEROCOPY; Long.MAX_VALUE: never. */
     private final long zeroCopyThreshold;
@@ -101,6 +112,7 @@ public final class ReadinessEngine implements Driver {
         this.datagram = new MsgHdr(arena, constants);
         this.msgTrunc = DatagramConstants.msgTrunc(constants);
         this.truncIn = DatagramConstants.realLengthOnTrunc(constants) ? msgTrunc : 0;
+        this.batch = constants == SocketConstants.LINUX ? new MmsgBatch(arena) : null;
         this.zeroCopyThreshold = zeroCopyThreshold;
         this.notices = zeroCopyThreshold == Long.MAX_VALUE ? null : new ZeroCopyNotices(arena);
     }
@@ -141,9 +153,33 @@ public final class ReadinessEngine implements Driver {
     public void submit(int op, int h) {
         if (ops.kind(op) == Operation.WRITE) {
             if (handles.writeHead(h) == op && (handles.flags(h) & WRITE_READY) != 0) drainWrites(h);
+        } else if (batch != null && isDatagramReceive(op)) {
+            // Datagram receives asked during a turn are tried together before the next wait: one
+            // recvmmsg for all the datagrams waiting, instead of a recvmsg per receive.
+            if ((handles.flags(h) & READ_DEFERRED) == 0) {
+                handles.setFlags(h, handles.flags(h) | READ_DEFERRED);
+                if (deferredCount == deferred.length) deferred = Arrays.copyOf(deferred, deferredCount * 2);
+                deferred[deferredCount++] = handles.id(h);
+            }
         } else if (handles.readHead(h) == op && (handles.flags(h) & READ_READY) != 0) {
             drainReads(h);
         }
+    }
+
+    /** Runs the datagram receives deferred by {@link #submit}; returns how many handles had any. */
+    private int runDeferredReads() {
+        int n = deferredCount, ran = 0;
+        deferredCount = 0;
+        for (int i = 0; i < n; i++) {
+            int h = ctx.handleOf(deferred[i]);
+            if (h < 0) continue; // closed since
+            handles.setFlags(h, handles.flags(h) & ~READ_DEFERRED);
+            if (handles.readHead(h) >= 0 && (handles.flags(h) & READ_READY) != 0) {
+                drainReads(h);
+                ran++;
+            }
+        }
+        return ran;
     }
 
     @Override
@@ -169,6 +205,8 @@ public final class ReadinessEngine implements Driver {
 
     @Override
     public void await(long timeoutNanos) {
+        // Receives that completed now are delivered at once: do not wait for more first.
+        if (deferredCount > 0 && runDeferredReads() > 0) timeoutNanos = 0;
         int n = poller.select(timeoutNanos);
         if (poller.woken()) ctx.woken();
         ctx.counters.events(n);
@@ -213,6 +251,20 @@ public final class ReadinessEngine implements Driver {
             } else if (ops.pool(op) >= 0) {
                 if (!receive(h, fd, op)) return;
             } else if (ops.isDatagram(op)) {
+                if (batch != null && ops.pool(op) < 0 && isDatagramReceive(ops.nextInQueue(op))) {
+                    // Several receives wait: one recvmmsg for them (Linux).
+                    int k = receiveBatch(h, fd, op);
+                    if (k == -EINTR) continue;
+                    if (k == -EAGAIN || k >= 0 && k < batchSize) { // fewer than asked: the socket ran dry
+                        notReady(h, READ_READY);
+                        return;
+                    }
+                    if (k < 0) {
+                        ctx.pollRead(h);
+                        ctx.complete(op, k);
+                    }
+                    continue;
+                }
                 long r = receiveDatagram(fd, op);
                 if (r == -EAGAIN) {
                     notReady(h, READ_READY);
@@ -379,6 +431,49 @@ public final class ReadinessEngine implements Driver {
         }
         if (from != null && !SockAddr.decodeInto(datagram.name(), sc, from, addressBytes)) from.clear();
         return r;
+    }
+
+    private boolean isDatagramReceive(int op) {
+        return op >= 0 && ops.kind(op) == Operation.READ && ops.isDatagram(op) && ops.pool(op) < 0;
+    }
+
+    /**
+     * recvmmsg for the datagram receives at the head of {@code h}'s read queue (up to
+     * {@link MmsgBatch#SIZE}, starting with {@code first}); completes those that got a datagram, in
+     * order. Returns how many did, or a negated errno (none did). {@link #batchSize} says how many
+     * were asked: fewer received means the socket ran dry.
+     */
+    private int receiveBatch(int h, int fd, int first) {
+        int n = 0;
+        for (int op = first; n < MmsgBatch.SIZE && isDatagramReceive(op); op = ops.nextInQueue(op)) {
+            MemorySegment buf = ops.segment(op);
+            batch.set(n, buf.address(), buf.byteSize(), ops.sender(op) != null);
+            batchOps[n++] = op;
+        }
+        batchSize = n;
+        int k = Posix.recvmmsg(callState, fd, batch.vector(), n, truncIn);
+        batchCalls++;
+        if (k <= 0) return k == 0 ? -EAGAIN : k;
+        for (int i = 0; i < k; i++) {
+            int op = batchOps[i];
+            long len = ops.segment(op).byteSize();
+            long r = batch.length(i);
+            if (r > len || (batch.flags(i) & msgTrunc) != 0) {
+                ops.addResultFlags(op, IoEvent.TRUNCATED);
+                r = Math.min(r, len);
+            }
+            DatagramSender from = ops.sender(op);
+            if (from != null && !SockAddr.decodeInto(batch.name(i), sc, from, addressBytes)) from.clear();
+            ctx.pollRead(h);
+            ctx.complete(op, r);
+        }
+        batchDatagrams += k;
+        return k;
+    }
+
+    /** recvmmsg calls and the datagrams they brought (loop thread; for tests and benchmarks). */
+    public long[] datagramBatches() {
+        return new long[] {batchCalls, batchDatagrams};
     }
 
     /** sendmsg of datagram {@code op}: to its target, or to the connected peer. */
