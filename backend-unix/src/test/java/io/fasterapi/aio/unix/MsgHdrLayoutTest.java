@@ -62,6 +62,19 @@ class MsgHdrLayoutTest {
     }
 
     @Test
+    @EnabledOnOs(value = OS.LINUX, disabledReason = "recvmmsg's struct is Linux's")
+    void mmsghdrIsTheCompilers(@TempDir Path dir) throws Exception {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("size", "sizeof(struct mmsghdr)");
+        c.put("msg_hdr", "offsetof(struct mmsghdr, msg_hdr)");
+        c.put("msg_len", "offsetof(struct mmsghdr, msg_len)");
+        Map<String, Long> v = CProbe.evaluate(dir, new String[] {"sys/socket.h"}, c);
+        assertEquals(v.get("size"), MmsgBatch.MMSGHDR.byteSize());
+        assertEquals(v.get("msg_hdr"), MmsgBatch.MMSGHDR.byteOffset(groupElement("msg_hdr")));
+        assertEquals(v.get("msg_len"), MmsgBatch.MMSGHDR.byteOffset(groupElement("msg_len")));
+    }
+
+    @Test
     void datagramConstantsOfTheBsdsAreGos() {
         SourceTally tally = new SourceTally("DatagramConstants vs golang.org/x/sys/unix darwin, freebsd " + GoUnix.ARCHES);
         for (String goos : new String[] {"darwin", "freebsd"}) {
