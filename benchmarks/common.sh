@@ -45,3 +45,17 @@ bench_await_listening() {
     done
     return 1
 }
+
+# Sets pin0 and pin1 (taskset to CPU 0 and CPU 1; empty without taskset), makes out
+# (benchmarks/target/$1-<time>) with an empty results file, and writes machine.txt: the date,
+# kernel, CPUs, load and the settings line $2.
+bench_run_dir() {
+    pin0=() pin1=()
+    if command -v taskset > /dev/null; then pin0=(taskset -c 0) pin1=(taskset -c 1); fi
+    out=benchmarks/target/$1-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$out"
+    results=$out/results.txt
+    : > "$results"
+    { echo "date: $(date -u +%FT%TZ)"; echo "kernel: $(uname -r)"; echo "cpus: $(nproc)"
+      echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"; echo "$2"; } | tee "$out/machine.txt" >&2
+}

@@ -33,14 +33,7 @@ while [ $# -gt 0 ]; do
 done
 bench_build "$build"
 bench_jvm
-pin0=() pin1=()
-if command -v taskset > /dev/null; then pin0=(taskset -c 0) pin1=(taskset -c 1); fi
-out=benchmarks/target/zero-copy-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
-results=$out/results.txt
-: > "$results"
-{ echo "date: $(date -u +%FT%TZ)"; echo "kernel: $(uname -r)"; echo "cpus: $(nproc)"; echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "rounds=$rounds sizes='$sizes' peers='$peers' connections=$connections warmup=${warmup}s duration=${duration}s"; } | tee "$out/machine.txt" >&2
+bench_run_dir zero-copy "rounds=$rounds sizes='$sizes' peers='$peers' connections=$connections warmup=${warmup}s duration=${duration}s"
 
 port=9800
 read -r -a order <<< "$peers"

@@ -34,12 +34,7 @@ class EpollZeroCopyTest {
         // early, and the write reports what it did (all of it), as the contract says of a cancel that came too late.
         AsyncIoConfig config = AsyncIoConfig.builder().backend(EpollProvider.NAME).zeroCopy(true).zeroCopyThreshold(16 * 1024).build();
         try (Arena arena = Arena.ofConfined(); AsyncIo io = AsyncIo.create(config)) {
-            long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            long[] server = {0};
-            io.accept(listener, e -> server[0] = e.result());
-            long[] connected = {-1};
-            long client = io.connect(io.localAddress(listener), e -> connected[0] = e.result());
-            for (int i = 0; i < 200 && (server[0] == 0 || connected[0] < 0); i++) io.poll(50);
+            long client = pair(io)[0];
             MemorySegment data = arena.allocate(32 * 1024);
             long[] result = {Long.MIN_VALUE};
             long op = io.write(client, data, e -> result[0] = e.result()); // sent at once: the socket is empty
@@ -55,13 +50,9 @@ class EpollZeroCopyTest {
     void aZeroCopyWriteIsReportedOnlyAfterItsNotices() {
         AsyncIoConfig config = AsyncIoConfig.builder().backend(EpollProvider.NAME).zeroCopy(true).zeroCopyThreshold(16 * 1024).build();
         try (Arena arena = Arena.ofConfined(); AsyncIo io = AsyncIo.create(config)) {
-            long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            long[] server = {0};
-            io.accept(listener, e -> server[0] = e.result());
-            long[] connected = {-1};
-            long client = io.connect(io.localAddress(listener), e -> connected[0] = e.result());
-            for (int i = 0; i < 200 && (server[0] == 0 || connected[0] < 0); i++) io.poll(50);
-            assertEquals(0, connected[0]);
+            long[] pair = pair(io);
+            long client = pair[0];
+            long[] server = {pair[1]};
 
             ReadinessEngine engine = (ReadinessEngine) ((Loop) io).driver();
             List<Long> leftAtCompletion = new ArrayList<>();
@@ -106,5 +97,18 @@ class EpollZeroCopyTest {
             assertTrue(zc[0] >= writes, "every 256 KiB write went zero-copy: " + zc[0] + " zero-copy sends");
             assertEquals(zc[0], zc[1], "every zero-copy send noticed");
         }
+    }
+
+    /** {client, server} connected on loopback through {@code io}. */
+    private static long[] pair(AsyncIo io) {
+        long listener = io.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        long[] server = {0};
+        io.accept(listener, e -> server[0] = e.result());
+        long[] connected = {-1};
+        long client = io.connect(io.localAddress(listener), e -> connected[0] = e.result());
+        for (int i = 0; i < 200 && (server[0] == 0 || connected[0] < 0); i++) io.poll(50);
+        assertEquals(0, connected[0], "connected");
+        assertTrue(server[0] > 0, "accepted");
+        return new long[] {client, server[0]};
     }
 }
