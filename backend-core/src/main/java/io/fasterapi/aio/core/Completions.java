@@ -30,6 +30,11 @@ final class Completions {
         this.uncaught = uncaught;
     }
 
+    /** Whether completions wait for delivery. */
+    boolean any() {
+        return head >= 0;
+    }
+
     /** Records the result of {@code op} (already out of its handle's queue) and queues it. */
     void add(int op, long result) {
         ops.result[op] = result;

@@ -50,6 +50,11 @@ public final class LoopContext {
         completions.add(op, result);
     }
 
+    /** Whether completions wait for delivery (a driver that completes before its wait must not then block). */
+    public boolean hasCompletions() {
+        return completions.any();
+    }
+
     /** Removes and returns the head of {@code h}'s read queue (accepts and reads), or -1. */
     public int pollRead(int h) {
         return queues.pollRead(h);

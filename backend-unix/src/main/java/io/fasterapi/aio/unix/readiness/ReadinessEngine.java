@@ -177,10 +177,7 @@ public final class ReadinessEngine implements Driver {
         deferred[deferredCount++] = handles.id(h);
     }
 
-    /**
-     * Runs the datagram sends and receives deferred by {@link #submit}; returns how many sockets it
-     * tried (what completed is delivered before any wait: the caller then does not block).
-     */
+    /** Runs the datagram sends and receives deferred by {@link #submit}; returns how many sockets it tried. */
     private int runDeferred() {
         int n = deferredCount, tried = 0;
         deferredCount = 0;
@@ -225,7 +222,10 @@ public final class ReadinessEngine implements Driver {
     @Override
     public void await(long timeoutNanos) {
         // What the deferred sends and receives completed is delivered at once: do not wait first.
-        if (deferredCount > 0 && runDeferred() > 0) timeoutNanos = 0;
+        if (deferredCount > 0) {
+            runDeferred();
+            if (ctx.hasCompletions()) timeoutNanos = 0;
+        }
         int n = poller.select(timeoutNanos);
         if (poller.woken()) ctx.woken();
         ctx.counters.events(n);
