@@ -70,32 +70,4 @@ class DatagramBatchTest {
             assertEquals(10, io.stats().datagramsReceived());
         }
     }
-
-    @Test
-    void sendsAskedInOneTurnLeaveInOneCallInOrder() throws Exception {
-        try (Arena arena = Arena.ofConfined(); AsyncIo io = AsyncIo.create(AsyncIoConfig.builder().backend(EpollProvider.NAME).build());
-             DatagramChannel peer = DatagramChannel.open()) {
-            peer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            long u = io.openDatagram(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            List<Long> done = new ArrayList<>();
-            for (int i = 1; i <= 10; i++) {
-                MemorySegment m = arena.allocate(i);
-                m.fill((byte) i);
-                io.sendTo(u, m, (InetSocketAddress) peer.getLocalAddress(), (IoEvent e) -> done.add(e.result()), 0);
-            }
-            for (int t = 0; t < 100 && done.size() < 10; t++) io.poll(20);
-            assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), done, "each completed with its size, in order");
-            long[] batches = ((ReadinessEngine) ((Loop) io).driver()).datagramBatches();
-            assertEquals(1, batches[2], "one sendmmsg");
-            assertEquals(10, batches[3], "for the ten");
-            ByteBuffer b = ByteBuffer.allocate(64);
-            for (int i = 1; i <= 10; i++) {
-                b.clear();
-                assertEquals(io.localAddress(u), peer.receive(b));
-                assertEquals(i, b.flip().remaining(), "datagram " + i + " arrived in order");
-                assertEquals((byte) i, b.get(0));
-            }
-            assertEquals(10, io.stats().datagramsSent());
-        }
-    }
 }

@@ -10,9 +10,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * A vector of Linux's {@code struct mmsghdr} for {@code recvmmsg} and {@code sendmmsg}: up to
- * {@link #SIZE} datagrams in one system call, each with its own buffer (one iovec) and room for its
- * sender or target. Linux only (the
+ * A vector of Linux's {@code struct mmsghdr} for {@code recvmmsg}: up to {@link #SIZE} datagrams in
+ * one system call, each with its own buffer (one iovec) and room for its sender. Linux only (the
  * glibc {@code msghdr}); checked against gcc.
  */
 public final class MmsgBatch {
@@ -57,16 +56,7 @@ public final class MmsgBatch {
         vector.set(JAVA_INT, e + LEN, 0);
     }
 
-    /** Entry {@code i} sends {@code length} bytes at {@code address}, to the {@code nameLength} bytes written in {@link #name} (0: the connected peer). */
-    public void setSend(int i, long address, long length, int nameLength) {
-        set(i, address, length, false);
-        if (nameLength > 0) {
-            vector.set(JAVA_LONG, i * ENTRY + NAME, names.address() + i * SockAddr.STORAGE_SIZE);
-            vector.set(JAVA_INT, i * ENTRY + NAMELEN, nameLength);
-        }
-    }
-
-    /** The vector, for {@code recvmmsg} and {@code sendmmsg}. */
+    /** The vector, for {@code recvmmsg}. */
     public MemorySegment vector() {
         return vector;
     }
@@ -81,7 +71,7 @@ public final class MmsgBatch {
         return vector.get(JAVA_INT, i * ENTRY + FLAGS);
     }
 
-    /** Entry {@code i}'s sender (received) or target (to send). */
+    /** Entry {@code i}'s sender. */
     public MemorySegment name(int i) {
         return names.asSlice(i * SockAddr.STORAGE_SIZE, SockAddr.STORAGE_SIZE);
     }

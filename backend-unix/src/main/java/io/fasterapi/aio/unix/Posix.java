@@ -87,11 +87,6 @@ public final class Posix {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     }
 
-    private static final class SendmmsgCall {
-        static final MethodHandle H = NativeLibc.downcall("sendmmsg",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    }
-
     private static final class ReadCall {
         static final MethodHandle H = NativeLibc.downcall("read",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -249,15 +244,6 @@ public final class Posix {
             return check(st, (int) RecvmmsgCall.H.invokeExact(st, fd, vector, count, flags, MemorySegment.NULL));
         } catch (Throwable t) {
             throw NativeLibc.fail("recvmmsg", t);
-        }
-    }
-
-    /** sendmmsg of {@code count} datagrams of an {@link MmsgBatch}'s vector: how many left, or a negated errno. */
-    public static int sendmmsg(MemorySegment st, int fd, MemorySegment vector, int count, int flags) {
-        try {
-            return check(st, (int) SendmmsgCall.H.invokeExact(st, fd, vector, count, flags));
-        } catch (Throwable t) {
-            throw NativeLibc.fail("sendmmsg", t);
         }
     }
 

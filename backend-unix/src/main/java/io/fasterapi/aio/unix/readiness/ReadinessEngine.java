@@ -43,7 +43,7 @@ public final class ReadinessEngine implements Driver {
     private static final int ZC_ON = 8;
     /** The socket refused SO_ZEROCOPY: its sends copy. */
     private static final int ZC_REFUSED = 16;
-    /** Datagram sends or receives were asked on the socket during this turn: they run before the wait. */
+    /** Datagram receives were asked on the socket during this turn: they run before the wait. */
     private static final int DEFERRED = 32;
     private static final int ENOBUFS = Errno.ENOBUFS.code();
 
@@ -80,9 +80,7 @@ public final class ReadinessEngine implements Driver {
     private long[] deferred = new long[16];
     private int deferredCount;
     private int batchSize;
-    private long batchCalls, batchDatagrams, sendBatchCalls, sendBatchDatagrams;
-    /** The vector of sendmmsg (Linux), else null. */
-    private final MmsgBatch sendBatch;
+    private long batchCalls, batchDatagrams;
 
     /** Writes of at least this many bytes go out with MSG_ZEROCOPY; Long.MAX_VALUE: never. */
     private final long zeroCopyThreshold;
@@ -115,7 +113,6 @@ public final class ReadinessEngine implements Driver {
         this.msgTrunc = DatagramConstants.msgTrunc(constants);
         this.truncIn = DatagramConstants.realLengthOnTrunc(constants) ? msgTrunc : 0;
         this.batch = constants == SocketConstants.LINUX ? new MmsgBatch(arena) : null;
-        this.sendBatch = batch != null ? new MmsgBatch(arena) : null;
         this.zeroCopyThreshold = zeroCopyThreshold;
         this.notices = zeroCopyThreshold == Long.MAX_VALUE ? null : new ZeroCopyNotices(arena);
     }
@@ -155,11 +152,9 @@ public final class ReadinessEngine implements Driver {
     @Override
     public void submit(int op, int h) {
         if (ops.kind(op) == Operation.WRITE) {
-            if (batch != null && ops.isDatagram(op)) {
-                defer(h); // sent with the others of this turn, in one sendmmsg, before the wait
-            } else if (handles.writeHead(h) == op && (handles.flags(h) & WRITE_READY) != 0) {
-                drainWrites(h);
-            }
+            // Sent at once, datagrams too: deferring sends to batch them costs a ping-pong an extra
+            // turn (and wait) per message, more than sendmmsg saves it.
+            if (handles.writeHead(h) == op && (handles.flags(h) & WRITE_READY) != 0) drainWrites(h);
         } else if (batch != null && isDatagramReceive(op)) {
             // Datagram receives asked during a turn are tried together before the next wait: one
             // recvmmsg for all the datagrams waiting, instead of a recvmsg per receive.
@@ -169,7 +164,7 @@ public final class ReadinessEngine implements Driver {
         }
     }
 
-    /** Datagram sends or receives were asked on {@code h} this turn: it is run before the wait (once). */
+    /** Datagram receives were asked on {@code h} this turn: they are run before the wait (once per socket). */
     private void defer(int h) {
         if ((handles.flags(h) & DEFERRED) != 0) return;
         handles.setFlags(h, handles.flags(h) | DEFERRED);
@@ -177,25 +172,16 @@ public final class ReadinessEngine implements Driver {
         deferred[deferredCount++] = handles.id(h);
     }
 
-    /** Runs the datagram sends and receives deferred by {@link #submit}; returns how many sockets it tried. */
-    private int runDeferred() {
-        int n = deferredCount, tried = 0;
+    /** Runs the datagram receives deferred by {@link #submit}. */
+    private void runDeferred() {
+        int n = deferredCount;
         deferredCount = 0;
         for (int i = 0; i < n; i++) {
             int h = ctx.handleOf(deferred[i]);
             if (h < 0) continue; // closed since
             handles.setFlags(h, handles.flags(h) & ~DEFERRED);
-            if (handles.writeHead(h) >= 0 && (handles.flags(h) & WRITE_READY) != 0) {
-                drainWrites(h);
-                tried++;
-            }
-            if (ctx.handleOf(deferred[i]) < 0) continue;
-            if (handles.readHead(h) >= 0 && (handles.flags(h) & READ_READY) != 0) {
-                drainReads(h);
-                tried++;
-            }
+            if (handles.readHead(h) >= 0 && (handles.flags(h) & READ_READY) != 0) drainReads(h);
         }
-        return tried;
     }
 
     @Override
@@ -221,7 +207,7 @@ public final class ReadinessEngine implements Driver {
 
     @Override
     public void await(long timeoutNanos) {
-        // What the deferred sends and receives completed is delivered at once: do not wait first.
+        // What the deferred receives completed is delivered at once: do not wait first.
         if (deferredCount > 0) {
             runDeferred();
             if (ctx.hasCompletions()) timeoutNanos = 0;
@@ -386,19 +372,6 @@ public final class ReadinessEngine implements Driver {
             }
             MemorySegment buf = ops.segment(op);
             if (ops.isDatagram(op)) {
-                if (batch != null && isDatagramSend(ops.nextInQueue(op))) {
-                    int k = sendBatch(h, fd, op);
-                    if (k == -EINTR) continue;
-                    if (k == -EAGAIN || k >= 0 && k < batchSize) { // the rest did not fit the socket buffer
-                        notReady(h, WRITE_READY);
-                        return;
-                    }
-                    if (k < 0) {
-                        ctx.pollWrite(h);
-                        ctx.complete(op, k);
-                    }
-                    continue;
-                }
                 long r = sendDatagram(fd, op);
                 if (r == -EAGAIN) {
                     notReady(h, WRITE_READY);
@@ -503,38 +476,9 @@ public final class ReadinessEngine implements Driver {
         return k;
     }
 
-    /** recvmmsg calls and the datagrams they brought, sendmmsg calls and the datagrams they sent (loop thread; for tests and benchmarks). */
+    /** recvmmsg calls and the datagrams they brought (loop thread; for tests and benchmarks). */
     public long[] datagramBatches() {
-        return new long[] {batchCalls, batchDatagrams, sendBatchCalls, sendBatchDatagrams};
-    }
-
-    private boolean isDatagramSend(int op) {
-        return op >= 0 && ops.kind(op) == Operation.WRITE && ops.isDatagram(op);
-    }
-
-    /**
-     * sendmmsg of the datagram sends at the head of {@code h}'s write queue (up to
-     * {@link MmsgBatch#SIZE}, from {@code first}); completes those sent, in order. Returns how many
-     * were, or a negated errno (none was); {@link #batchSize} says how many were asked.
-     */
-    private int sendBatch(int h, int fd, int first) {
-        int n = 0;
-        for (int op = first; n < MmsgBatch.SIZE && isDatagramSend(op); op = ops.nextInQueue(op)) {
-            MemorySegment buf = ops.segment(op);
-            InetSocketAddress target = ops.target(op);
-            sendBatch.setSend(n, buf.address(), buf.byteSize(), target == null ? 0 : SockAddr.encode(target, sc, sendBatch.name(n)));
-            batchOps[n++] = op;
-        }
-        batchSize = n;
-        int k = Posix.sendmmsg(callState, fd, sendBatch.vector(), n, sc.msgNosignal());
-        sendBatchCalls++;
-        if (k <= 0) return k == 0 ? -EAGAIN : k;
-        for (int i = 0; i < k; i++) {
-            ctx.pollWrite(h);
-            ctx.complete(batchOps[i], sendBatch.length(i));
-        }
-        sendBatchDatagrams += k;
-        return k;
+        return new long[] {batchCalls, batchDatagrams};
     }
 
     /** sendmsg of datagram {@code op}: to its target, or to the connected peer. */
