@@ -463,8 +463,9 @@ public interface AsyncIo extends AutoCloseable {
     java.net.SocketAddress remoteSocketAddress(long handle);
 
     /**
-     * Takes in a TCP socket made elsewhere: one systemd hands over (socket activation,
-     * {@code LISTEN_FDS}), or another library's. {@code nativeSocket} is a descriptor on Linux,
+     * Takes in a TCP or Unix domain stream socket made elsewhere: one systemd hands over (socket
+     * activation, {@code LISTEN_FDS}), or another library's. The loop never removes an adopted Unix
+     * domain listener's socket file: it did not make it. (IOCP takes TCP sockets only.) {@code nativeSocket} is a descriptor on Linux,
      * macOS and FreeBSD, a {@code SOCKET} on Windows. A listening socket becomes a listener handle
      * (for {@link #accept}), any other stream socket a socket handle (for reads and writes; it is
      * expected to be connected). The loop then owns it: it is made non-blocking (and
@@ -478,7 +479,8 @@ public interface AsyncIo extends AutoCloseable {
      *                          {@link Errno#ENOTSOCK} for a closed {@code SOCKET}),
      *                          {@link Errno#ENOTSOCK} if it is not a socket,
      *                          {@link Errno#EPROTOTYPE} if it is not a stream socket,
-     *                          {@link Errno#EAFNOSUPPORT} if it is not IPv4 or IPv6,
+     *                          {@link Errno#EAFNOSUPPORT} if it is not IPv4, IPv6 or (but on
+     *                          Windows) Unix domain,
      *                          {@link Errno#EEXIST} if this loop owns it already, or
      *                          {@link Errno#EMFILE} at the handle limit
      * @since 1.1

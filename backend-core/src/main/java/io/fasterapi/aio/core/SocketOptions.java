@@ -67,8 +67,15 @@ public final class SocketOptions {
         int family(long fd);
     }
 
-    /** The numbers {@link #adoptable} asks with: SOL_SOCKET, SO_TYPE, SOCK_STREAM, SO_ACCEPTCONN, AF_INET, AF_INET6. */
-    public record Kinds(int solSocket, int soType, int sockStream, int soAcceptconn, int afInet, int afInet6) {
+    /**
+     * The numbers {@link #adoptable} asks with: SOL_SOCKET, SO_TYPE, SOCK_STREAM, SO_ACCEPTCONN,
+     * AF_INET, AF_INET6, and AF_UNIX where the backend takes Unix domain sockets (0: it does not).
+     */
+    public record Kinds(int solSocket, int soType, int sockStream, int soAcceptconn, int afInet, int afInet6, int afUnix) {
+        /** Without Unix domain sockets. */
+        public Kinds(int solSocket, int soType, int sockStream, int soAcceptconn, int afInet, int afInet6) {
+            this(solSocket, soType, sockStream, soAcceptconn, afInet, afInet6, 0);
+        }
     }
 
     /** {@link Calls#getLinger}'s "off" (no errno is this large). */
@@ -103,7 +110,7 @@ public final class SocketOptions {
 
     /**
      * For {@code adopt}: {@link Handles#KIND_LISTENER} if {@code fd} is a listening IPv4/IPv6 TCP
-     * socket, {@link Handles#KIND_STREAM} if another one. Only asks (getsockopt, getsockname), so
+     * (or Unix domain stream) socket, {@link Handles#KIND_STREAM} if another one. Only asks (getsockopt, getsockname), so
      * a refusal changes nothing: {@link io.fasterapi.aio.AsyncIoException} with the call's error
      * (EBADF, ENOTSOCK), EPROTOTYPE for another socket type, EAFNOSUPPORT for another family.
      */
@@ -116,9 +123,10 @@ public final class SocketOptions {
         }
         int family = calls.family(fd);
         if (family < 0) throw new AsyncIoException("adopt " + fd + ": its address family", -family);
-        if (family != kinds.afInet() && family != kinds.afInet6()) {
-            throw new AsyncIoException("adopt " + fd + ": not an IPv4 or IPv6 socket (family " + family + ")",
-                    io.fasterapi.aio.Errno.EAFNOSUPPORT.code());
+        boolean unix = kinds.afUnix() != 0 && family == kinds.afUnix();
+        if (family != kinds.afInet() && family != kinds.afInet6() && !unix) {
+            throw new AsyncIoException("adopt " + fd + ": not an IPv4, IPv6" + (kinds.afUnix() != 0 ? " or Unix domain" : "")
+                    + " socket (family " + family + ")", io.fasterapi.aio.Errno.EAFNOSUPPORT.code());
         }
         int listening = calls.getInt(fd, kinds.solSocket(), kinds.soAcceptconn());
         if (listening < 0) throw new AsyncIoException("adopt " + fd + ": getsockopt SO_ACCEPTCONN", -listening);

@@ -46,7 +46,7 @@ public final class PosixSockets implements Sockets {
                 sc.tcpKeepidle() != 0 ? sc.tcpKeepidle() : sc.tcpKeepalive(), sc.tcpKeepintvl(), sc.tcpKeepcnt(),
                 sc.tcpQuickack()).datagram(sc.solSocket(), sc.ipprotoIpv6(), sc.soBroadcast(), sc.ipMulticastTtl(),
                 sc.ipMulticastLoop(), sc.ipv6MulticastHops(), sc.ipv6MulticastLoop()).kinds(new SocketOptions.Kinds(sc.solSocket(), sc.soType(), sc.sockStream(),
-                sc.soAcceptconn(), sc.afInet(), sc.afInet6()));
+                sc.soAcceptconn(), sc.afInet(), sc.afInet6(), SockAddr.AF_UNIX));
     }
 
     /** The errno call-state for the loop's other calls on the loop thread. */

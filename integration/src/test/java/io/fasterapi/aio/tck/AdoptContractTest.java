@@ -74,7 +74,10 @@ class AdoptContractTest {
         long unix = RawSockets.socket(RawSockets.AF_UNIX, RawSockets.SOCK_STREAM);
         try (TestLoop loop = backend.open()) {
             AsyncIo io = loop.io();
-            long[][] cases = {{pipe[0], Errno.ENOTSOCK.code()}, {udp, Errno.EPROTOTYPE.code()}, {unix, Errno.EAFNOSUPPORT.code()}};
+            // A Unix domain stream socket is adopted everywhere but on IOCP (see unixDomainListenerMadeElsewhere...).
+            long[][] cases = backend.name().equals("iocp")
+                    ? new long[][] {{pipe[0], Errno.ENOTSOCK.code()}, {udp, Errno.EPROTOTYPE.code()}, {unix, Errno.EAFNOSUPPORT.code()}}
+                    : new long[][] {{pipe[0], Errno.ENOTSOCK.code()}, {udp, Errno.EPROTOTYPE.code()}};
             for (long[] c : cases) {
                 int before = RawSockets.state(c[0]);
                 var e = assertThrows(AsyncIoException.class, () -> io.adopt(c[0]));
@@ -96,6 +99,30 @@ class AdoptContractTest {
             RawSockets.closePipe(pipe[1]);
             RawSockets.close(udp);
             RawSockets.close(unix);
+        }
+    }
+
+    @ContractTest
+    void aUnixDomainListenerMadeElsewhereAcceptsAndItsFileStays(Backend backend, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Throwable {
+        RawSockets.assumeUsable();
+        org.junit.jupiter.api.Assumptions.assumeFalse(backend.name().equals("iocp"), "IOCP adopts TCP sockets only");
+        java.nio.file.Path path = dir.resolve("activated.sock");
+        long raw = RawSockets.unixListener(path);
+        try (TestLoop loop = backend.open(); Arena arena = Arena.ofConfined()) {
+            AsyncIo io = loop.io();
+            long listener = io.adopt(raw);
+            assertEquals(java.net.UnixDomainSocketAddress.of(path), io.localSocketAddress(listener));
+            Completion accepted = new Completion();
+            io.accept(listener, accepted);
+            try (var client = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(path))) {
+                loop.await("the accept of a Unix domain client", accepted::done);
+                long server = accepted.assertSucceeded(Operation.ACCEPT);
+                client.write(java.nio.ByteBuffer.wrap(new byte[] {7, 8, 9}));
+                assertArrayEquals(new byte[] {7, 8, 9}, loop.readExactly(server, 3, arena).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
+            assertTrue(io.close(listener));
+            assertTrue(java.nio.file.Files.exists(path), "an adopted listener's socket file is not the loop's to remove");
         }
     }
 

@@ -120,6 +120,30 @@ final class RawSockets {
         return fd;
     }
 
+    /** A blocking Unix domain stream socket listening at {@code path} (POSIX: Linux's or the BSDs' sockaddr_un). */
+    static long unixListener(java.nio.file.Path path) throws Throwable {
+        long fd = socket(AF_UNIX, SOCK_STREAM);
+        try (Arena a = Arena.ofConfined()) {
+            byte[] p = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            MemorySegment sa = a.allocate(110);
+            if (LINUX || WINDOWS) {
+                sa.set(JAVA_SHORT, 0, (short) AF_UNIX);
+            } else {
+                sa.set(JAVA_BYTE, 0, (byte) (2 + p.length + 1));
+                sa.set(JAVA_BYTE, 1, (byte) AF_UNIX);
+            }
+            MemorySegment.copy(p, 0, sa, JAVA_BYTE, 2, p.length);
+            int len = 2 + p.length + 1;
+            int bound = WINDOWS ? (int) BIND.invokeExact(fd, sa, len) : (int) BIND.invokeExact((int) fd, sa, len);
+            int listening = bound != 0 ? -1 : WINDOWS ? (int) LISTEN.invokeExact(fd, 16) : (int) LISTEN.invokeExact((int) fd, 16);
+            if (listening != 0) {
+                close(fd);
+                throw new AssertionError("bind/listen on " + path + " failed");
+            }
+        }
+        return fd;
+    }
+
     /** A blocking IPv4 TCP socket connected to {@code to}. */
     static long connected(InetSocketAddress to) throws Throwable {
         long fd = socket(AF_INET, SOCK_STREAM);
