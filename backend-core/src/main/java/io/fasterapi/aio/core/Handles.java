@@ -25,6 +25,8 @@ public final class Handles {
     int[] readTail;
     int[] writeHead;
     int[] writeTail;
+    /** A UDP socket of the IPv6 family (dual-stack when bound to ::): its IPv4 targets are sent v4-mapped. */
+    boolean[] ipv6Datagram;
     private int[] nextFree;
     private int freeHead = -1;
     private int used;
@@ -46,6 +48,7 @@ public final class Handles {
         readTail = readTail == null ? new int[capacity] : Arrays.copyOf(readTail, capacity);
         writeHead = writeHead == null ? new int[capacity] : Arrays.copyOf(writeHead, capacity);
         writeTail = writeTail == null ? new int[capacity] : Arrays.copyOf(writeTail, capacity);
+        ipv6Datagram = ipv6Datagram == null ? new boolean[capacity] : Arrays.copyOf(ipv6Datagram, capacity);
         nextFree = nextFree == null ? new int[capacity] : Arrays.copyOf(nextFree, capacity);
         for (int i = old; i < capacity; i++) {
             generation[i] = 1;
@@ -68,6 +71,7 @@ public final class Handles {
         this.kind[i] = kind;
         fd[i] = nativeFd;
         flags[i] = 0;
+        ipv6Datagram[i] = false;
         readHead[i] = readTail[i] = writeHead[i] = writeTail[i] = -1;
         open++;
         return i;

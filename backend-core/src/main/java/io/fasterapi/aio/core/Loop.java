@@ -261,6 +261,7 @@ public final class Loop implements AsyncIo {
         checkHandleRoom("openDatagram " + bindAddress);
         long fd = driver.sockets().openDatagram(bindAddress, options);
         int h = handles.allocate(Handles.KIND_DATAGRAM, fd);
+        handles.ipv6Datagram[h] = bindAddress.getAddress() instanceof java.net.Inet6Address;
         int r = driver.register(h);
         if (r < 0) {
             driver.closeDescriptor(h);
@@ -285,6 +286,29 @@ public final class Loop implements AsyncIo {
         return submitTransfer(Operation.READ, handle, buffer, null, null, null, null, from, handler, userData);
     }
 
+    /** The last IPv4 target seen v4-mapped, and its mapped form: a steady peer costs no allocation. */
+    private InetSocketAddress lastIpv4Target, lastMapped;
+
+    /**
+     * An IPv4 target of an IPv6 (dual-stack) UDP socket as {@code ::ffff:a.b.c.d}: Linux takes a
+     * {@code sockaddr_in} there, macOS, FreeBSD and Windows refuse it.
+     */
+    private InetSocketAddress asIpv6(InetSocketAddress target) {
+        if (!(target.getAddress() instanceof java.net.Inet4Address v4)) return target;
+        if (target.equals(lastIpv4Target)) return lastMapped;
+        byte[] mapped = new byte[16];
+        mapped[10] = mapped[11] = (byte) 0xff;
+        System.arraycopy(v4.getAddress(), 0, mapped, 12, 4);
+        try {
+            lastMapped = new InetSocketAddress(java.net.Inet6Address.getByAddress(null, mapped, (java.net.NetworkInterface) null),
+                    target.getPort());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // cannot happen: 16 bytes
+        }
+        lastIpv4Target = target;
+        return lastMapped;
+    }
+
     @Override
     public void connectDatagram(long handle, InetSocketAddress remote) {
         Objects.requireNonNull(remote, "remote");
@@ -292,7 +316,7 @@ public final class Loop implements AsyncIo {
         if (remote.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + remote);
         int h = handleIndex(handle, Handles.KIND_DATAGRAM, "connectDatagram");
         if (h < 0) throw new AsyncIoException("connectDatagram: handle is closed", Errno.EBADF.code());
-        driver.sockets().connectDatagram(handles.fd(h), remote);
+        driver.sockets().connectDatagram(handles.fd(h), handles.ipv6Datagram[h] ? asIpv6(remote) : remote);
     }
 
     @Override
@@ -386,7 +410,7 @@ public final class Loop implements AsyncIo {
         ops.byteBuffer[op] = bb;
         ops.gather[op] = gather;
         ops.gatherBuffers[op] = gatherBuffers;
-        ops.target[op] = target;
+        ops.target[op] = h >= 0 && target != null && handles.ipv6Datagram[h] ? asIpv6(target) : target;
         ops.sender[op] = sender;
         ops.length[op] = gather != null ? Gather.total(gather) : segment.byteSize();
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);

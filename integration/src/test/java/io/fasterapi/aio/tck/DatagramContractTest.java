@@ -151,6 +151,15 @@ class DatagramContractTest {
             assertFalse(from.isIPv6(), "::ffff:127.0.0.1 is kept as 127.0.0.1");
             assertTrue(from.is(io.localAddress(v4)), from.toString());
             assertEquals(io.localAddress(v4), from.socketAddress());
+
+            // And the answer to that IPv4 address leaves the IPv6 socket (as ::ffff:127.0.0.1, which every system takes).
+            Completion back = new Completion();
+            io.sendTo(dual, Bytes.random(arena, 9, 4), from.socketAddress(), new Completion(), 0);
+            io.receiveFrom(v4, arena.allocate(64), new DatagramSender(), back, 0);
+            loop.await("the answer to an IPv4 sender", back::done);
+            assertEquals(9, back.assertSucceeded(Operation.READ));
+            io.connectDatagram(dual, io.localAddress(v4));
+            assertEquals(io.localAddress(v4).getPort(), ((InetSocketAddress) io.remoteSocketAddress(dual)).getPort());
         }
     }
 
