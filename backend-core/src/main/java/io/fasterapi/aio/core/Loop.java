@@ -141,14 +141,19 @@ public final class Loop implements AsyncIo {
 
     /** A listening descriptor becomes a handle, registered with the driver; closed again if that fails. */
     private long registerListener(long fd, java.net.SocketAddress address) {
-        int h = handles.allocate(Handles.KIND_LISTENER, fd);
+        return handles.id(registerNew(Handles.KIND_LISTENER, fd, "listen on " + address));
+    }
+
+    /** A new descriptor of {@code kind} becomes a handle slot, registered with the driver; closed again if that fails. */
+    private int registerNew(int kind, long fd, String what) {
+        int h = handles.allocate(kind, fd);
         int r = driver.register(h);
         if (r < 0) {
             driver.closeDescriptor(h);
             handles.free(h);
-            throw new AsyncIoException("listen on " + address + ": registering with " + name + " failed", -r);
+            throw new AsyncIoException(what + ": registering with " + name + " failed", -r);
         }
-        return handles.id(h);
+        return h;
     }
 
     @Override
@@ -259,15 +264,8 @@ public final class Loop implements AsyncIo {
         checkOpenForSockets();
         if (bindAddress.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + bindAddress);
         checkHandleRoom("openDatagram " + bindAddress);
-        long fd = driver.sockets().openDatagram(bindAddress, options);
-        int h = handles.allocate(Handles.KIND_DATAGRAM, fd);
+        int h = registerNew(Handles.KIND_DATAGRAM, driver.sockets().openDatagram(bindAddress, options), "openDatagram " + bindAddress);
         handles.ipv6Datagram[h] = bindAddress.getAddress() instanceof java.net.Inet6Address;
-        int r = driver.register(h);
-        if (r < 0) {
-            driver.closeDescriptor(h);
-            handles.free(h);
-            throw new AsyncIoException("openDatagram " + bindAddress + ": registering with " + name + " failed", -r);
-        }
         return handles.id(h);
     }
 
