@@ -25,7 +25,7 @@ public final class Handles {
     int[] readTail;
     int[] writeHead;
     int[] writeTail;
-    /** A UDP socket of the IPv6 family (dual-stack when bound to ::): its IPv4 targets are sent v4-mapped. */
+    /** A UDP socket of the IPv6 family (dual-stack when bound to ::; IPV6_V6ONLY is off): its IPv4 targets are sent v4-mapped. */
     boolean[] ipv6Datagram;
     private int[] nextFree;
     private int freeHead = -1;

@@ -125,7 +125,7 @@ public final class PosixSockets implements Sockets {
         return fd;
     }
 
-    /** socket(SOCK_DGRAM), SO_REUSEADDR / SO_REUSEPORT, the options, bind. */
+    /** socket(SOCK_DGRAM), SO_REUSEADDR / SO_REUSEPORT, IPV6_V6ONLY off for IPv6, the options, bind. */
     @Override
     public long openDatagram(InetSocketAddress bind, io.fasterapi.aio.DatagramOptions options) {
         int fd = Posix.socket(callState, SockAddr.family(bind, sc), DatagramConstants.SOCK_DGRAM | sc.sockNonblock() | sc.sockCloexec(), 0);
@@ -136,6 +136,14 @@ public final class PosixSockets implements Sockets {
             throw new AsyncIoException("openDatagram " + bind + ": making the socket non-blocking failed", -r);
         }
         reuseOrClose(fd, options.reuseAddress(), options.reusePort(), "openDatagram " + bind);
+        if (bind.getAddress() instanceof java.net.Inet6Address) {
+            // Dual-stack on every system, as on Linux: FreeBSD makes an IPv6 socket v6-only by default.
+            r = Posix.setIntOption(callState, fd, sc.ipprotoIpv6(), sc.ipv6V6only(), 0, scratch);
+            if (r < 0) {
+                Posix.close(callState, fd);
+                throw new AsyncIoException("openDatagram " + bind + ": setsockopt(IPV6_V6ONLY) failed", -r);
+            }
+        }
         applyOrClose(fd, options.socketOptions());
         r = Posix.bind(callState, fd, sockaddr, SockAddr.encode(bind, sc, sockaddr));
         if (r < 0) {
