@@ -4,7 +4,6 @@ import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
 
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -267,7 +266,11 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         }
         switch (kind) {
             case READ -> {
-                end(h, op, result, true); // 0 at the peer's orderly close
+                if (ops.isDatagram(op) && result > ops.length(op)) { // a kernel that gave the real length (MSG_TRUNC)
+                    result = ops.length(op);
+                    ops.addResultFlags(op, io.fasterapi.aio.IoEvent.TRUNCATED);
+                }
+                end(h, op, result, true); // 0 at the peer's orderly close (a stream's)
                 pumpRead(h);
             }
             case WRITE -> {

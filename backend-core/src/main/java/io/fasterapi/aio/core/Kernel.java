@@ -60,16 +60,13 @@ public interface Kernel {
     /**
      * Receives one datagram into {@code length} bytes at {@code address}, its sender into
      * {@code from} (filled before the completion is reported; null on a connected socket's read).
-     * A datagram longer than the buffer is reported with the buffer's length and {@link #TRUNCATED}.
+     * A datagram longer than the buffer is reported with {@link #TRUNCATED}, or with its real length
+     * (more than {@code length}): the engine cuts either to the buffer.
      */
-    default int receiveFrom(int op, long id, int h, long fd, long address, int length, io.fasterapi.aio.DatagramSender from) {
-        return -io.fasterapi.aio.Errno.EAFNOSUPPORT.code();
-    }
+    int receiveFrom(int op, long id, int h, long fd, long address, int length, io.fasterapi.aio.DatagramSender from);
 
     /** Sends {@code length} bytes at {@code address} as one datagram to {@code target} (null: the connected peer). */
-    default int sendTo(int op, long id, int h, long fd, long address, int length, java.net.InetSocketAddress target) {
-        return -io.fasterapi.aio.Errno.EAFNOSUPPORT.code();
-    }
+    int sendTo(int op, long id, int h, long fd, long address, int length, java.net.InetSocketAddress target);
 
     /**
      * Receives into {@code pool}: into {@code bufferId}, or (when the kernel picks buffers, {@code bufferId}

@@ -101,11 +101,7 @@ public final class Loop implements AsyncIo {
 
     @Override
     public long listen(InetSocketAddress address, ListenOptions options) {
-        Objects.requireNonNull(address, "address");
-        Objects.requireNonNull(options, "options");
-        checkOpenForSockets();
-        if (address.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + address);
-        checkHandleRoom("listen " + address);
+        checkNewSocket(address, options, "listen " + address);
         return registerListener(driver.sockets().openListener(address, options), address);
     }
 
@@ -126,6 +122,15 @@ public final class Loop implements AsyncIo {
         }
         context.ownSocketFile(Ids.index(id), address.getPath(), file); // removed when the listener closes
         return id;
+    }
+
+    /** The checks before a socket is opened on {@code address}: arguments, thread, an open loop, resolved, handle room. */
+    private void checkNewSocket(InetSocketAddress address, Object options, String what) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        checkOpenForSockets();
+        if (address.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + address);
+        checkHandleRoom(what);
     }
 
     private void checkOpenForSockets() {
@@ -259,11 +264,7 @@ public final class Loop implements AsyncIo {
 
     @Override
     public long openDatagram(InetSocketAddress bindAddress, DatagramOptions options) {
-        Objects.requireNonNull(bindAddress, "bindAddress");
-        Objects.requireNonNull(options, "options");
-        checkOpenForSockets();
-        if (bindAddress.isUnresolved()) throw new IllegalArgumentException("unresolved address: " + bindAddress);
-        checkHandleRoom("openDatagram " + bindAddress);
+        checkNewSocket(bindAddress, options, "openDatagram " + bindAddress);
         int h = registerNew(Handles.KIND_DATAGRAM, driver.sockets().openDatagram(bindAddress, options), "openDatagram " + bindAddress);
         handles.ipv6Datagram[h] = bindAddress.getAddress() instanceof java.net.Inet6Address;
         return handles.id(h);

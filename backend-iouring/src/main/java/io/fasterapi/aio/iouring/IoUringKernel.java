@@ -59,8 +59,8 @@ final class IoUringKernel implements Kernel {
     private int[] zeroCopyResult = new int[0];
     /** Zero-copy requests made (for tests and benchmarks). */
     private long zeroCopySends;
-    /** Per operation slot: a datagram receive's buffer length + 1 while it is in the kernel, else 0. */
-    private long[] receiving = new long[0];
+    /** Per operation slot: a datagram receive is in the kernel. */
+    private boolean[] receiving = new boolean[0];
     /** Per operation slot: where a datagram receive's sender goes (null: a connected socket's read). */
     private DatagramSender[] senders = new DatagramSender[0];
     private final byte[] addressBytes = new byte[16];
@@ -226,7 +226,7 @@ final class IoUringKernel implements Kernel {
             senders = Arrays.copyOf(senders, n);
         }
         sq.recvmsg((int) fd, m.header().address(), DatagramConstants.MSG_TRUNC_LINUX, id);
-        receiving[op] = Math.max(length, 0) + 1L; // after the claim; the buffer's length + 1: 0 means "no datagram receive"
+        receiving[op] = true; // after the claim
         senders[op] = from;
         return 0;
     }
@@ -415,17 +415,12 @@ final class IoUringKernel implements Kernel {
                     sink.completed(ud, res, 0);
                     continue;
                 }
-                int datagramFlags = 0;
-                if (!more && slot < receiving.length && receiving[slot] != 0) {
-                    // A datagram receive: MSG_TRUNC made the result the datagram's real length.
-                    long length = receiving[slot] - 1;
-                    if (res > length) {
-                        res = (int) length;
-                        datagramFlags = TRUNCATED;
-                    }
+                if (!more && slot < receiving.length && receiving[slot]) {
+                    // A datagram receive: its sender into the holder. (MSG_TRUNC made the result the
+                    // datagram's real length: the engine cuts it to the buffer and flags it.)
                     DatagramSender from = senders[slot];
                     if (from != null && res >= 0 && !SockAddr.decodeInto(headers.lent(slot).name(), sc, from, addressBytes)) from.clear();
-                    receiving[slot] = 0;
+                    receiving[slot] = false;
                     senders[slot] = null;
                 }
                 if (!more) {
@@ -436,7 +431,7 @@ final class IoUringKernel implements Kernel {
                     multishotAccept = false; // a kernel before 5.19: one accept request per connection
                     res = -Errno.EAGAIN.code(); // asks the engine to arm it again
                 }
-                int flags = (more ? MORE : 0) | datagramFlags
+                int flags = (more ? MORE : 0)
                         | ((fl & IORING_CQE_F_BUFFER) != 0 ? BUFFER | (fl >>> IORING_CQE_BUFFER_SHIFT) << BUFFER_SHIFT : 0);
                 sink.completed(ud, res, flags);
             }
