@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # UDP and Unix domain socket echo (issue #14, item 6; not a test): one-thread echo servers (ours on
-# io_uring and epoll, the JDK's DatagramChannel / Selector, Netty 4.2's epoll and io_uring
+# io_uring and epoll, for UDP also "ourspool" receiving through a buffer pool, the JDK's DatagramChannel / Selector, Netty 4.2's epoll and io_uring
 # transports) against one ping-pong client of --connections blocking channels, 64-byte messages.
 # Server on CPU 0, client on CPU 1; the client counts round trips and reads the server's CPU time
 # (/proc/PID/stat, 10 ms ticks) over its window. Medians over --rounds rounds in rotating order.
@@ -15,7 +15,7 @@ cd "$root"
 
 rounds=3 seconds=5 warmup=2 connections=16 size=64 build=1
 kinds="udp uds"
-peers="ours-io_uring ours-epoll jdk netty-epoll netty-io_uring"
+peers="ours-io_uring ours-epoll ourspool-io_uring ourspool-epoll jdk netty-epoll netty-io_uring"
 while [ $# -gt 0 ]; do
     case $1 in
         --rounds) rounds=$2; shift ;;
@@ -41,6 +41,7 @@ for round in $(seq 1 "$rounds"); do
         for p in "${order[@]}"; do
             port=$((port + 1))
             impl=${p%%-*}; backend=${p#*-}; [ "$impl" = "$p" ] && backend=""
+            [ "$impl" = ourspool ] && [ "$kind" != udp ] && continue # a pool changes nothing for a stream echo here
             path=$out/$p-$round.sock
             log=$out/server-$p-$kind-$round.log
             "${pin0[@]}" "${jvm[@]}" io.fasterapi.aio.bench.LocalEchoBench server --impl "$impl" --backend "${backend:-epoll}" \

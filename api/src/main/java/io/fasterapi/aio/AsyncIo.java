@@ -209,6 +209,41 @@ public interface AsyncIo extends AutoCloseable {
     long receiveFrom(long handle, MemorySegment buffer, DatagramSender from, CompletionHandler handler, long userData);
 
     /**
+     * Where a datagram's bytes start in a pool buffer ({@link #receiveFrom(long, long, DatagramSender,
+     * CompletionHandler, long)}, or {@link #receive} on a UDP socket): a datagram keeps at most
+     * {@code bufferSize - POOL_DATAGRAM_OFFSET} bytes. The room before them is the kernel's on
+     * io_uring (a header and the sender's address, written into the buffer by multishot
+     * {@code RECVMSG}); the other systems leave it unused, so that a datagram is cut at the same
+     * size everywhere. See {@link IoEvent#bufferOffset()}.
+     *
+     * @since 1.1
+     */
+    int POOL_DATAGRAM_OFFSET = 64;
+
+    /**
+     * Multishot datagram receive into buffers of {@code pool} (of more than
+     * {@link #POOL_DATAGRAM_OFFSET} bytes each): the high-rate form of
+     * {@link #receiveFrom(long, MemorySegment, DatagramSender, CompletionHandler, long)}, with no
+     * request per datagram on io_uring (multishot {@code RECVMSG} on the provided buffer ring) and
+     * one {@code recvmmsg} for many datagrams on Linux's epoll. It goes on as {@link #receive}
+     * does: the handler is called once per datagram with {@link IoEvent#MORE}, the datagram in
+     * {@link IoEvent#buffer()} (at {@link IoEvent#bufferOffset()} of pool buffer
+     * {@link IoEvent#bufferId()}, the caller's until {@link #releaseBuffer}), and {@code from} set
+     * to its sender just before that call. A datagram of 0 bytes is a call with result 0 and a
+     * buffer to release, not an end. A longer datagram than the buffer holds is cut, with
+     * {@link IoEvent#TRUNCATED}. It pauses ({@code -ENOBUFS} with MORE) while the caller holds
+     * every buffer, as {@link #receive} does; it ends with an error or {@code -ECANCELED}.
+     *
+     * <p>{@code from} is one holder for the whole receive, overwritten before each call: read it in
+     * the handler (or copy it there), as the event itself.
+     *
+     * @return the operation id, for {@link #cancel(long)}
+     * @throws IllegalArgumentException if the handle is no UDP socket, or the pool's buffers are too small
+     * @since 1.1
+     */
+    long receiveFrom(long handle, long pool, DatagramSender from, CompletionHandler handler, long userData);
+
+    /**
      * Connects a UDP socket to {@code remote} (at once: no datagram is sent). From then on it only
      * exchanges datagrams with that peer, and {@link #read}/{@link #write} work on it, a datagram
      * each.
@@ -332,6 +367,9 @@ public interface AsyncIo extends AutoCloseable {
      * itself when a buffer is released. The operation ends with one last call without
      * {@code MORE}: result 0 at end of stream, a negated error, or {@code -ECANCELED}. It occupies
      * the handle's read queue until it ends; several receives may share a pool.
+     * <p>On a UDP socket (connected, or when the senders do not matter) each chunk is one datagram,
+     * as with {@link #receiveFrom(long, long, DatagramSender, CompletionHandler, long)}, whose rules
+     * apply: the bytes start at {@link #POOL_DATAGRAM_OFFSET}, and 0 bytes is an empty datagram.
      *
      * @return the operation id, for {@link #cancel(long)}
      */

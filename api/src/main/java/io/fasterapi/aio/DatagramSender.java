@@ -51,6 +51,14 @@ public final class DatagramSender {
         this.scopeId = scopeId;
     }
 
+    /** Sets the sender {@code other} holds (or none). */
+    public void set(DatagramSender other) {
+        System.arraycopy(other.address, 0, address, 0, other.length);
+        length = other.length;
+        port = other.port;
+        scopeId = other.scopeId;
+    }
+
     private static boolean isV4Mapped(byte[] a, int at) {
         for (int i = 0; i < 10; i++) if (a[at + i] != 0) return false;
         return a[at + 10] == (byte) 0xff && a[at + 11] == (byte) 0xff;

@@ -54,10 +54,21 @@ public interface IoEvent {
     }
 
     /**
+     * For a chunk of {@link AsyncIo#receive receive}: where its bytes start in pool buffer
+     * {@link #bufferId()}: 0 for a stream's chunk, {@link AsyncIo#POOL_DATAGRAM_OFFSET} for a
+     * datagram's; 0 otherwise.
+     *
+     * @since 1.1
+     */
+    default int bufferOffset() {
+        return 0;
+    }
+
+    /**
      * For a chunk of {@link AsyncIo#receive receive}: the received bytes ({@link #result()} of
-     * them, in the pool buffer {@link #bufferId()}), valid until that buffer is released;
-     * {@code null} otherwise. Allocates a slice: {@link AsyncIo#bufferPoolMemory} with
-     * {@code bufferId * bufferSize} reads the same bytes without allocating.
+     * them, in the pool buffer {@link #bufferId()} from {@link #bufferOffset()}), valid until that
+     * buffer is released; {@code null} otherwise. Allocates a slice: {@link AsyncIo#bufferPoolMemory}
+     * at {@code bufferId * bufferSize + bufferOffset} reads the same bytes without allocating.
      */
     default java.lang.foreign.MemorySegment buffer() {
         return null;

@@ -65,12 +65,22 @@ final class BufferPools {
         pool.release(bufferId);
     }
 
-    /** Queues a chunk of receive {@code op}: {@code length} bytes in {@code bufferId}, now the user's. */
-    boolean chunk(int op, int bufferId, long length) {
+    /**
+     * Queues a chunk of receive {@code op}: {@code length} bytes in {@code bufferId}, now the
+     * user's; for a datagram, its {@code flags} (TRUNCATED) and sender ({@code from}, or null).
+     */
+    boolean chunk(int op, int bufferId, long length, int flags, io.fasterapi.aio.DatagramSender from) {
         int c = partial(op);
         if (c < 0) return false;
         ops.pool[c] = ops.pool[op];
         ops.bufferId[c] = bufferId;
+        ops.datagram[c] = ops.datagram[op];
+        ops.resultFlags[c] = flags;
+        if (from != null && ops.sender[op] != null) {
+            ops.sender[c] = ops.sender[op];
+            if (ops.chunkSender[c] == null) ops.chunkSender[c] = new io.fasterapi.aio.DatagramSender();
+            ops.chunkSender[c].set(from);
+        }
         list.get(ops.pool[op]).lend(bufferId);
         completions.add(c, length);
         return true;

@@ -40,6 +40,8 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     private final Kernel kernel;
     private final Acceptors acceptors;
     private final IntConsumer resumeReceive = this::resumeReceive;
+    /** Where the kernel puts a pool datagram's sender before reporting it: copied into the chunk at once. */
+    private final io.fasterapi.aio.DatagramSender sender = new io.fasterapi.aio.DatagramSender();
     /** Whether the kernel uses the quiet count: the sends are recorded only then. */
     private final boolean countQuiet;
     /** Handle slots a send was started on since the last wait (for {@link Kernel#await}'s quiet count). */
@@ -162,7 +164,17 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
             pause(op);
             return true;
         }
-        int r = kernel.receive(op, ops.id(op), h, handles.fd(h), pool, b);
+        long fd = handles.fd(h);
+        boolean datagram = ops.isDatagram(op);
+        int r;
+        if (!datagram) {
+            r = kernel.receive(op, ops.id(op), h, fd, pool, b);
+        } else if (b < 0) {
+            r = kernel.receiveDatagrams(op, ops.id(op), h, fd, pool, sender);
+        } else { // one datagram into the buffer taken, after the room every system leaves
+            int at = io.fasterapi.aio.AsyncIo.POOL_DATAGRAM_OFFSET;
+            r = kernel.receiveFrom(op, ops.id(op), h, fd, pool.address(b) + at, pool.bufferSize() - at, sender);
+        }
         if (r < 0) {
             if (b >= 0) pool.putBack(b);
             return end(h, op, r, true);
@@ -324,10 +336,18 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
             ops.lentBuffer[op] = -1;
             ops.setEngineFlags(op, s &= ~IN_KERNEL);
         }
+        boolean datagram = ops.isDatagram(op);
+        boolean data = datagram ? result >= 0 : result > 0; // an empty datagram is one
+        int chunkFlags = truncated(flags);
+        int room = pool.bufferSize() - io.fasterapi.aio.AsyncIo.POOL_DATAGRAM_OFFSET;
+        if (datagram && result > room) { // a kernel that gave the real length (MSG_TRUNC)
+            result = room;
+            chunkFlags = io.fasterapi.aio.IoEvent.TRUNCATED;
+        }
         if (b >= 0) {
-            if (result <= 0 || (s & CLOSING) != 0 || h < 0) {
+            if (!data || (s & CLOSING) != 0 || h < 0) {
                 kernel.recycle(pool, b); // no data, or nobody left to give it to
-            } else if (!ctx.chunk(op, b, result)) {
+            } else if (!(datagram ? ctx.datagram(op, b, result, chunkFlags, sender) : ctx.chunk(op, b, result))) {
                 kernel.recycle(pool, b); // no slot to report it: the receive ends with ENOBUFS
                 if (more && (s & CANCELLED) == 0) kernel.cancel(op, ops.id(op));
                 ops.setEngineFlags(op, s |= CANCELLED | NO_SLOT);
@@ -340,7 +360,7 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
             boolean noSlot = (s & (NO_SLOT | CLOSING)) == NO_SLOT && h >= 0;
             ctx.completeWithFollowers(op, noSlot ? -Errno.ENOBUFS.code() : -Errno.ECANCELED.code());
             if (h >= 0) pumpRead(h);
-        } else if (result > 0) {
+        } else if (data) {
             if (!startReceive(op, h)) pumpRead(h); // ended after data: go on receiving
         } else if (result == -Errno.ENOBUFS.code() && kernel.picksBuffers()) {
             pause(op); // the kernel found no free buffer: resumes on a release
@@ -348,6 +368,10 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
             end(h, op, result, true); // 0 at end of stream, or the error
             pumpRead(h);
         }
+    }
+
+    private static int truncated(int kernelFlags) {
+        return (kernelFlags & Kernel.TRUNCATED) != 0 ? io.fasterapi.aio.IoEvent.TRUNCATED : 0;
     }
 
     private void pump(int h, boolean read) {

@@ -81,6 +81,7 @@ final class Completions {
         int poolIndex = ops.pool[op];
         int flags = ops.resultFlags[op];
         boolean datagram = ops.datagram[op];
+        if (datagram && bufferId >= 0 && ops.sender[op] != null) ops.sender[op].set(ops.chunkSender[op]); // a pool receive's sender
         ops.free(op);
         count(kind, result);
         if (datagram && result >= 0) counters.add(kind == Operation.READ ? Counters.DATAGRAMS_RECEIVED : Counters.DATAGRAMS_SENT, 1);
@@ -89,7 +90,7 @@ final class Completions {
             for (ByteBuffer b : gathered) b.position(b.limit()); // a gather write succeeds only whole
         }
         event.set(kind, handleId, opId, data, result, (more ? IoEvent.MORE : 0) | flags);
-        if (bufferId >= 0) event.setBuffer(pools.get(poolIndex), bufferId);
+        if (bufferId >= 0) event.setBuffer(pools.get(poolIndex), bufferId, datagram ? io.fasterapi.aio.AsyncIo.POOL_DATAGRAM_OFFSET : 0);
         try {
             handler.completed(event);
         } catch (Throwable t) {

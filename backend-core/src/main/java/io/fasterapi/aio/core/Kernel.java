@@ -75,6 +75,17 @@ public interface Kernel {
      */
     int receive(int op, long id, int h, long fd, BufferPool pool, int bufferId);
 
+    /**
+     * A kernel that picks buffers: receives datagrams into {@code pool} as a multishot request,
+     * each datagram's bytes at {@code AsyncIo.POOL_DATAGRAM_OFFSET} of the buffer picked. Each
+     * report's result is the bytes kept, with {@link #MORE}, {@link #BUFFER} and {@link #TRUNCATED}
+     * as for {@link #receive}, and its sender set into {@code from} just before the report. Others
+     * are never asked: the engine takes a buffer and asks {@link #receiveFrom} into it.
+     */
+    default int receiveDatagrams(int op, long id, int h, long fd, BufferPool pool, io.fasterapi.aio.DatagramSender from) {
+        throw new UnsupportedOperationException("a kernel that does not pick buffers receives datagrams one by one");
+    }
+
     /** Connects {@code fd}; the result is 0 once connected. */
     int connect(int op, long id, int h, long fd, SocketAddress remote);
 

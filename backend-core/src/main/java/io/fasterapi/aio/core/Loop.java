@@ -356,13 +356,31 @@ public final class Loop implements AsyncIo {
 
     @Override
     public long receive(long handle, long pool, CompletionHandler handler, long userData) {
+        return receiveInto(handle, pool, null, handler, userData, "receive");
+    }
+
+    @Override
+    public long receiveFrom(long handle, long pool, DatagramSender from, CompletionHandler handler, long userData) {
+        Objects.requireNonNull(from, "from");
+        return receiveInto(handle, pool, from, handler, userData, "receiveFrom");
+    }
+
+    /** A multishot receive into {@code pool}: chunks of a stream, or datagrams (with their senders into {@code from}). */
+    private long receiveInto(long handle, long pool, DatagramSender from, CompletionHandler handler, long userData, String what) {
         Objects.requireNonNull(handler, "handler");
         checkLoopThread();
         BufferPool bp = poolOf(pool);
-        int h = handleIndex(handle, Handles.KIND_STREAM, "receive");
+        int h = handleIndex(handle, from != null ? Handles.KIND_DATAGRAM : KIND_TRANSFER, what);
+        boolean datagram = h >= 0 && handles.kind[h] == Handles.KIND_DATAGRAM;
+        if (datagram && bp.bufferSize() <= POOL_DATAGRAM_OFFSET) {
+            throw new IllegalArgumentException(what + ": a datagram pool needs buffers of more than " + POOL_DATAGRAM_OFFSET
+                    + " bytes (POOL_DATAGRAM_OFFSET), not " + bp.bufferSize());
+        }
         int op = newOperation(Operation.READ, h, handle, handler, userData);
         ops.pool[op] = bp.index;
+        ops.sender[op] = from;
         if (h < 0 || closing) return failNow(op, h < 0 ? Errno.EBADF : Errno.ECANCELED);
+        ops.datagram[op] = datagram;
         queues.addRead(h, op);
         driver.submit(op, h);
         return ops.id(op);

@@ -106,7 +106,16 @@ public final class LoopContext {
      * it (the caller then gives the buffer back and ends the receive with ENOBUFS).
      */
     public boolean chunk(int op, int bufferId, long length) {
-        return pools.chunk(op, bufferId, length);
+        return pools.chunk(op, bufferId, length, 0, null);
+    }
+
+    /**
+     * Delivers a datagram of the multishot receive {@code op}, as {@link #chunk}: {@code length}
+     * bytes at {@code AsyncIo.POOL_DATAGRAM_OFFSET} of {@code bufferId}, with {@code flags}
+     * ({@code IoEvent.TRUNCATED}) and its sender {@code from} (copied now: the holder may be reused).
+     */
+    public boolean datagram(int op, int bufferId, long length, int flags, io.fasterapi.aio.DatagramSender from) {
+        return pools.chunk(op, bufferId, length, flags, from);
     }
 
     /** Receive {@code op} pauses until a buffer is released: tells the user ({@code -ENOBUFS}, MORE). */

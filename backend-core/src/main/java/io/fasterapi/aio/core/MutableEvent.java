@@ -15,6 +15,7 @@ final class MutableEvent implements IoEvent {
     private int flags;
     private BufferPool pool;
     private int bufferId = -1;
+    private int bufferOffset;
 
     void set(Operation operation, long handle, long operationId, long userData, long result, int flags) {
         this.operation = operation;
@@ -25,11 +26,18 @@ final class MutableEvent implements IoEvent {
         this.flags = flags;
         this.pool = null;
         this.bufferId = -1;
+        this.bufferOffset = 0;
     }
 
-    void setBuffer(BufferPool pool, int bufferId) {
+    void setBuffer(BufferPool pool, int bufferId, int offset) {
         this.pool = pool;
         this.bufferId = bufferId;
+        this.bufferOffset = offset;
+    }
+
+    @Override
+    public int bufferOffset() {
+        return bufferOffset;
     }
 
     @Override
@@ -39,7 +47,7 @@ final class MutableEvent implements IoEvent {
 
     @Override
     public MemorySegment buffer() {
-        return pool == null ? null : pool.memory().asSlice((long) bufferId * pool.bufferSize(), result);
+        return pool == null ? null : pool.memory().asSlice((long) bufferId * pool.bufferSize() + bufferOffset, result);
     }
 
     @Override

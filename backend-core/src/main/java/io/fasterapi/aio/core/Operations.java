@@ -72,6 +72,12 @@ public final class Operations {
     java.net.InetSocketAddress[] target;
     /** Where a receiveFrom puts its datagram's sender; else null. */
     io.fasterapi.aio.DatagramSender[] sender;
+    /**
+     * For a datagram chunk of a pool receive: its sender, set into the receive's holder
+     * ({@link #sender}) just before delivery. The holder object is the slot's own, kept across
+     * reuses, so a steady receive allocates nothing.
+     */
+    io.fasterapi.aio.DatagramSender[] chunkSender;
     /** Whether the operation moves a datagram (its handle is a UDP socket): counted as one. */
     boolean[] datagram;
     /** {@link io.fasterapi.aio.IoEvent} flags the kernel reported with the result ({@code TRUNCATED}). */
@@ -115,6 +121,7 @@ public final class Operations {
         length = length == null ? new long[capacity] : Arrays.copyOf(length, capacity);
         target = target == null ? new java.net.InetSocketAddress[capacity] : Arrays.copyOf(target, capacity);
         sender = sender == null ? new io.fasterapi.aio.DatagramSender[capacity] : Arrays.copyOf(sender, capacity);
+        chunkSender = chunkSender == null ? new io.fasterapi.aio.DatagramSender[capacity] : Arrays.copyOf(chunkSender, capacity);
         datagram = datagram == null ? new boolean[capacity] : Arrays.copyOf(datagram, capacity);
         resultFlags = resultFlags == null ? new int[capacity] : Arrays.copyOf(resultFlags, capacity);
         for (int i = old; i < capacity; i++) {

@@ -526,4 +526,42 @@ class IocpKernelTest {
         io.poll(0);
         assertEquals(new Seen(Operation.READ, h, 0, 0, -1), seen.getLast());
     }
+
+    @Test
+    void aPoolDatagramReceiveIsOneWsaRecvFromPerBufferAfterTheOffsetWithItsSender() throws Exception {
+        long h = io.openDatagram(REMOTE);
+        long pool = io.createBufferPool(2, 128);
+        MemorySegment memory = io.bufferPoolMemory(pool);
+        io.fasterapi.aio.DatagramSender from = new io.fasterapi.aio.DatagramSender();
+        java.util.List<InetSocketAddress> senders = new java.util.ArrayList<>();
+        io.receiveFrom(h, pool, from, e -> {
+            record.completed(e);
+            if (e.bufferId() >= 0) {
+                assertEquals(AsyncIo.POOL_DATAGRAM_OFFSET, e.bufferOffset());
+                senders.add(from.socketAddress());
+            }
+        }, 0);
+        int at = AsyncIo.POOL_DATAGRAM_OFFSET;
+        ScriptedPort.Call r = port.last("receiveFrom");
+        assertEquals(memory.address() + at, r.buffer(), "the datagram goes after the room every backend leaves");
+        assertEquals(128 - at, r.length());
+        InetSocketAddress a = new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 5555);
+        WinSockAddr.encode(a, port.receivesFrom.getLast()[0]);
+        port.entry(h, r.overlapped(), STATUS_SUCCESS, 0); // an empty datagram: no end
+        io.poll(0);
+        ScriptedPort.Call r2 = port.last("receiveFrom");
+        assertEquals(memory.address() + 128 + at, r2.buffer(), "the next buffer, at once");
+        InetSocketAddress b = new InetSocketAddress(InetAddress.getByName("::1"), 6666);
+        WinSockAddr.encode(b, port.receivesFrom.getLast()[0]);
+        port.entry(h, r2.overlapped(), WindowsErrors.STATUS_BUFFER_OVERFLOW, 128 - at);
+        io.poll(0);
+        assertEquals(List.of(new Seen(Operation.READ, h, 0, IoEvent.MORE, 0),
+                new Seen(Operation.READ, h, 128 - at, IoEvent.MORE | IoEvent.TRUNCATED, 1),
+                new Seen(Operation.READ, h, Errno.ENOBUFS.result(), IoEvent.MORE, -1)), seen);
+        assertEquals(List.of(a, b), senders, "each datagram's own sender, though both were reaped before delivery");
+        assertEquals(2, port.count("receiveFrom"), "paused: both buffers are held");
+        io.releaseBuffer(pool, 1);
+        assertEquals(3, port.count("receiveFrom"), "resumed by the release");
+        assertEquals(2, io.stats().datagramsReceived());
+    }
 }

@@ -1,5 +1,6 @@
 package io.fasterapi.aio.iouring;
 
+import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.Errno;
@@ -63,6 +64,15 @@ final class IoUringKernel implements Kernel {
     private boolean[] receiving = new boolean[0];
     /** Per operation slot: where a datagram receive's sender goes (null: a connected socket's read). */
     private DatagramSender[] senders = new DatagramSender[0];
+    /** Per operation slot: the pool of a multishot datagram receive, whose buffers start with the kernel's header and the sender; else null. */
+    private BufferPool[] datagramPools = new BufferPool[0];
+    /**
+     * The name room of a multishot RECVMSG: after {@code io_uring_recvmsg_out} (16 bytes) it makes
+     * the datagram start at {@link AsyncIo#POOL_DATAGRAM_OFFSET}, as on every backend.
+     */
+    private static final int NAME_ROOM = AsyncIo.POOL_DATAGRAM_OFFSET - (int) RECVMSG_OUT.byteSize();
+    /** A datagram's sender copied out of its pool buffer (which may be unaligned) to be decoded. */
+    private final MemorySegment nameCopy;
     private final byte[] addressBytes = new byte[16];
     /** The msghdr of each SENDMSG while the kernel has it (it reads the iovecs until the request ends). */
     private final SlotLeases<MsgHdr> headers = new SlotLeases<>(() -> new MsgHdr(arena, sc));
@@ -105,6 +115,7 @@ final class IoUringKernel implements Kernel {
         wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
         this.getEventsArg = arena.allocate(GETEVENTS_ARG);
         this.timespec = arena.allocate(TIMESPEC);
+        this.nameCopy = arena.allocate(NAME_ROOM, 8);
         int entries = Math.min(config.queueDepth(), 32768);
         // Multishot accept and completions of a whole turn can outnumber submissions: 4x room.
         int cqEntries = Math.max(entries * 4, 1024);
@@ -220,15 +231,44 @@ final class IoUringKernel implements Kernel {
         MsgHdr m = headers.lend(op);
         m.describeOne(address, length);
         if (from != null) m.receiveName();
-        if (op >= receiving.length) {
-            int n = Math.max(op + 1, receiving.length * 2);
-            receiving = Arrays.copyOf(receiving, n);
-            senders = Arrays.copyOf(senders, n);
-        }
+        growReceiving(op);
         sq.recvmsg((int) fd, m.header().address(), DatagramConstants.MSG_TRUNC_LINUX, id);
         receiving[op] = true; // after the claim
         senders[op] = from;
         return 0;
+    }
+
+    @Override
+    public int receiveDatagrams(int op, long id, int h, long fd, BufferPool pool, DatagramSender from) {
+        MsgHdr m = headers.lend(op);
+        m.describeMultishot(NAME_ROOM);
+        growReceiving(op);
+        sq.recvmsgMultishot((int) fd, m.header().address(), pool.index(), id);
+        datagramPools[op] = pool; // after the claim
+        senders[op] = from;
+        return 0;
+    }
+
+    private void growReceiving(int op) {
+        if (op < receiving.length) return;
+        int n = Math.max(op + 1, receiving.length * 2);
+        receiving = Arrays.copyOf(receiving, n);
+        senders = Arrays.copyOf(senders, n);
+        datagramPools = Arrays.copyOf(datagramPools, n);
+    }
+
+    /**
+     * A datagram of a multishot RECVMSG in buffer {@code bid} of {@code pool}: its sender into
+     * {@code from}; returns {@link #TRUNCATED} when it was cut (the CQE's result counts the
+     * kernel's header and name room, which the caller takes off).
+     */
+    private int datagramIn(BufferPool pool, int bid, DatagramSender from) {
+        MemorySegment memory = pool.memory();
+        long at = (long) bid * pool.bufferSize();
+        int outFlags = memory.get(ValueLayout.JAVA_INT_UNALIGNED, at + RECVMSG_OUT_FLAGS);
+        MemorySegment.copy(memory, at + RECVMSG_OUT.byteSize(), nameCopy, 0, NAME_ROOM);
+        if (!SockAddr.decodeInto(nameCopy, sc, from, addressBytes)) from.clear();
+        return (outFlags & DatagramConstants.MSG_TRUNC_LINUX) != 0 ? TRUNCATED : 0;
     }
 
     @Override
@@ -415,6 +455,17 @@ final class IoUringKernel implements Kernel {
                     sink.completed(ud, res, 0);
                     continue;
                 }
+                int cut = 0;
+                if (slot < datagramPools.length && datagramPools[slot] != null) {
+                    if (res >= 0 && (fl & IORING_CQE_F_BUFFER) != 0) {
+                        cut = datagramIn(datagramPools[slot], fl >>> IORING_CQE_BUFFER_SHIFT, senders[slot]);
+                        res -= AsyncIo.POOL_DATAGRAM_OFFSET;
+                    }
+                    if (!more) {
+                        datagramPools[slot] = null;
+                        senders[slot] = null;
+                    }
+                }
                 if (!more && slot < receiving.length && receiving[slot]) {
                     // A datagram receive: its sender into the holder. (MSG_TRUNC made the result the
                     // datagram's real length: the engine cuts it to the buffer and flags it.)
@@ -431,7 +482,7 @@ final class IoUringKernel implements Kernel {
                     multishotAccept = false; // a kernel before 5.19: one accept request per connection
                     res = -Errno.EAGAIN.code(); // asks the engine to arm it again
                 }
-                int flags = (more ? MORE : 0)
+                int flags = (more ? MORE : 0) | cut
                         | ((fl & IORING_CQE_F_BUFFER) != 0 ? BUFFER | (fl >>> IORING_CQE_BUFFER_SHIFT) << BUFFER_SHIFT : 0);
                 sink.completed(ud, res, flags);
             }

@@ -128,6 +128,14 @@ final class IoUringSyscalls {
     static final StructLayout BUF = MemoryLayout.structLayout(
             JAVA_LONG.withName("addr"), JAVA_INT.withName("len"), JAVA_SHORT.withName("bid"), JAVA_SHORT.withName("resv"));
 
+    /**
+     * struct io_uring_recvmsg_out: what a multishot RECVMSG writes at the start of each buffer,
+     * before the sender's address (the name room asked for) and the datagram.
+     */
+    static final StructLayout RECVMSG_OUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("namelen"), JAVA_INT.withName("controllen"), JAVA_INT.withName("payloadlen"),
+            JAVA_INT.withName("flags"));
+
     /** struct io_uring_buf_reg, for IORING_REGISTER_PBUF_RING. */
     static final StructLayout BUF_REG = MemoryLayout.structLayout(
             JAVA_LONG.withName("ring_addr"), JAVA_INT.withName("ring_entries"), JAVA_SHORT.withName("bgid"),
@@ -195,6 +203,9 @@ final class IoUringSyscalls {
     static final long GA_MIN_WAIT_USEC = GETEVENTS_ARG.byteOffset(groupElement("pad"));
     static final long TS_SEC = TIMESPEC.byteOffset(groupElement("tv_sec"));
     static final long TS_NSEC = TIMESPEC.byteOffset(groupElement("tv_nsec"));
+
+    // struct io_uring_recvmsg_out
+    static final long RECVMSG_OUT_FLAGS = RECVMSG_OUT.byteOffset(groupElement("flags"));
 
     // struct io_uring_buf_reg
     static final long BUF_REG_RING_ADDR = BUF_REG.byteOffset(groupElement("ring_addr"));

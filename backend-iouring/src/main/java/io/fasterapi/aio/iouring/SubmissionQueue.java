@@ -171,6 +171,20 @@ final class SubmissionQueue {
         sqes.set(JAVA_INT, s + SQE_OP_FLAGS, msgFlags);
     }
 
+    /**
+     * Multishot recvmsg into buffers the kernel picks from provided buffer ring {@code group}: each
+     * buffer gets an {@code io_uring_recvmsg_out}, the name room the header at {@code msghdr} asks
+     * for, then the datagram.
+     */
+    void recvmsgMultishot(int fd, long msghdr, int group, long userData) {
+        long s = claim(IORING_OP_RECVMSG, fd, userData);
+        sqes.set(JAVA_LONG, s + SQE_ADDR, msghdr);
+        sqes.set(JAVA_INT, s + SQE_LEN, 1); // one header
+        sqes.set(JAVA_BYTE, s + SQE_FLAGS, IOSQE_BUFFER_SELECT);
+        sqes.set(JAVA_SHORT, s + SQE_IOPRIO, (short) IORING_RECV_MULTISHOT);
+        sqes.set(JAVA_SHORT, s + SQE_BUF_GROUP, (short) group);
+    }
+
     /** recvmsg into the header at {@code msghdr}, valid until the request completes. */
     void recvmsg(int fd, long msghdr, int msgFlags, long userData) {
         long s = claim(IORING_OP_RECVMSG, fd, userData);

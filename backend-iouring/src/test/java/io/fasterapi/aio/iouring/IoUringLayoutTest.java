@@ -194,6 +194,13 @@ class IoUringLayoutTest {
         k.add("CQE_RES", "offsetof(struct io_uring_cqe, res)", IoUringSyscalls.CQE_RES);
         k.add("CQE_FLAGS", "offsetof(struct io_uring_cqe, flags)", IoUringSyscalls.CQE_FLAGS);
 
+        k.size("io_uring_recvmsg_out", IoUringSyscalls.RECVMSG_OUT);
+        for (String f : new String[] {"namelen", "controllen", "payloadlen", "flags"}) {
+            k.offset("io_uring_recvmsg_out", IoUringSyscalls.RECVMSG_OUT, f);
+            k.fieldSize("io_uring_recvmsg_out", IoUringSyscalls.RECVMSG_OUT, f, f);
+        }
+        k.add("RECVMSG_OUT_FLAGS", "offsetof(struct io_uring_recvmsg_out, flags)", IoUringSyscalls.RECVMSG_OUT_FLAGS);
+
         k.size("io_uring_getevents_arg", IoUringSyscalls.GETEVENTS_ARG);
         for (String f : new String[] {"sigmask", "sigmask_sz", "pad", "ts"}) {
             k.offset("io_uring_getevents_arg", IoUringSyscalls.GETEVENTS_ARG, f);

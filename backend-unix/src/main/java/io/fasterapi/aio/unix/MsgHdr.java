@@ -123,6 +123,18 @@ public final class MsgHdr {
         memory.set(JAVA_INT, namelenOffset, (int) SockAddr.STORAGE_SIZE);
     }
 
+    /**
+     * For io_uring's multishot {@code RECVMSG} on provided buffers: no iovec (the kernel uses the
+     * whole buffer it picks) and {@code nameRoom} bytes of name, which the kernel writes into that
+     * buffer after its header ({@code io_uring_recvmsg_out}) rather than here.
+     */
+    public void describeMultishot(int nameRoom) {
+        setIovlen(0);
+        memory.set(JAVA_LONG, nameOffset, name.address());
+        memory.set(JAVA_INT, namelenOffset, nameRoom);
+        memory.set(JAVA_INT, flagsOffset, 0);
+    }
+
     /** Room for a socket address ({@link SockAddr#STORAGE_SIZE} bytes). */
     public MemorySegment name() {
         return name;

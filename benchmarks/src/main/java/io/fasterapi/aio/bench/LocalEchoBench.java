@@ -38,8 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * UDP and Unix domain socket echo (issue #14, item 6): one-thread echo servers, ours and their peers,
  * and a ping-pong client.
  *
- * <p>{@code server --impl ours|jdk|netty --backend io_uring|epoll --kind udp|uds --port P --path F}:
- * ours is {@link DatagramEchoServer} / {@link EchoServer} on one loop; jdk is a blocking
+ * <p>{@code server --impl ours|ourspool|jdk|netty --backend io_uring|epoll --kind udp|uds --port P --path F}:
+ * ours is {@link DatagramEchoServer} / {@link EchoServer} on one loop (ourspool: the UDP server
+ * receiving through a buffer pool, {@link DatagramEchoServer#pooled}); jdk is a blocking
  * {@link DatagramChannel} loop (UDP) or a {@link Selector} loop (UDS); netty is Netty 4.2's native
  * transport ({@code --backend}) with one event loop. Each runs until killed.
  *
@@ -77,9 +78,10 @@ final class LocalEchoBench {
         System.out.println("listening " + impl + " " + a.get("backend", "") + " " + at);
         System.out.flush();
         switch (impl) {
-            case "ours" -> {
+            case "ours", "ourspool" -> {
                 AsyncIo io = AsyncIo.create(AsyncIoConfig.builder().backend(a.get("backend", "io_uring")).build());
-                if (udp) new DatagramEchoServer(io, (InetSocketAddress) at, 2048, 64);
+                if (udp && impl.equals("ourspool")) DatagramEchoServer.pooled(io, (InetSocketAddress) at, 2048, 256);
+                else if (udp) new DatagramEchoServer(io, (InetSocketAddress) at, 2048, 64);
                 else new EchoServer(io, (UnixDomainSocketAddress) at, 16 * 1024, null);
                 io.run();
             }
@@ -88,7 +90,7 @@ final class LocalEchoBench {
                 else jdkUds((UnixDomainSocketAddress) at);
             }
             case "netty" -> netty(a.get("backend", "epoll"), udp, at);
-            default -> throw new IllegalArgumentException("--impl ours|jdk|netty");
+            default -> throw new IllegalArgumentException("--impl ours|ourspool|jdk|netty");
         }
     }
 

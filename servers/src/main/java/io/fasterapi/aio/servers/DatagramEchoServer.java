@@ -12,11 +12,18 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 
 /**
- * A UDP echo server on one loop: every datagram goes back to its sender. A few receives are kept in
- * flight, each with its own buffer and sender holder; a receive's datagram is echoed from its
- * buffer, then the receive is asked again. Reply addresses come from a small cache of the last
- * {@value #PEERS} senders, compared without allocating: a server with that many steady peers makes
- * no object per datagram. A datagram longer than the buffer is echoed cut to it.
+ * A UDP echo server on one loop: every datagram goes back to its sender. Two ways to receive:
+ * <ul>
+ *   <li>one-shot ({@link #DatagramEchoServer(AsyncIo, InetSocketAddress, int, int)}): a few receives
+ *       in flight, each with its own buffer and sender holder; a receive's datagram is echoed from
+ *       its buffer, then the receive is asked again;</li>
+ *   <li>pooled ({@link #pooled}): one multishot receive into a buffer pool (io_uring's multishot
+ *       RECVMSG, recvmmsg on epoll); each datagram is echoed from its pool buffer, released when
+ *       the echo is sent.</li>
+ * </ul>
+ * Reply addresses come from a small cache of the last {@value #PEERS} senders, compared without
+ * allocating: a server with that many steady peers makes no address object per datagram. A
+ * datagram longer than the buffer is echoed cut to it.
  */
 public final class DatagramEchoServer {
     private final AsyncIo io;
@@ -45,6 +52,36 @@ public final class DatagramEchoServer {
             throw e;
         }
         for (int i = 0; i < inFlight; i++) new Slot(arena.allocate(bufferSize)).receive();
+    }
+
+    private DatagramEchoServer(AsyncIo io, InetSocketAddress bind) {
+        this.io = io;
+        try {
+            this.socket = io.openDatagram(bind);
+            this.address = io.localAddress(socket);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A server that receives through a pool of {@code buffers} buffers (a power of two) of
+     * {@code bufferSize} bytes, {@link AsyncIo#POOL_DATAGRAM_OFFSET} of which go before each
+     * datagram; call on the loop's thread.
+     *
+     * @throws io.fasterapi.aio.AsyncIoException when the address cannot be bound
+     */
+    public static DatagramEchoServer pooled(AsyncIo io, InetSocketAddress bind, int bufferSize, int buffers) {
+        DatagramEchoServer s = new DatagramEchoServer(io, bind);
+        try {
+            s.new Pooled(io.createBufferPool(buffers, bufferSize)).receive();
+        } catch (RuntimeException e) {
+            io.close(s.socket);
+            s.arena.close();
+            throw e;
+        }
+        return s;
     }
 
     /** The bound address (the real port when asked for port 0). */
@@ -97,6 +134,37 @@ public final class DatagramEchoServer {
             }
             datagrams++;
             io.sendTo(socket, buffer.asSlice(0, r), peer(from), this, 0);
+        }
+    }
+
+    /** The multishot receive of a pooled server, and its echoes (user data: the buffer echoed). */
+    private final class Pooled implements CompletionHandler {
+        final long pool;
+        final DatagramSender from = new DatagramSender();
+        final CompletionHandler sent = this::sent;
+
+        Pooled(long pool) {
+            this.pool = pool;
+        }
+
+        void receive() {
+            io.receiveFrom(socket, pool, from, this, 0);
+        }
+
+        @Override
+        public void completed(IoEvent e) {
+            long r = e.result();
+            if ((e.flags() & IoEvent.MORE) == 0) { // the receive ended
+                if (r != -Errno.ECANCELED.code() && r != -Errno.EBADF.code()) receive(); // not a close: go on
+                return;
+            }
+            if (r < 0) return; // paused (every buffer is being echoed): it resumes with the next release
+            datagrams++;
+            io.sendTo(socket, e.buffer(), peer(from), sent, e.bufferId());
+        }
+
+        private void sent(IoEvent e) {
+            io.releaseBuffer(pool, (int) e.userData());
         }
     }
 }

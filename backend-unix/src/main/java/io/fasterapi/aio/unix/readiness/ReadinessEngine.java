@@ -1,5 +1,6 @@
 package io.fasterapi.aio.unix.readiness;
 
+import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.Operation;
 import io.fasterapi.aio.core.BufferPool;
@@ -76,6 +77,10 @@ public final class ReadinessEngine implements Driver {
     /** recvmmsg's vector where the system has it (Linux), else null; the ops of its last call. */
     private final MmsgBatch batch;
     private final int[] batchOps = new int[MmsgBatch.SIZE];
+    /** The pool buffers of a pool datagram receive's last batch. */
+    private final int[] batchBuffers = new int[MmsgBatch.SIZE];
+    /** Where a pool datagram's sender is decoded before it is copied into its chunk. */
+    private final DatagramSender sender = new DatagramSender();
     /** Handle ids with deferred datagram receives (see {@link #submit}). */
     private long[] deferred = new long[16];
     private int deferredCount;
@@ -302,17 +307,12 @@ public final class ReadinessEngine implements Driver {
      * the socket ran dry (the receive stays queued), true when the receive ended.
      */
     private boolean receive(int h, int fd, int op) {
+        if (ops.isDatagram(op)) return receiveDatagrams(h, fd, op);
         BufferPool pool = ctx.pool(ops.pool(op));
         while (true) {
             int b = pool.take();
             if (b < 0) {
-                // The user holds every buffer: pause (once noticed) until one is released.
-                if ((ops.engineFlags(op) & PAUSED) == 0) {
-                    ops.setEngineFlags(op, PAUSED);
-                    ctx.paused(op);
-                } else {
-                    pool.addWaiting(ops.id(op)); // still waiting: stay on the list
-                }
+                pause(pool, op);
                 return false;
             }
             ops.setEngineFlags(op, 0);
@@ -340,6 +340,90 @@ public final class ReadinessEngine implements Driver {
             ctx.complete(op, r); // 0 at end of stream, or the error
             return true;
         }
+    }
+
+    /** The user holds every buffer of {@code pool}: receive {@code op} pauses (told once) until one is released. */
+    private void pause(BufferPool pool, int op) {
+        if ((ops.engineFlags(op) & PAUSED) == 0) {
+            ops.setEngineFlags(op, PAUSED);
+            ctx.paused(op);
+        } else {
+            pool.addWaiting(ops.id(op)); // still waiting: stay on the list
+        }
+    }
+
+    /**
+     * A multishot datagram receive: datagrams into pool buffers (from
+     * {@link AsyncIo#POOL_DATAGRAM_OFFSET}, as on every backend) until the socket runs dry; on
+     * Linux one recvmmsg for up to {@link MmsgBatch#SIZE} of them. Returns as {@link #receive}.
+     */
+    private boolean receiveDatagrams(int h, int fd, int op) {
+        BufferPool pool = ctx.pool(ops.pool(op));
+        int at = AsyncIo.POOL_DATAGRAM_OFFSET;
+        int room = pool.bufferSize() - at;
+        boolean named = ops.sender(op) != null;
+        int max = batch != null ? MmsgBatch.SIZE : 1;
+        while (true) {
+            int n = 0;
+            for (int b; n < max && (b = pool.take()) >= 0; ) batchBuffers[n++] = b;
+            if (n == 0) {
+                pause(pool, op);
+                return false;
+            }
+            ops.setEngineFlags(op, 0);
+            int k;
+            long single = 0;
+            if (batch != null) {
+                for (int i = 0; i < n; i++) batch.set(i, pool.address(batchBuffers[i]) + at, room, named);
+                k = Posix.recvmmsg(callState, fd, batch.vector(), n, truncIn);
+                batchCalls++;
+                if (k == 0) k = -EAGAIN;
+            } else {
+                datagram.describeOne(pool.address(batchBuffers[0]) + at, room);
+                if (named) datagram.receiveName();
+                single = Posix.recvmsg(callState, fd, datagram.header(), truncIn);
+                k = single < 0 ? (int) single : 1;
+            }
+            if (k < 0) {
+                putBack(pool, 0, n);
+                if (k == -EAGAIN) {
+                    notReady(h, READ_READY);
+                    return false;
+                }
+                if (k == -EINTR) continue;
+                ctx.pollRead(h);
+                ctx.complete(op, k);
+                return true;
+            }
+            for (int i = 0; i < k; i++) {
+                long length = batch != null ? batch.length(i) : single;
+                int cut = 0;
+                if (length > room || ((batch != null ? batch.flags(i) : datagram.flags()) & msgTrunc) != 0) {
+                    length = Math.min(length, room);
+                    cut = IoEvent.TRUNCATED;
+                }
+                if (named && !SockAddr.decodeInto(batch != null ? batch.name(i) : datagram.name(), sc, sender, addressBytes)) {
+                    sender.clear();
+                }
+                if (!ctx.datagram(op, batchBuffers[i], length, cut, named ? sender : null)) {
+                    putBack(pool, i, n); // no slot to report it: the receive ends with ENOBUFS
+                    ctx.pollRead(h);
+                    ctx.complete(op, -ENOBUFS);
+                    return true;
+                }
+            }
+            if (batch != null) batchDatagrams += k;
+            putBack(pool, k, n);
+            if (k < n) { // fewer than asked: the socket ran dry
+                notReady(h, READ_READY);
+                return false;
+            }
+        }
+    }
+
+    /** Gives back the buffers taken for a batch from {@code from} to {@code to}, so the next take finds them in order. */
+    private void putBack(BufferPool pool, int from, int to) {
+        for (int i = to - 1; i >= from; i--) pool.putBack(batchBuffers[i]);
     }
 
     @Override
