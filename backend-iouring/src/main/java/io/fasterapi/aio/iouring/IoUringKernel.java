@@ -383,6 +383,13 @@ final class IoUringKernel implements Kernel {
             return reap(sink, maxEvents);
         }
         int min = timeoutNanos == 0 || ready > 0 ? 0 : 1;
+        if (min == 1 && deferredCount > 0 && toSubmit > 0) {
+            // Descriptors wait for these SQEs to be submitted before they close: submit them first, so
+            // a close is not held back by a wait that may need it (the peer sees the close, then answers).
+            if (ring.enter(state, toSubmit, 0, 0, MemorySegment.NULL, 0) < 0) unreportedErrors++;
+            closeDeferred(false);
+            toSubmit = sq.unsubmitted();
+        }
         int minWait = 0;
         if (min == 1 && quiet > 0 && batchWaitMicros > 0) {
             min += quiet;
