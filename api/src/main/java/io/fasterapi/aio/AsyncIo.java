@@ -646,7 +646,11 @@ public interface AsyncIo extends AutoCloseable {
     /** Makes a blocked {@link #poll(long)} return soon. Any thread; cheap when already woken. */
     void wake();
 
-    /** Runs {@code task} on the loop's thread during a coming turn, and wakes the loop. Any thread. */
+    /**
+     * Runs {@code task} on the loop's thread during a coming turn, waking the loop if it may be
+     * blocked in its wait (a loop busy with a turn takes the task on its next one without a
+     * wake-up, so many submissions from other threads cost few). Any thread.
+     */
     void execute(Runnable task);
 
     /** Sets the callback run on the loop's thread each time a {@link #wake()} reaches it (or null). */

@@ -55,6 +55,14 @@ public final class Loop implements AsyncIo {
     /** Whether the last turn was woken ({@link #wake()}, {@link #stop()}): poll then returns even with nothing delivered. */
     private boolean wokenLastTurn;
     private Runnable onWake;
+    /**
+     * The loop may block in its wait: set before it looks at the inbox, cleared after the wait.
+     * {@link #execute} wakes the kernel only then; a busy loop takes tasks on its next turn anyway,
+     * so a stream of submissions from other threads costs no wake-up while the loop has work.
+     * (Both sides write, then read the other's: volatile accesses are totally ordered, so either
+     * the loop sees the task, or the submitter sees the flag.)
+     */
+    private volatile boolean mayBlock;
 
     /**
      * A loop named {@code name} whose driver {@code driverFactory} makes from the loop's context.
@@ -642,6 +650,7 @@ public final class Loop implements AsyncIo {
     /** One turn: waits at most {@code timeoutNanos} (-1: no limit; 0 when work is waiting). */
     private int turn(long timeoutNanos) {
         long wait = timeoutNanos;
+        if (wait != 0) mayBlock = true;
         if (!completions.isEmpty() || !inbox.isEmpty()) {
             wait = 0;
         } else if (!timers.isEmpty()) {
@@ -649,6 +658,7 @@ public final class Loop implements AsyncIo {
         }
         counters.add(Counters.POLLS, 1);
         driver.await(wait);
+        if (timeoutNanos != 0) mayBlock = false;
         int delivered = 0;
         wokenLastTurn = context.takeWoken();
         if (wokenLastTurn) {
@@ -709,7 +719,7 @@ public final class Loop implements AsyncIo {
         Objects.requireNonNull(task, "task");
         checkOpen();
         inbox.add(task);
-        if (!thread.isCurrent()) {
+        if (mayBlock && !thread.isCurrent()) {
             wake();
         }
     }
