@@ -1,6 +1,6 @@
 /**
  * Servers written on the API alone, usable on any backend: the echo server, an HTTP/1.1 server,
- * a group of loops, and the 1 Million Request Challenge (server handler and load client).
+ * and the 1 Million Request Challenge (server handler and load client).
  */
 module io.fasterapi.aio.servers {
     requires transitive io.fasterapi.aio;

@@ -1,7 +1,4 @@
-package io.fasterapi.aio.servers;
-
-import io.fasterapi.aio.AsyncIo;
-import io.fasterapi.aio.AsyncIoConfig;
+package io.fasterapi.aio;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +8,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * N loops on N threads, one per core usually: each thread creates its loop, runs the setup on it,
+ * A group of loops: N loops on N threads, one per core usually (the way a server uses every
+ * core; listeners share a port with SO_REUSEPORT, see {@link ListenOptions}): each thread creates its loop, runs the setup on it,
  * then runs the loop until {@link #close()}. Loops are set up one after the other, in index order,
  * so a later setup can use what an earlier one produced (the port a first listener was given, for
  * listeners sharing it with SO_REUSEPORT).
  *
  * <p>{@link #close()} stops every loop, waits for its thread, which closes its loop (completing
  * every pending operation) and then runs the cleanup its setup returned.
+ *
+ * @since 1.1
  */
 public final class LoopGroup implements AutoCloseable {
 

@@ -22,6 +22,10 @@ final class Arguments {
         }
         if (forRead && s.isReadOnly()) throw new IllegalArgumentException("read into a read-only segment");
         if (!s.scope().isAlive()) throw new IllegalArgumentException(where(index) + "the segment's arena is closed");
+        if (!s.isAccessibleBy(Thread.currentThread())) { // (the call is on the loop's thread, which will use it)
+            throw new IllegalArgumentException(where(index) + "the segment is confined to another thread; the loop's thread "
+                    + "reads and writes it: allocate it from a shared, global or automatic arena");
+        }
     }
 
     static void checkBuffer(ByteBuffer b, boolean forRead) {

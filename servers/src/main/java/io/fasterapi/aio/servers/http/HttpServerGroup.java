@@ -2,7 +2,7 @@ package io.fasterapi.aio.servers.http;
 
 import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.ListenOptions;
-import io.fasterapi.aio.servers.LoopGroup;
+import io.fasterapi.aio.LoopGroup;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
