@@ -1,0 +1,449 @@
+package io.fasterapi.aio.sockets;
+
+import io.fasterapi.aio.AsyncIoException;
+import io.fasterapi.aio.Errno;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.GatheringByteChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A connected TCP or Unix domain stream socket with blocking calls, on one loop of an
+ * {@link AioSockets} group. It is a {@link ByteChannel} and a {@link GatheringByteChannel}, and has
+ * {@link #getInputStream()} and {@link #getOutputStream()}, so code written for the JDK's
+ * {@code SocketChannel} or {@code Socket} uses it unchanged.
+ *
+ * <h2>Blocking</h2>
+ * A call hands its operation to the socket's loop and waits for the completion. On a virtual thread
+ * the wait parks the virtual thread, never its carrier; on a platform thread it blocks. Calls
+ * from one of the group's loop threads are refused ({@link IllegalStateException}): they would
+ * stop the loop they wait for. One reader and one writer may block at a time; further ones wait
+ * their turn, as with {@code SocketChannel}.
+ *
+ * <h2>As the JDK's sockets do</h2>
+ * <ul>
+ *   <li>{@link #read} returns at least one byte, or -1 at the peer's orderly close; {@link #write}
+ *       writes every byte before it returns.</li>
+ *   <li>Read timeout ({@link #setReadTimeout}, for the channel's reads and the stream's): the read
+ *       throws {@link SocketTimeoutException} and the socket stays usable. The operation is
+ *       cancelled first, and nothing is lost: bytes the kernel had already received are returned,
+ *       not dropped.</li>
+ *   <li>{@link Thread#interrupt()} of a thread blocked here (or calling in with its interrupt
+ *       status set) closes the socket and throws {@link ClosedByInterruptException}, with the
+ *       thread's interrupt status set, as {@code SocketChannel} does.</li>
+ *   <li>{@link #close()} from another thread makes blocked calls throw
+ *       {@link AsynchronousCloseException}; calls after it throw {@link ClosedChannelException}.</li>
+ *   <li>Errors are the JDK's: {@code ConnectException}, {@code SocketException} ("connection reset
+ *       by peer (ECONNRESET)"...).</li>
+ * </ul>
+ *
+ * <h2>Memory</h2>
+ * A direct {@link ByteBuffer} or a native {@link MemorySegment} that the loop's thread may use (from
+ * a global, shared or automatic arena) is handed to the kernel as it is, with no copy, and stays in
+ * use until the call returns. Other memory (a heap buffer, or an arena confined to the calling
+ * thread) goes through a block of the group's native memory, taken for the one operation and
+ * given back after it: a block of the buffer's size class, from 1 KiB up to 64 KiB (a larger
+ * transfer takes several operations), so an idle connection blocked in a read of a small buffer
+ * holds 1 KiB.
+ */
+public final class AioSocket implements ByteChannel, GatheringByteChannel {
+    final Lane lane;
+    private final AioSockets group;
+    /** The loop's handle (set on the loop by a connect, or at an accept). */
+    volatile long handle;
+    /** A connect refused at once, before any completion. */
+    volatile RuntimeException failure;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final PendingOp reader = new PendingOp(this);
+    private final PendingOp writer = new PendingOp(this);
+    private volatile long readTimeoutNanos;
+    private InputStream in;
+    private OutputStream out;
+
+    AioSocket(AioSockets group, Lane lane, long handle) {
+        this.group = group;
+        this.lane = lane;
+        this.handle = handle;
+    }
+
+    /** Opens a socket on {@code lane} and connects it; blocks until connected (or {@code timeoutNanos}, 0: none). */
+    static AioSocket connect(AioSockets group, Lane lane, SocketAddress remote, long timeoutNanos) throws IOException {
+        lane.checkNotLoopThread();
+        AioSocket s = new AioSocket(group, lane, 0);
+        PendingOp op = s.writer;
+        if (!op.start(PendingOp.CONNECT, null, null, remote)) throw new ClosedChannelException();
+        long r = op.await(timeoutNanos);
+        if (op.interrupted) {
+            s.closeQuietly();
+            throw new ClosedByInterruptException();
+        }
+        if (r < 0) {
+            s.closeQuietly(); // the loop closed it already; this marks it closed here
+            if (s.failure != null) throw new IOException("connect " + remote + ": " + s.failure.getMessage(), s.failure);
+            if (op.timedOut && r == -Errno.ECANCELED.code()) throw new SocketTimeoutException("connect " + remote + " timed out");
+            throw IoErrors.of(r, "connect " + remote);
+        }
+        return s;
+    }
+
+    // ---- reading ------------------------------------------------------------------------------
+
+    /**
+     * Reads at least one byte into {@code dst} (at most its remaining space), blocking until some
+     * arrived; -1 at end of stream. A {@code dst} with no space returns 0 at once.
+     *
+     * @throws SocketTimeoutException     when the read timeout passed with nothing received
+     * @throws ClosedByInterruptException when the thread was interrupted (the socket is closed)
+     * @throws AsynchronousCloseException when another thread closed the socket meanwhile
+     */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) throw new IllegalArgumentException("read-only buffer");
+        int n = read(MemorySegment.ofBuffer(dst));
+        if (n > 0) dst.position(dst.position() + n);
+        return n;
+    }
+
+    /**
+     * Reads at least one byte into {@code dst}, blocking until some arrived; -1 at end of stream.
+     * As {@link #read(ByteBuffer)}. Native memory the loop's thread may use (a global, shared or
+     * automatic arena's) is handed to the kernel as it is; other memory (heap, or an arena confined
+     * to this thread) goes through a native block.
+     */
+    public int read(MemorySegment dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) throw new IllegalArgumentException("read into read-only memory");
+        begin(readLock);
+        try {
+            long space = Math.min(dst.byteSize(), Integer.MAX_VALUE);
+            if (space == 0) return 0;
+            if (lane.canUse(dst)) return (int) transfer(reader, PendingOp.READ, dst.asSlice(0, space), null, "read");
+            MemorySegment block = group.buffers.take(NativeBuffers.sizeFor(space));
+            try {
+                long n = transfer(reader, PendingOp.READ, block.asSlice(0, Math.min(space, block.byteSize())), null, "read");
+                if (n > 0) MemorySegment.copy(block, 0, dst, 0, n);
+                return (int) n;
+            } finally {
+                group.buffers.give(block);
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    // ---- writing ------------------------------------------------------------------------------
+
+    /** Writes every remaining byte of {@code src}, blocking until the kernel took them; returns their number. */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    /** Writes every byte of {@code src} (memory as {@link #read(MemorySegment)} takes it); returns their number. */
+    public long write(MemorySegment src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        return write(new MemorySegment[] {src});
+    }
+
+    /** Gather write: every byte of every segment, in order; one operation when the loop can use them all as they are. */
+    public long write(MemorySegment... srcs) throws IOException {
+        Objects.requireNonNull(srcs, "srcs");
+        for (int i = 0; i < srcs.length; i++) Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
+        begin(writeLock);
+        try {
+            return writeAll(srcs, new long[1]);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes every remaining byte of {@code srcs[offset..offset+length)}, in order; their positions
+     * move by the bytes written (to their limits on success).
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        MemorySegment[] views = new MemorySegment[length];
+        for (int i = 0; i < length; i++) views[i] = MemorySegment.ofBuffer(Objects.requireNonNull(srcs[offset + i], "srcs[" + (offset + i) + "]"));
+        begin(writeLock);
+        long[] sent = new long[1];
+        try {
+            return writeAll(views, sent);
+        } finally {
+            writeLock.unlock();
+            for (int i = offset, left = (int) Math.min(sent[0], Integer.MAX_VALUE); i < offset + length && left > 0; i++) {
+                int n = Math.min(srcs[i].remaining(), left);
+                srcs[i].position(srcs[i].position() + n);
+                left -= n;
+            }
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
+    }
+
+    /**
+     * Sends every byte of {@code srcs}, counting what went out in {@code sent[0]} (also when it
+     * throws). Memory the loop can use goes out as it is, in one operation; else it is copied
+     * into a native block, coalesced, a block (up to 64 KiB) per operation.
+     */
+    private long writeAll(MemorySegment[] srcs, long[] sent) throws IOException {
+        long total = 0;
+        boolean asIs = true;
+        for (MemorySegment m : srcs) {
+            total += m.byteSize();
+            asIs &= lane.canUse(m);
+        }
+        if (total == 0) return 0;
+        if (asIs) {
+            long n = srcs.length == 1 ? transfer(writer, PendingOp.WRITE, srcs[0], null, "write")
+                    : transfer(writer, PendingOp.GATHER, null, srcs, "write");
+            sent[0] = n;
+            return n;
+        }
+        MemorySegment block = group.buffers.take(NativeBuffers.sizeFor(total));
+        try {
+            int i = 0;
+            long inFirst = 0; // bytes of srcs[i] already sent
+            while (sent[0] < total) {
+                int filled = 0;
+                for (int at = i; at < srcs.length && filled < block.byteSize(); at++) {
+                    long skip = at == i ? inFirst : 0;
+                    int n = (int) Math.min(srcs[at].byteSize() - skip, block.byteSize() - filled);
+                    MemorySegment.copy(srcs[at], skip, block, filled, n);
+                    filled += n;
+                }
+                transfer(writer, PendingOp.WRITE, block.asSlice(0, filled), null, "write");
+                sent[0] += filled;
+                for (long left = filled; left > 0; ) { // past what the block held
+                    long n = Math.min(srcs[i].byteSize() - inFirst, left);
+                    left -= n;
+                    inFirst += n;
+                    if (inFirst == srcs[i].byteSize()) {
+                        i++;
+                        inFirst = 0;
+                    }
+                }
+            }
+            return total;
+        } finally {
+            group.buffers.give(block);
+        }
+    }
+
+    /** Shuts down the sending side: the peer reads end of stream; reads here go on. */
+    public void shutdownOutput() throws IOException {
+        ensureOpen();
+        try {
+            lane.call(() -> {
+                lane.io.shutdownOutput(handle);
+                return null;
+            });
+        } catch (AsyncIoException e) {
+            throw IoErrors.of(-e.errno(), "shutdownOutput");
+        }
+    }
+
+    // ---- the operation -----------------------------------------------------------------------
+
+    /** Runs one operation and turns its end into the result or the JDK's exception. */
+    private long transfer(PendingOp op, int kind, MemorySegment segment, MemorySegment[] gather, String what) throws IOException {
+        if (!op.start(kind, segment, gather, null)) {
+            closeQuietly();
+            throw new AsynchronousCloseException(); // the group closed
+        }
+        long r = op.await(kind == PendingOp.READ ? readTimeoutNanos : 0);
+        if (op.interrupted) throw new ClosedByInterruptException();
+        if (r >= 0) return kind == PendingOp.READ && r == 0 ? -1 : r;
+        if (closed.get()) throw new AsynchronousCloseException();
+        if (r == -Errno.ECANCELED.code()) {
+            if (op.timedOut) throw new SocketTimeoutException(what + " timed out");
+            closeQuietly();
+            throw new AsynchronousCloseException(); // the group closed: its loops cancelled everything
+        }
+        throw IoErrors.of(r, what);
+    }
+
+    /** Takes {@code lock} (waits its turn), after the checks every call makes first. */
+    private void begin(ReentrantLock lock) throws IOException {
+        lane.checkNotLoopThread();
+        if (Thread.currentThread().isInterrupted()) { // as SocketChannel: an interrupted caller closes the channel
+            closeQuietly();
+            throw new ClosedByInterruptException();
+        }
+        ensureOpen();
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            closeQuietly();
+            Thread.currentThread().interrupt();
+            throw new ClosedByInterruptException();
+        }
+        if (closed.get()) {
+            lock.unlock();
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (closed.get()) throw new ClosedChannelException();
+    }
+
+    // ---- options and addresses ----------------------------------------------------------------
+
+    /**
+     * The read timeout (zero: none): a read that receives nothing for this long throws
+     * {@link SocketTimeoutException}, and the socket stays usable.
+     */
+    public void setReadTimeout(Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout: " + timeout);
+        readTimeoutNanos = timeout.toNanos();
+    }
+
+    public Duration readTimeout() {
+        return Duration.ofNanos(readTimeoutNanos);
+    }
+
+    /** Sets a socket option (the loop's {@code setOption} table: TCP_NODELAY, SO_KEEPALIVE, buffers, SO_LINGER...). */
+    public <T> AioSocket setOption(SocketOption<T> option, T value) throws IOException {
+        ensureOpen();
+        try {
+            lane.call(() -> {
+                lane.io.setOption(handle, option, value);
+                return null;
+            });
+        } catch (AsyncIoException e) {
+            throw IoErrors.of(-e.errno(), "setOption " + option.name());
+        }
+        return this;
+    }
+
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        ensureOpen();
+        try {
+            return lane.call(() -> lane.io.getOption(handle, option));
+        } catch (AsyncIoException e) {
+            throw IoErrors.of(-e.errno(), "getOption " + option.name());
+        }
+    }
+
+    /** The local address: an {@code InetSocketAddress}, or a {@code UnixDomainSocketAddress}. */
+    public SocketAddress getLocalAddress() throws IOException {
+        ensureOpen();
+        return lane.call(() -> lane.io.localSocketAddress(handle));
+    }
+
+    /** The peer's address. */
+    public SocketAddress getRemoteAddress() throws IOException {
+        ensureOpen();
+        return lane.call(() -> lane.io.remoteSocketAddress(handle));
+    }
+
+    /** The loop this socket runs on (0-based, in the group). */
+    public int loopIndex() {
+        return lane.index;
+    }
+
+    // ---- streams ------------------------------------------------------------------------------
+
+    /** A stream over {@link #read(ByteBuffer)}: the read timeout applies; closing it closes the socket. */
+    public synchronized InputStream getInputStream() {
+        if (in == null) {
+            in = new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    int n = read(one, 0, 1);
+                    return n < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    Objects.checkFromIndexSize(off, len, b.length);
+                    return len == 0 ? 0 : AioSocket.this.read(ByteBuffer.wrap(b, off, len));
+                }
+
+                @Override
+                public void close() throws IOException {
+                    AioSocket.this.close();
+                }
+            };
+        }
+        return in;
+    }
+
+    /** A stream over {@link #write(ByteBuffer)}, unbuffered (wrap it for small writes); closing it closes the socket. */
+    public synchronized OutputStream getOutputStream() {
+        if (out == null) {
+            out = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    Objects.checkFromIndexSize(off, len, b.length);
+                    AioSocket.this.write(ByteBuffer.wrap(b, off, len));
+                }
+
+                @Override
+                public void close() throws IOException {
+                    AioSocket.this.close();
+                }
+            };
+        }
+        return out;
+    }
+
+    // ---- closing ------------------------------------------------------------------------------
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /**
+     * Closes the socket: calls blocked in it throw {@link AsynchronousCloseException}, later ones
+     * {@link ClosedChannelException}. The descriptor is closed on the loop, right after. Idempotent;
+     * any thread.
+     */
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+    void closeQuietly() {
+        if (!closed.compareAndSet(false, true)) return;
+        lane.execute(() -> {
+            long h = handle;
+            if (h != 0) lane.io.close(h);
+        }); // a closed loop has closed every handle already
+    }
+
+    @Override
+    public String toString() {
+        return "AioSocket[loop " + lane.index + (closed.get() ? ", closed" : "") + "]";
+    }
+}
