@@ -232,7 +232,10 @@ public interface AsyncIo extends AutoCloseable {
      * to its sender just before that call. A datagram of 0 bytes is a call with result 0 and a
      * buffer to release, not an end. A longer datagram than the buffer holds is cut, with
      * {@link IoEvent#TRUNCATED}. It pauses ({@code -ENOBUFS} with MORE) while the caller holds
-     * every buffer, as {@link #receive} does; it ends with an error or {@code -ECANCELED}.
+     * every buffer, as {@link #receive} does. It ends with one last call without MORE: a socket
+     * error, {@code -ECANCELED} (cancelled, or the socket closed), {@code -EBADF} (a closed
+     * handle), or {@code -ENOBUFS} when the loop had no operation slot left to report a datagram
+     * ({@link AsyncIoConfig#maxOperations()}).
      *
      * <p>{@code from} is one holder for the whole receive, overwritten before each call: read it in
      * the handler (or copy it there), as the event itself.
@@ -370,6 +373,9 @@ public interface AsyncIo extends AutoCloseable {
      * <p>On a UDP socket (connected, or when the senders do not matter) each chunk is one datagram,
      * as with {@link #receiveFrom(long, long, DatagramSender, CompletionHandler, long)}, whose rules
      * apply: the bytes start at {@link #POOL_DATAGRAM_OFFSET}, and 0 bytes is an empty datagram.
+     *
+     * @throws IllegalArgumentException if the handle is a listener, or a UDP socket and the pool's
+     *                                  buffers have no more than {@link #POOL_DATAGRAM_OFFSET} bytes
      *
      * @return the operation id, for {@link #cancel(long)}
      */

@@ -9,7 +9,10 @@ import java.util.Arrays;
 
 /**
  * Where a datagram came from: filled by the loop before the handler of a
- * {@link AsyncIo#receiveFrom receiveFrom} runs, and reused by the caller for the next one.
+ * {@link AsyncIo#receiveFrom receiveFrom} runs, and reused by the caller for the next one. With a
+ * buffer pool ({@link AsyncIo#receiveFrom(long, long, DatagramSender, CompletionHandler, long)})
+ * one holder serves the whole multishot receive: it is set again before each datagram's call, so
+ * read it (or copy it) during that call.
  *
  * <p>Why a holder, and not an {@link InetSocketAddress} in the event: a UDP server takes a datagram
  * per call and answers most of them, and an address object per datagram would be its only
@@ -18,8 +21,8 @@ import java.util.Arrays;
  * Why not the raw {@code sockaddr} in a segment the caller owns, as {@code recvmsg} does: its
  * layout differs between Linux, the BSDs and Windows, and the API is the same everywhere.
  *
- * <p>Not thread-safe: like a buffer, it belongs to the operation until its completion, and to the
- * caller after.
+ * <p>Not thread-safe: like a buffer, it belongs to the operation until its completion (a pool
+ * receive's: until its last call), and to the caller after.
  *
  * @since 1.1
  */

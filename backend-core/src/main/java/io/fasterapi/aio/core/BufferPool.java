@@ -16,6 +16,7 @@ public final class BufferPool {
     private final int size;
     private final MemorySegment memory;
     private final BitSet held;
+    private int heldCount;
     /** One segment per buffer, made on first use and kept: receiving into a buffer allocates nothing. */
     private final MemorySegment[] buffers;
     private final int[] free;
@@ -104,7 +105,13 @@ public final class BufferPool {
     }
 
     void lend(int bufferId) {
+        if (!held.get(bufferId)) heldCount++;
         held.set(bufferId);
+    }
+
+    /** Buffers the user holds (received, not yet released). */
+    public int heldCount() {
+        return heldCount;
     }
 
     boolean isHeld(int bufferId) {
@@ -112,6 +119,7 @@ public final class BufferPool {
     }
 
     void release(int bufferId) {
+        if (held.get(bufferId)) heldCount--;
         held.clear(bufferId);
     }
 }

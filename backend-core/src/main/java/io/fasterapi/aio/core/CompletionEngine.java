@@ -170,10 +170,11 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         if (!datagram) {
             r = kernel.receive(op, ops.id(op), h, fd, pool, b);
         } else if (b < 0) {
-            r = kernel.receiveDatagrams(op, ops.id(op), h, fd, pool, sender);
+            r = kernel.receiveDatagrams(op, ops.id(op), h, fd, pool, ops.sender(op) != null ? sender : null);
         } else { // one datagram into the buffer taken, after the room every system leaves
             int at = io.fasterapi.aio.AsyncIo.POOL_DATAGRAM_OFFSET;
-            r = kernel.receiveFrom(op, ops.id(op), h, fd, pool.address(b) + at, pool.bufferSize() - at, sender);
+            r = kernel.receiveFrom(op, ops.id(op), h, fd, pool.address(b) + at, pool.bufferSize() - at,
+                    ops.sender(op) != null ? sender : null);
         }
         if (r < 0) {
             if (b >= 0) pool.putBack(b);
@@ -346,9 +347,10 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         }
         if (b >= 0) {
             if (!data || (s & CLOSING) != 0 || h < 0) {
-                kernel.recycle(pool, b); // no data, or nobody left to give it to
-            } else if (!(datagram ? ctx.datagram(op, b, result, chunkFlags, sender) : ctx.chunk(op, b, result))) {
-                kernel.recycle(pool, b); // no slot to report it: the receive ends with ENOBUFS
+                recycle(pool, b); // no data, or nobody left to give it to
+            } else if (!(datagram ? ctx.datagram(op, b, result, chunkFlags, ops.sender(op) != null ? sender : null)
+                    : ctx.chunk(op, b, result))) {
+                recycle(pool, b); // no slot to report it: the receive ends with ENOBUFS
                 if (more && (s & CANCELLED) == 0) kernel.cancel(op, ops.id(op));
                 ops.setEngineFlags(op, s |= CANCELLED | NO_SLOT);
             }
@@ -363,7 +365,13 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
         } else if (data) {
             if (!startReceive(op, h)) pumpRead(h); // ended after data: go on receiving
         } else if (result == -Errno.ENOBUFS.code() && kernel.picksBuffers()) {
-            pause(op); // the kernel found no free buffer: resumes on a release
+            // The kernel found no free buffer. If the user released some since (before this report
+            // was reaped), no later release will come to resume it: start again at once.
+            if (pool.heldCount() < pool.count()) {
+                if (!startReceive(op, h)) pumpRead(h);
+            } else {
+                pause(op); // resumes on a release
+            }
         } else {
             end(h, op, result, true); // 0 at end of stream, or the error
             pumpRead(h);
@@ -387,6 +395,11 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
 
     @Override
     public void bufferReleased(BufferPool pool, int bufferId) {
+        recycle(pool, bufferId);
+    }
+
+    /** A buffer is free again (released, or one the engine did not hand out): receives waiting for one resume. */
+    private void recycle(BufferPool pool, int bufferId) {
         kernel.recycle(pool, bufferId);
         ctx.resumeWaiting(pool, resumeReceive);
     }

@@ -259,15 +259,17 @@ final class IoUringKernel implements Kernel {
 
     /**
      * A datagram of a multishot RECVMSG in buffer {@code bid} of {@code pool}: its sender into
-     * {@code from}; returns {@link #TRUNCATED} when it was cut (the CQE's result counts the
+     * {@code from} (null: not wanted); returns {@link #TRUNCATED} when it was cut (the CQE's result counts the
      * kernel's header and name room, which the caller takes off).
      */
     private int datagramIn(BufferPool pool, int bid, DatagramSender from) {
         MemorySegment memory = pool.memory();
         long at = (long) bid * pool.bufferSize();
         int outFlags = memory.get(ValueLayout.JAVA_INT_UNALIGNED, at + RECVMSG_OUT_FLAGS);
-        MemorySegment.copy(memory, at + RECVMSG_OUT.byteSize(), nameCopy, 0, NAME_ROOM);
-        if (!SockAddr.decodeInto(nameCopy, sc, from, addressBytes)) from.clear();
+        if (from != null) {
+            MemorySegment.copy(memory, at + RECVMSG_OUT.byteSize(), nameCopy, 0, NAME_ROOM);
+            if (!SockAddr.decodeInto(nameCopy, sc, from, addressBytes)) from.clear();
+        }
         return (outFlags & DatagramConstants.MSG_TRUNC_LINUX) != 0 ? TRUNCATED : 0;
     }
 

@@ -43,14 +43,7 @@ public final class DatagramEchoServer {
      * @throws io.fasterapi.aio.AsyncIoException when the address cannot be bound
      */
     public DatagramEchoServer(AsyncIo io, InetSocketAddress bind, int bufferSize, int inFlight) {
-        this.io = io;
-        try {
-            this.socket = io.openDatagram(bind);
-            this.address = io.localAddress(socket);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        this(io, bind);
         for (int i = 0; i < inFlight; i++) new Slot(arena.allocate(bufferSize)).receive();
     }
 
@@ -159,8 +152,13 @@ public final class DatagramEchoServer {
                 return;
             }
             if (r < 0) return; // paused (every buffer is being echoed): it resumes with the next release
+            int b = e.bufferId();
+            if (!from.isSet()) { // no IP sender to answer (cannot happen on a UDP socket): drop it, keep the buffer
+                io.releaseBuffer(pool, b);
+                return;
+            }
             datagrams++;
-            io.sendTo(socket, e.buffer(), peer(from), sent, e.bufferId());
+            io.sendTo(socket, e.buffer(), peer(from), sent, b);
         }
 
         private void sent(IoEvent e) {

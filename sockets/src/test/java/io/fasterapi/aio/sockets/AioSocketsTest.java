@@ -225,7 +225,7 @@ class AioSocketsTest {
                         byte[] burst = new byte[100];
                         for (int k = 0; k < 100; k++) burst[k] = (byte) (i + k);
                         out.write(burst);
-                        if (i % 1000 == 0) Thread.sleep(1);
+                        Thread.sleep(2); // longer than the reader's timeout: reads time out between bursts
                     }
                 } catch (Exception e) {
                     throw new RuntimeException(e);

@@ -379,9 +379,7 @@ public final class ReadinessEngine implements Driver {
                 batchCalls++;
                 if (k == 0) k = -EAGAIN;
             } else {
-                datagram.describeOne(pool.address(batchBuffers[0]) + at, room);
-                if (named) datagram.receiveName();
-                single = Posix.recvmsg(callState, fd, datagram.header(), truncIn);
+                single = receiveOne(fd, pool.address(batchBuffers[0]) + at, room, named ? sender : null);
                 k = single < 0 ? (int) single : 1;
             }
             if (k < 0) {
@@ -398,13 +396,11 @@ public final class ReadinessEngine implements Driver {
             for (int i = 0; i < k; i++) {
                 long length = batch != null ? batch.length(i) : single;
                 int cut = 0;
-                if (length > room || ((batch != null ? batch.flags(i) : datagram.flags()) & msgTrunc) != 0) {
+                if (wasCut(length, room, batch != null ? batch.flags(i) : datagram.flags())) {
                     length = Math.min(length, room);
                     cut = IoEvent.TRUNCATED;
                 }
-                if (named && !SockAddr.decodeInto(batch != null ? batch.name(i) : datagram.name(), sc, sender, addressBytes)) {
-                    sender.clear();
-                }
+                if (named && batch != null && !SockAddr.decodeInto(batch.name(i), sc, sender, addressBytes)) sender.clear();
                 if (!ctx.datagram(op, batchBuffers[i], length, cut, named ? sender : null)) {
                     putBack(pool, i, n); // no slot to report it: the receive ends with ENOBUFS
                     ctx.pollRead(h);
@@ -509,17 +505,31 @@ public final class ReadinessEngine implements Driver {
     private long receiveDatagram(int fd, int op) {
         MemorySegment buf = ops.segment(op);
         long len = buf.byteSize();
-        DatagramSender from = ops.sender(op);
-        datagram.describeOne(buf.address(), len);
-        if (from != null) datagram.receiveName();
-        long r = Posix.recvmsg(callState, fd, datagram.header(), truncIn);
+        long r = receiveOne(fd, buf.address(), len, ops.sender(op));
         if (r < 0) return r;
-        if (r > len || (datagram.flags() & msgTrunc) != 0) {
+        if (wasCut(r, len, datagram.flags())) {
             ops.addResultFlags(op, IoEvent.TRUNCATED);
             r = Math.min(r, len);
         }
-        if (from != null && !SockAddr.decodeInto(datagram.name(), sc, from, addressBytes)) from.clear();
         return r;
+    }
+
+    /**
+     * recvmsg of one datagram into {@code len} bytes at {@code address}, its sender into
+     * {@code from} (null: not wanted); {@code msg_flags} stay in {@link #datagram}. Returns its
+     * length (on Linux the real one, which may exceed {@code len}), or a negated errno.
+     */
+    private long receiveOne(int fd, long address, long len, DatagramSender from) {
+        datagram.describeOne(address, len);
+        if (from != null) datagram.receiveName();
+        long r = Posix.recvmsg(callState, fd, datagram.header(), truncIn);
+        if (r >= 0 && from != null && !SockAddr.decodeInto(datagram.name(), sc, from, addressBytes)) from.clear();
+        return r;
+    }
+
+    /** Whether a datagram of reported length {@code r} with {@code msgFlags} was cut to {@code room}. */
+    private boolean wasCut(long r, long room, int msgFlags) {
+        return r > room || (msgFlags & msgTrunc) != 0;
     }
 
     private boolean isDatagramReceive(int op) {
@@ -547,7 +557,7 @@ public final class ReadinessEngine implements Driver {
             int op = batchOps[i];
             long len = ops.segment(op).byteSize();
             long r = batch.length(i);
-            if (r > len || (batch.flags(i) & msgTrunc) != 0) {
+            if (wasCut(r, len, batch.flags(i))) {
                 ops.addResultFlags(op, IoEvent.TRUNCATED);
                 r = Math.min(r, len);
             }
