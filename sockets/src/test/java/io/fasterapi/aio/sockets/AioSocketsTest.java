@@ -459,6 +459,60 @@ class AioSocketsTest {
         assertEquals(before, openDescriptors(), "every descriptor given back: " + Arrays.toString(listDescriptors()));
     }
 
+    /**
+     * 10,000 connections at once, each served by a virtual thread of its own blocked in the facade
+     * (clients: 10,000 JDK sockets on virtual threads in a child process). Every echo is checked,
+     * the server saw all 10,000 open together, and every descriptor is given back.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void tenThousandVirtualThreads(String backend) throws Exception {
+        int count = 10_000;
+        long before = openDescriptors();
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        try (AioSockets sockets = open(backend); AioServerSocket server = sockets.listen(ANY, 4096);
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        AioSocket s = server.accept();
+                        threads.submit(() -> {
+                            peak.accumulateAndGet(open.incrementAndGet(), Math::max);
+                            try (s) {
+                                ByteBuffer b = ByteBuffer.allocate(64);
+                                while (s.read(b.clear()) > 0) s.write(b.flip());
+                                served.incrementAndGet();
+                            } finally {
+                                open.decrementAndGet();
+                            }
+                            return null;
+                        });
+                    }
+                } catch (IOException closed) {
+                    // the server socket closed: the test is over
+                }
+            });
+            InetSocketAddress at = (InetSocketAddress) server.getLocalAddress();
+            Process clients = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ManyClients.class.getName(),
+                    at.getHostString(), Integer.toString(at.getPort()), Integer.toString(count))
+                    .redirectErrorStream(true).start();
+            String output = new String(clients.getInputStream().readAllBytes());
+            assertTrue(clients.waitFor(120, TimeUnit.SECONDS), "the clients ended");
+            assertTrue(output.contains("OK " + count), "every echo checked: " + output.lines().limit(5).toList());
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (served.get() < count && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(count, served.get(), "every connection served to its end");
+            assertEquals(count, peak.get(), "all " + count + " were open at once, each with its virtual thread blocked in a read");
+            System.out.println("[sockets] " + backend + ": " + count + " virtual threads, stats " + sockets.stats());
+            server.close();
+            acceptor.join();
+        }
+        assertEquals(before, openDescriptors(), "every descriptor given back");
+    }
+
     static long openDescriptors() {
         return listDescriptors().length;
     }
