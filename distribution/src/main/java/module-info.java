@@ -8,6 +8,7 @@
 module io.fasterapi.aio.cli {
     requires io.fasterapi.aio;
     requires io.fasterapi.aio.servers;
+    requires io.fasterapi.aio.sockets;
     requires info.picocli;
 
     opens io.fasterapi.aio.cli to info.picocli;

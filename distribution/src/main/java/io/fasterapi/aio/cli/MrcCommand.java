@@ -5,7 +5,11 @@ import io.fasterapi.aio.AsyncIoConfig;
 import io.fasterapi.aio.AsyncIoException;
 import io.fasterapi.aio.BackendInfo;
 import io.fasterapi.aio.servers.http.HttpLimits;
+import io.fasterapi.aio.servers.ThreadPerConnection;
+import io.fasterapi.aio.servers.http.ChannelHttpServer;
 import io.fasterapi.aio.servers.http.HttpServerGroup;
+import io.fasterapi.aio.sockets.AioServerSocket;
+import io.fasterapi.aio.sockets.AioSockets;
 import io.fasterapi.aio.servers.mrc.EventStats;
 import io.fasterapi.aio.servers.mrc.MrcClient;
 import io.fasterapi.aio.servers.mrc.MrcHandler;
@@ -35,14 +39,15 @@ import java.util.function.Consumer;
         sortOptions = false,
         description = "Starts the 1MRC HTTP server (POST /event, GET /stats) on 127.0.0.1 on its own loop thread(s)"
                 + " and the client on another: N events over C keep-alive connections, event i with"
-                + " userId \"user_\" + (i % 75000) and value (i % 1000) + 0.5. Then checks GET /stats against the"
+                + " userId \"user_\" + (i %% 75000) and value (i %% 1000) + 0.5. Then checks GET /stats against the"
                 + " exact expected totals. Runs on every available backend in turn (or the one named) and prints"
                 + " one row per backend. What the server's loops or handlers throw is reported on standard error"
                 + " and makes the run not correct. Exit status 1 when any run is not exactly correct.",
         footer = {"%nExamples:",
                 "  aio 1mrc",
                 "  aio 1mrc --backend epoll --requests 100000 --connections 200",
-                "  aio 1mrc --server-loops 2"})
+                "  aio 1mrc --server-loops 2",
+                "  aio 1mrc --style virtual-threads --backend io_uring"})
 final class MrcCommand implements Callable<Integer> {
 
     @Spec
@@ -63,6 +68,26 @@ final class MrcCommand implements Callable<Integer> {
     @Option(names = "--server-loops", paramLabel = "L", defaultValue = "1",
             description = "Server loops, one thread each, sharing the port with SO_REUSEPORT (default: ${DEFAULT-VALUE}).")
     int serverLoops;
+
+    /** How the server is written. */
+    enum Style { callbacks, virtual_threads }
+
+    @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callbacks", converter = StyleConverter.class,
+            description = "How the server is written: callbacks (the loop's handlers, the default) or virtual-threads"
+                    + " (blocking code, a virtual thread per connection, on the blocking sockets over the same backend).")
+    Style style;
+
+    static final class StyleConverter implements picocli.CommandLine.ITypeConverter<Style> {
+        @Override
+        public Style convert(String value) {
+            return switch (value) {
+                case "callbacks" -> Style.callbacks;
+                case "virtual-threads" -> Style.virtual_threads;
+                default -> throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "' is not a style: callbacks or virtual-threads");
+            };
+        }
+    }
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
             description = "Give up on a run after this many seconds (default: ${DEFAULT-VALUE}).")
@@ -105,8 +130,9 @@ final class MrcCommand implements Callable<Integer> {
                     ? "backend " + backend + (skipped.isEmpty() ? " not found" : " not available: " + skipped.getFirst())
                     : "no available backend: " + String.join("; ", skipped), 0);
         }
-        out.printf("aio 1mrc: %s events over %s connections, %d server loop(s) + 1 client loop, %d cores%n",
-                Table.count(requests), Table.count(connections), serverLoops, Runtime.getRuntime().availableProcessors());
+        out.printf("aio 1mrc: %s events over %s connections, %d server loop(s) + 1 client loop, %d cores, %s server%n",
+                Table.count(requests), Table.count(connections), serverLoops, Runtime.getRuntime().availableProcessors(),
+                style == Style.callbacks ? "callback" : "virtual-thread");
         out.flush();
         Table t = new Table("BACKEND", ">TIME", ">REQ/S", ">P50", ">P99", ">P99.9", ">ERRORS", "CORRECT");
         boolean allOk = true;
@@ -161,6 +187,7 @@ final class MrcCommand implements Callable<Integer> {
         AsyncIoConfig config = AsyncIoConfig.builder().backend(name)
                 .uncaughtHandler(t -> serverError("exception in a server loop", t)).build();
         ProgressBar bar = progress ? ProgressBar.forTerminal(out) : null;
+        if (style == Style.virtual_threads) return runVirtualThreads(name, stats, config, bar);
         try (HttpServerGroup server = HttpServerGroup.start(serverLoops, config,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), HttpLimits.defaults(),
                 i -> new MrcHandler(stats), t -> serverError("exception in a server handler", t))) {
@@ -170,6 +197,29 @@ final class MrcCommand implements Callable<Integer> {
             MrcResult r = client.run(name);
             if (bar != null) bar.finish();
             return r;
+        }
+    }
+
+    /**
+     * The same run against the 1MRC server written in blocking style: a virtual thread per
+     * connection, reading and writing through the blocking sockets on the same backend, with the
+     * same HTTP code ({@link ChannelHttpServer}) and handler.
+     */
+    private MrcResult runVirtualThreads(String name, EventStats stats, AsyncIoConfig config, ProgressBar bar) {
+        ChannelHttpServer http = new ChannelHttpServer(() -> new MrcHandler(stats), HttpLimits.defaults(),
+                t -> serverError("exception in a server handler", t));
+        try (AioSockets sockets = AioSockets.open(config, serverLoops)) {
+            AioServerSocket listener = sockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+            try (ThreadPerConnection server = ThreadPerConnection.start(listener::accept, listener, http::serve,
+                    t -> serverError("exception in a server thread", t))) {
+                MrcClient client = new MrcClient((InetSocketAddress) listener.getLocalAddress(), requests, connections,
+                        Duration.ofSeconds(timeoutSeconds), bar, bar != null ? bar.interval() : Duration.ofSeconds(1));
+                MrcResult r = client.run(name);
+                if (bar != null) bar.finish();
+                return r;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

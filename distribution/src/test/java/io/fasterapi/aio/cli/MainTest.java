@@ -143,6 +143,25 @@ class MainTest {
         assertEquals("", r.err(), () -> "the servers' handler errors are reported there: " + r);
     }
 
+    /** The 1MRC server in blocking style (a virtual thread per connection on the blocking sockets) is exact on every backend too. */
+    @Test
+    void oneMillionRequestChallengeInVirtualThreadStyleOnEveryBackend() {
+        assumeSomeBackendAvailable();
+        Run r = aio("1mrc", "--style", "virtual-threads", "--requests", "20000", "--connections", "100", "--server-loops", "2",
+                "--no-progress");
+        assertEquals(0, r.status(), r::toString);
+        assertTrue(r.out().contains("virtual-thread server"), r::toString);
+        for (BackendInfo b : AsyncIo.backends()) {
+            if (b.available()) {
+                assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(b.name() + " ") && l.endsWith("yes")),
+                        () -> b.name() + " has no correct row: " + r);
+            }
+        }
+        assertTrue(r.out().contains("\"totalRequests\":20000,\"uniqueUsers\":20000,\"sum\":10000000,\"avg\":500.0"), r::toString);
+        assertEquals("", r.err(), r::toString);
+        assertEquals(2, aio("1mrc", "--style", "threads").status(), "an unknown style is a usage error");
+    }
+
     @Test
     void oneMillionRequestChallengeFailsOnAnExceptionInAServerLoop() {
         assumeSomeBackendAvailable();

@@ -143,7 +143,7 @@ final class HttpConnection implements CompletionHandler {
                 start = end;
                 break;
             }
-            answer();
+            response.answer(handler, request, server::handlerFailed);
             start += r;
             server.requests++;
             if (!response.keepAlive()) {
@@ -158,22 +158,6 @@ final class HttpConnection implements CompletionHandler {
             close();
         } else {
             readMore();
-        }
-    }
-
-    private void answer() {
-        int mark = response.length(); // the answers before this one stay
-        response.begin(request);
-        try {
-            handler.handle(request, response);
-            if (!response.sent()) {
-                response.rollback(mark);
-                response.error(500);
-            }
-        } catch (RuntimeException ex) {
-            server.handlerFailed(ex);
-            response.rollback(mark); // drop this request's partial answer; the connection closes after the 500
-            response.error(500);
         }
     }
 

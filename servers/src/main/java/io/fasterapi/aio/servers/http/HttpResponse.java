@@ -47,6 +47,27 @@ public final class HttpResponse {
 
     // ---- used by the connection
 
+    /**
+     * Answers {@code request} through {@code handler} after the answers already in the buffer: a
+     * handler that sends nothing, or throws ({@code failed} hears of it), is answered {@code 500},
+     * and its partial answer dropped.
+     */
+    void answer(HttpHandler handler, HttpRequest request, java.util.function.Consumer<Throwable> failed) {
+        int mark = length; // the answers before this one stay
+        begin(request);
+        try {
+            handler.handle(request, this);
+            if (!sent) {
+                rollback(mark);
+                error(500);
+            }
+        } catch (RuntimeException ex) {
+            failed.accept(ex);
+            rollback(mark); // drop this request's partial answer; the connection closes after the 500
+            error(500);
+        }
+    }
+
     void begin(HttpRequest request) {
         sent = false;
         keepAlive = request.keepAlive;
