@@ -30,6 +30,10 @@ mrc_server_cmd() {
         nio) echo io.fasterapi.aio.bench.MrcNioServer ;;
         netty-epoll) echo io.fasterapi.aio.bench.MrcNettyServer --transport epoll ;;
         netty-io_uring) echo io.fasterapi.aio.bench.MrcNettyServer --transport io_uring ;;
+        vt-io_uring) echo io.fasterapi.aio.bench.VtServer --impl aio --backend io_uring ;;
+        vt-epoll) echo io.fasterapi.aio.bench.VtServer --impl aio --backend epoll ;;
+        vt-jdk-socket) echo io.fasterapi.aio.bench.VtServer --impl jdk-socket ;;
+        vt-jdk-channel) echo io.fasterapi.aio.bench.VtServer --impl jdk-channel ;;
         *) echo "unknown server $1" >&2; exit 2 ;;
     esac
 }

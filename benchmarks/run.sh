@@ -17,7 +17,10 @@
 #            --workloads 'echo-64B-1conn echo-64B-100conn http-wrk-100conn http-wrk-pipe16-100conn'
 #                        (also: http-1conn, our LoadClient, one connection;
 #                         mrc: the 1 Million Request Challenge end to end, see below)
-#            (also: io_uring-busy, epoll-busy: ours with AsyncIoConfig.pollBusy;
+#            (also: vt-io_uring, vt-epoll, vt-jdk-socket, vt-jdk-channel: blocking style, a virtual thread
+#                   per connection, on our blocking sockets or the JDK's (VtServer; --workloads vthreads
+#                   runs the set of issue #15: echo and HTTP with 100 and 10,000 connections);
+#                   io_uring-busy, epoll-busy: ours with AsyncIoConfig.pollBusy;
 #                   io_uring-batch, ours on io_uring with AsyncIoConfig.batchWaitMicros = --batch-wait µs,
 #                   default 1000: one io_uring_enter per request-response on kernels 6.12+)
 #            --mrc-requests N (default 1,000,000; --quick: 200,000)  --mrc-connections N (default 1,000)
@@ -54,7 +57,12 @@ while [ $# -gt 0 ]; do
         --strace) do_strace=1 ;;
         --strace-seconds) strace_secs=$2; shift ;;
         --no-strace) do_strace=0 ;;
-        --workloads) workloads=$2; shift ;;
+        --workloads) workloads=$2; shift
+            if [ "$workloads" = vthreads ]; then
+                workloads="echo-64B-100conn http-wrk-100conn echo-64B-10kconn http-wrk-10kconn"
+                servers="vt-io_uring vt-epoll vt-jdk-socket vt-jdk-channel io_uring netty-io_uring"
+                loops_list=1
+            fi ;;
         --peers | --servers) servers=$2; shift ;;
         --no-build) build=0 ;;
         -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -128,6 +136,10 @@ server_cmd() {
         nio) echo io.fasterapi.aio.bench.NioServer ;;
         netty-epoll) echo io.fasterapi.aio.bench.NettyServer --transport epoll ;;
         netty-io_uring) echo io.fasterapi.aio.bench.NettyServer --transport io_uring ;;
+        vt-io_uring) echo io.fasterapi.aio.bench.VtServer --impl aio --backend io_uring ;;
+        vt-epoll) echo io.fasterapi.aio.bench.VtServer --impl aio --backend epoll ;;
+        vt-jdk-socket) echo io.fasterapi.aio.bench.VtServer --impl jdk-socket ;;
+        vt-jdk-channel) echo io.fasterapi.aio.bench.VtServer --impl jdk-channel ;;
         *) echo "unknown server $1" >&2; exit 2 ;;
     esac
 }
@@ -137,6 +149,8 @@ workload_args() {
     case $1 in
         echo-64B-1conn) echo "client echo 1 1" ;;
         echo-64B-100conn) echo "client echo 100 1" ;;
+        echo-64B-10kconn) echo "client echo 10000 1" ;;
+        http-wrk-10kconn) echo "wrk http 10000 1" ;;
         http-wrk-100conn) echo "wrk http 100 1" ;;
         http-wrk-pipe16-100conn) echo "wrk http 100 16" ;;
         http-1conn) echo "client http 1 1" ;;

@@ -25,7 +25,8 @@ import java.util.Map;
  * one table.
  */
 public final class Report {
-    private static final List<String> ORDER = List.of("io_uring", "io_uring-batch", "io_uring-busy", "epoll", "epoll-busy", "netty-io_uring", "netty-epoll", "nio", "c-epoll", "c-io_uring");
+    private static final List<String> ORDER = List.of("io_uring", "io_uring-batch", "io_uring-busy", "epoll", "epoll-busy",
+            "vt-io_uring", "vt-epoll", "vt-jdk-socket", "vt-jdk-channel", "netty-io_uring", "netty-epoll", "nio", "c-epoll", "c-io_uring");
     private static final List<String> NOT_CALLS = List.of("workload", "server", "requests", "loops");
     private static final String BASE = "io_uring";
     private static final List<String> C_PEERS = List.of("c-epoll", "c-io_uring");
@@ -200,6 +201,16 @@ public final class Report {
                     fmt1(r.rssMib), fmt2(r.allocPerReq), anySyscalls ? " " + fmt2(r.syscalls) + " |" : "", r.errors,
                     checked ? " " + (r.correct == null ? "–" : r.correct) + " |" : "", r.rounds));
         }
+        List<String> wakes = new ArrayList<>();
+        for (String s : rows.keySet()) {
+            List<Map<String, String>> rs = servers.getOrDefault(s, List.of());
+            if (rs.isEmpty() || !rs.getFirst().containsKey("srv_wakes")) continue;
+            wakes.add(String.format(Locale.ROOT, "%s: %.3f wake-ups and %.2f loop turns per request (%.2f operations per turn)",
+                    label(s), median(rs, r -> num(r, "srv_wakes") / num(r, "srv_total_requests")),
+                    median(rs, r -> num(r, "srv_polls") / num(r, "srv_total_requests")),
+                    median(rs, r -> num(r, "srv_ops") / num(r, "srv_polls"))));
+        }
+        if (!wakes.isEmpty()) System.out.println("\nOur blocking sockets (whole run, warm-up included): " + String.join("; ", wakes) + ".");
         double[] load = servers.values().stream().flatMap(List::stream).mapToDouble(r -> num(r, "load1"))
                 .filter(d -> !Double.isNaN(d)).sorted().toArray();
         if (load.length > 0) {
@@ -244,6 +255,10 @@ public final class Report {
             case "netty-epoll" -> "Netty epoll";
             case "c-epoll" -> "C epoll (minimal)";
             case "c-io_uring" -> "C io_uring (minimal)";
+            case "vt-io_uring" -> "virtual threads, our blocking sockets, io_uring";
+            case "vt-epoll" -> "virtual threads, our blocking sockets, epoll";
+            case "vt-jdk-socket" -> "virtual threads, JDK Socket";
+            case "vt-jdk-channel" -> "virtual threads, JDK SocketChannel";
             default -> server;
         };
     }

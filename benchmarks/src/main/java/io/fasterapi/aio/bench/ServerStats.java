@@ -45,6 +45,21 @@ final class ServerStats {
         long echoBytes;
     }
 
+    /** Counts kept by many threads (a thread per connection): requests, or echo bytes in echo mode. */
+    private volatile java.util.concurrent.atomic.LongAdder shared;
+    /** More fields for the exit line (key=value ...), or null. */
+    private volatile java.util.function.Supplier<String> extra;
+
+    /** Counts from {@code adder} too: requests answered, or in echo mode the bytes echoed. */
+    void countWith(java.util.concurrent.atomic.LongAdder adder) {
+        shared = adder;
+    }
+
+    /** Adds {@code fields} (key=value ...) to the exit line. */
+    void extra(java.util.function.Supplier<String> fields) {
+        extra = fields;
+    }
+
     private volatile boolean started;
     private volatile Sample warm;
 
@@ -119,6 +134,10 @@ final class ServerStats {
             requests += c.requests;
             echoBytes += c.echoBytes;
         }
+        var a = shared;
+        if (a != null) {
+            if (mode == Args.Mode.ECHO) echoBytes += a.sum(); else requests += a.sum();
+        }
         return mode == Args.Mode.ECHO ? echoBytes / messageSize : requests;
     }
 
@@ -150,7 +169,8 @@ final class ServerStats {
         System.out.println(String.format(Locale.ROOT,
                 "SERVER impl=%s mode=%s loops=%d requests=%d cpu_ns=%d alloc_bytes=%d rss_kb=%d window_ms=%d total_requests=%d warm=%b",
                 impl, mode.name().toLowerCase(Locale.ROOT), loopThreads.size(), end.requests - from.requests, end.cpuNanos - from.cpuNanos,
-                end.allocated - from.allocated, vmHwmKb(), (end.nanos - from.nanos) / 1_000_000, end.requests, isWarm));
+                end.allocated - from.allocated, vmHwmKb(), (end.nanos - from.nanos) / 1_000_000, end.requests, isWarm)
+                + (extra != null ? " " + extra.get() : ""));
         System.out.flush();
     }
 

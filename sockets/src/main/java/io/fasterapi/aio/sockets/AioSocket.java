@@ -72,6 +72,14 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final PendingOp reader = new PendingOp(this);
     private final PendingOp writer = new PendingOp(this);
+    /** The posted write (see {@link #post}); at most one is out. */
+    private final PendingOp poster = new PendingOp(this);
+    /** Whether a posted write was started and not yet waited for (the writer's state, under the write lock). */
+    private boolean posted;
+    /** The native block of the posted write, given back on the loop when it completes. */
+    private MemorySegment postedBlock;
+    /** How long {@link #close()} waits for a posted write to be taken by the kernel. */
+    private static final long CLOSE_LINGER_NANOS = 10_000_000_000L;
     private volatile long readTimeoutNanos;
     private InputStream in;
     private OutputStream out;
@@ -216,6 +224,8 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
             asIs &= lane.canUse(m);
         }
         if (total == 0) return 0;
+        awaitPosted();
+        if (!asIs && total <= NativeBuffers.MAX) return post(srcs, total, sent);
         if (asIs) {
             long n = srcs.length == 1 ? transfer(writer, PendingOp.WRITE, srcs[0], null, "write")
                     : transfer(writer, PendingOp.GATHER, null, srcs, "write");
@@ -252,9 +262,61 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
         }
     }
 
+    /**
+     * A write of copied bytes that the caller does not wait for: the bytes go into a native block,
+     * the write is handed to the loop, and the call returns, as the JDK's returns once the kernel
+     * has the bytes. It saves the writer a park and a wake-up per write (a request-response server
+     * then waits once per request, in its read). The next write, {@link #shutdownOutput} and
+     * {@link #close} wait for it first; its failure (a reset, a broken pipe) is thrown by the next
+     * write, as a kernel's would be.
+     */
+    private long post(MemorySegment[] srcs, long total, long[] sent) throws IOException {
+        MemorySegment block = group.buffers.take(NativeBuffers.sizeFor(total));
+        long at = 0;
+        for (MemorySegment m : srcs) {
+            MemorySegment.copy(m, 0, block, at, m.byteSize());
+            at += m.byteSize();
+        }
+        postedBlock = block;
+        if (!poster.start(PendingOp.POSTED, block.asSlice(0, total), null, null)) {
+            postedBlock = null;
+            group.buffers.give(block);
+            closeQuietly();
+            throw new AsynchronousCloseException(); // the group closed
+        }
+        posted = true;
+        sent[0] = total;
+        return total;
+    }
+
+    /** Waits for the posted write (if one is out) and throws its failure. */
+    private void awaitPosted() throws IOException {
+        if (!posted) return;
+        posted = false;
+        long r = poster.await(0);
+        if (poster.interrupted) throw new ClosedByInterruptException();
+        if (r < 0) {
+            if (closed.get()) throw new AsynchronousCloseException();
+            throw IoErrors.of(r, "write");
+        }
+    }
+
+    /** Loop thread: the posted write is done: its block goes back (before the writer hears of it). */
+    void postedCompleted() {
+        MemorySegment b = postedBlock;
+        postedBlock = null;
+        if (b != null) group.buffers.give(b);
+    }
+
     /** Shuts down the sending side: the peer reads end of stream; reads here go on. */
     public void shutdownOutput() throws IOException {
         ensureOpen();
+        writeLock.lock();
+        try {
+            awaitPosted(); // the FIN goes after the data
+        } finally {
+            writeLock.unlock();
+        }
         try {
             lane.call(() -> {
                 lane.io.shutdownOutput(handle);
@@ -426,11 +488,23 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
 
     /**
      * Closes the socket: calls blocked in it throw {@link AsynchronousCloseException}, later ones
-     * {@link ClosedChannelException}. The descriptor is closed on the loop, right after. Idempotent;
-     * any thread.
+     * {@link ClosedChannelException}. The descriptor is closed on the loop, right after. A write
+     * that returned before the kernel took its bytes (a copied one) is waited for first, up to 10
+     * s, unless another thread is writing: the bytes written before a close reach the peer, as
+     * with the JDK's sockets. Idempotent; any thread.
      */
     @Override
     public void close() {
+        if (!closed.get() && !group.isLoopThread() && writeLock.tryLock()) {
+            try {
+                if (posted) {
+                    posted = false;
+                    poster.await(CLOSE_LINGER_NANOS); // (its failure no longer matters)
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
         closeQuietly();
     }
 

@@ -189,6 +189,13 @@ public final class AioSockets implements AutoCloseable {
         servers.remove(s);
     }
 
+    /** Whether the calling thread is one of the loops'. */
+    boolean isLoopThread() {
+        Thread t = Thread.currentThread();
+        for (Thread l : loopThreads) if (l == t) return true;
+        return false;
+    }
+
     /** Refuses a blocking call on one of the loops' threads: it would wait for a loop it stops. */
     void checkNotLoopThread() {
         Thread t = Thread.currentThread();

@@ -21,6 +21,8 @@ final class PendingOp implements Runnable, CompletionHandler {
     static final int WRITE = 1;
     static final int GATHER = 2;
     static final int CONNECT = 3;
+    /** A write the caller does not wait for (a copy of its bytes): see {@code AioSocket.post}. */
+    static final int POSTED = 4;
 
     private final AioSocket socket;
     private int kind;
@@ -58,6 +60,7 @@ final class PendingOp implements Runnable, CompletionHandler {
             switch (kind) {
                 case READ -> id = io.read(socket.handle, segment, this, 0);
                 case WRITE -> id = io.write(socket.handle, segment, this, 0);
+                case POSTED -> id = io.write(socket.handle, segment, this, 0);
                 case GATHER -> id = io.write(socket.handle, gather, this, 0);
                 case CONNECT -> {
                     socket.handle = remote instanceof java.net.UnixDomainSocketAddress u ? io.connect(u, this)
@@ -75,7 +78,13 @@ final class PendingOp implements Runnable, CompletionHandler {
 
     @Override
     public void completed(IoEvent e) {
+        if (kind == POSTED) socket.postedCompleted();
         finish(e.result());
+    }
+
+    /** Whether the operation has completed (its result is there). */
+    boolean done() {
+        return done;
     }
 
     private void finish(long r) {
@@ -94,6 +103,7 @@ final class PendingOp implements Runnable, CompletionHandler {
      * late delivers what the kernel did, so no byte is lost.
      */
     long await(long timeoutNanos) {
+        waiter = Thread.currentThread(); // (a posted write is waited for by whoever writes next) before done is read
         timedOut = false;
         interrupted = false;
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
