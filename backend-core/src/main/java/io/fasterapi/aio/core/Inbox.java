@@ -28,6 +28,11 @@ final class Inbox {
         tasks.add(task);
     }
 
+    /** Takes {@code task} back if it is still queued (a loop closed meanwhile); true if it was. */
+    boolean remove(Runnable task) {
+        return tasks.remove(task);
+    }
+
     boolean isEmpty() {
         return tasks.isEmpty();
     }

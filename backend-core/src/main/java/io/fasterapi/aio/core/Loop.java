@@ -719,6 +719,7 @@ public final class Loop implements AsyncIo {
         Objects.requireNonNull(task, "task");
         checkOpen();
         inbox.add(task);
+        if (!open && inbox.remove(task)) throw new IllegalStateException("the loop is closed");
         if (mayBlock && !thread.isCurrent()) {
             wake();
         }
@@ -765,6 +766,11 @@ public final class Loop implements AsyncIo {
             }
         } finally {
             open = false;
+            // A task added while the loop closed (execute() saw it open) runs now, and finds it
+            // closed: its caller hears of it rather than waiting for a turn that will never come.
+            // A later execute() sees the loop closed and takes its task back (see execute).
+            runTasks();
+            completions.deliver(); // what those tasks submitted completes (ECANCELED), once
             try {
                 driver.close();
             } finally {

@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  *   <li>{@code --impl jdk-socket}: the JDK's {@link ServerSocket} / {@link Socket} (streams);</li>
  *   <li>{@code --impl jdk-channel}: the JDK's blocking {@link ServerSocketChannel} / {@link SocketChannel}.</li>
  * </ul>
- * Echo ({@code --mode echo}): read up to 16 KiB, write it back. HTTP ({@code --mode http}): the
+ * Echo ({@code --mode echo}): read up to 2 KiB, write it back. HTTP ({@code --mode http}): the
  * fixed "Hello, World!" answer through {@link ChannelHttpServer}; the 1MRC ({@code --mode mrc}):
  * {@link MrcHandler} through it. Each answers with TCP_NODELAY. At exit, {@link ServerStats}'
  * line; ours adds {@code wakes} and {@code polls} (the loops' wake-ups and turns), which
@@ -103,7 +103,7 @@ public final class VtServer {
     private static ThreadPerConnection.Handler handler(Args.Mode mode, LongAdder served, ServerStats stats) {
         return switch (mode) {
             case ECHO -> c -> {
-                ByteBuffer b = ByteBuffer.allocate(16 * 1024);
+                ByteBuffer b = ByteBuffer.allocate(2048); // (the messages are 64 B; 10,000 connections each hold one)
                 for (int n; (n = c.read(b.clear())) > 0; ) {
                     c.write(b.flip());
                     served.add(n);

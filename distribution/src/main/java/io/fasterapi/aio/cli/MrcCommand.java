@@ -73,18 +73,20 @@ final class MrcCommand implements Callable<Integer> {
     enum Style { callbacks, virtual_threads }
 
     @Option(names = "--style", paramLabel = "STYLE", defaultValue = "callbacks", converter = StyleConverter.class,
-            description = "How the server is written: callbacks (the loop's handlers, the default) or virtual-threads"
-                    + " (blocking code, a virtual thread per connection, on the blocking sockets over the same backend).")
-    Style style;
+            description = "How the server is written: callbacks (the loop's handlers, the default), virtual-threads"
+                    + " (blocking code, a virtual thread per connection, on the blocking sockets over the same backend),"
+                    + " or all (both, a row each).")
+    List<Style> styles;
 
-    static final class StyleConverter implements picocli.CommandLine.ITypeConverter<Style> {
+    static final class StyleConverter implements picocli.CommandLine.ITypeConverter<List<Style>> {
         @Override
-        public Style convert(String value) {
+        public List<Style> convert(String value) {
             return switch (value) {
-                case "callbacks" -> Style.callbacks;
-                case "virtual-threads" -> Style.virtual_threads;
+                case "callbacks" -> List.of(Style.callbacks);
+                case "virtual-threads" -> List.of(Style.virtual_threads);
+                case "all" -> List.of(Style.callbacks, Style.virtual_threads);
                 default -> throw new picocli.CommandLine.TypeConversionException(
-                        "'" + value + "' is not a style: callbacks or virtual-threads");
+                        "'" + value + "' is not a style: callbacks, virtual-threads or all");
             };
         }
     }
@@ -130,24 +132,25 @@ final class MrcCommand implements Callable<Integer> {
                     ? "backend " + backend + (skipped.isEmpty() ? " not found" : " not available: " + skipped.getFirst())
                     : "no available backend: " + String.join("; ", skipped), 0);
         }
-        out.printf("aio 1mrc: %s events over %s connections, %d server loop(s) + 1 client loop, %d cores, %s server%n",
+        out.printf("aio 1mrc: %s events over %s connections, %d server loop(s) + 1 client loop, %d cores, %s servers%n",
                 Table.count(requests), Table.count(connections), serverLoops, Runtime.getRuntime().availableProcessors(),
-                style == Style.callbacks ? "callback" : "virtual-thread");
+                styles.size() > 1 ? "callback and virtual-thread" : styles.getFirst() == Style.callbacks ? "callback" : "virtual-thread");
         out.flush();
         Table t = new Table("BACKEND", ">TIME", ">REQ/S", ">P50", ">P99", ">P99.9", ">ERRORS", "CORRECT");
         boolean allOk = true;
-        for (String name : names) {
-            out.printf("%n%s:%n", name);
+        for (String name : names) for (Style style : styles) {
+            String row = style == Style.callbacks ? name : name + " (virtual threads)";
+            out.printf("%n%s:%n", row);
             out.flush();
             serverErrors.reset();
             try {
-                MrcResult r = runOne(name, out);
+                MrcResult r = runOne(name, style, out);
                 List<String> problems = new ArrayList<>(r.problems());
                 String caught = caughtInServer();
                 if (caught != null) problems.add(caught);
                 boolean correct = problems.isEmpty();
                 allOk &= correct;
-                t.row(name, Table.seconds(r.elapsedNanos()), Table.count(Math.round(r.requestsPerSecond())),
+                t.row(row, Table.seconds(r.elapsedNanos()), Table.count(Math.round(r.requestsPerSecond())),
                         micros(r.latencyMicros(50)), micros(r.latencyMicros(99)), micros(r.latencyMicros(99.9)),
                         Table.count(r.errors()), correct ? "yes" : "NO: " + String.join("; ", problems));
                 out.printf("  stats: %s%n", r.stats() != null ? r.stats().json() : "(not read)");
@@ -156,7 +159,7 @@ final class MrcCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 allOk = false;
                 String caught = caughtInServer();
-                t.row(name, "-", "-", "-", "-", "-", "-", "ERROR: " + Main.message(e) + (caught != null ? "; " + caught : ""));
+                t.row(row, "-", "-", "-", "-", "-", "-", "ERROR: " + Main.message(e) + (caught != null ? "; " + caught : ""));
             }
         }
         out.println();
@@ -181,7 +184,7 @@ final class MrcCommand implements Callable<Integer> {
         Main.report(spec.commandLine().getErr(), where, t);
     }
 
-    private MrcResult runOne(String name, PrintWriter out) {
+    private MrcResult runOne(String name, Style style, PrintWriter out) {
         EventStats stats = new EventStats();
         // the client's loop has its own handler: what it catches makes its result not correct
         AsyncIoConfig config = AsyncIoConfig.builder().backend(name)
@@ -210,7 +213,12 @@ final class MrcCommand implements Callable<Integer> {
                 t -> serverError("exception in a server handler", t));
         try (AioSockets sockets = AioSockets.open(config, serverLoops)) {
             AioServerSocket listener = sockets.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
-            try (ThreadPerConnection server = ThreadPerConnection.start(listener::accept, listener, http::serve,
+            ThreadPerConnection.Acceptor accept = () -> {
+                var s = listener.accept();
+                s.setReadTimeout(HttpLimits.defaults().idleTimeout()); // the limits' idle timeout, on the socket
+                return s;
+            };
+            try (ThreadPerConnection server = ThreadPerConnection.start(accept, listener, http::serve,
                     t -> serverError("exception in a server thread", t))) {
                 MrcClient client = new MrcClient((InetSocketAddress) listener.getLocalAddress(), requests, connections,
                         Duration.ofSeconds(timeoutSeconds), bar, bar != null ? bar.interval() : Duration.ofSeconds(1));

@@ -61,9 +61,18 @@ public final class ThreadPerConnection implements AutoCloseable {
             ByteChannel c;
             try {
                 c = accept.accept();
-            } catch (IOException | RuntimeException e) {
+            } catch (java.nio.channels.ClosedChannelException | RuntimeException e) {
                 if (!closing) errors.accept(e);
                 return; // the listener closed
+            } catch (IOException e) { // a timeout, too many open files...: report it, go on
+                if (closing) return;
+                errors.accept(e);
+                try {
+                    Thread.sleep(10); // not a busy loop while descriptors are short
+                } catch (InterruptedException stop) {
+                    return;
+                }
+                continue;
             }
             accepted.increment();
             try {
@@ -114,7 +123,10 @@ public final class ThreadPerConnection implements AutoCloseable {
         try {
             acceptor.join(10_000);
             threads.shutdown();
-            if (!threads.awaitTermination(10, TimeUnit.SECONDS)) threads.shutdownNow();
+            if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
+                threads.shutdownNow();
+                threads.awaitTermination(10, TimeUnit.SECONDS); // interrupted ones close their sockets and end
+            }
         } catch (InterruptedException e) {
             threads.shutdownNow();
             Thread.currentThread().interrupt();

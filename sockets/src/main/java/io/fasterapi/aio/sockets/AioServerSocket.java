@@ -84,6 +84,9 @@ public final class AioServerSocket implements Closeable {
             for (Listener l : ls) if (l != null) l.close();
             if (e.errno() == Errno.EADDRINUSE.code()) throw new BindException("listen " + address + ": address in use");
             throw IoErrors.of(-e.errno(), "listen " + address);
+        } catch (RuntimeException | IOException e) {
+            for (Listener l : ls) if (l != null) l.close();
+            throw e;
         }
         AioServerSocket s = new AioServerSocket(group, bound, ls, Math.max(backlog, 16));
         for (Listener l : ls) l.server = s;
@@ -121,6 +124,7 @@ public final class AioServerSocket implements Closeable {
             throw new AsynchronousCloseException();
         }
         for (Listener l : listeners) l.resumeIfPaused();
+        if (taken instanceof IOException e) throw e; // EMFILE and the like, as the JDK's accept throws them
         return (AioSocket) taken;
     }
 
@@ -150,7 +154,9 @@ public final class AioServerSocket implements Closeable {
         group.closed(this);
         CompletableFuture<?>[] done = new CompletableFuture<?>[listeners.length];
         for (int i = 0; i < listeners.length; i++) done[i] = listeners[i].close();
-        CompletableFuture.allOf(done).join(); // the loops close them at once; no accept adds after this
+        // The loops close them at once; no accept adds after this. (On a loop thread the close
+        // tasks run after this call: an accept completing meanwhile sees the closed flag.)
+        if (!group.isLoopThread()) CompletableFuture.allOf(done).join();
         ready.offer(POISON);
         for (Object o; (o = ready.poll()) != null; ) {
             if (o instanceof AioSocket s) s.close();
@@ -187,8 +193,8 @@ public final class AioServerSocket implements Closeable {
                 if (server.ready.size() >= server.limit) return; // else a taker made room meanwhile: go on
                 paused.set(false);
             }
-            armed = true;
             lane.io.accept(handle, this, 0);
+            armed = true; // (after: a refused accept leaves the listener free to try again)
         }
 
         @Override
@@ -204,9 +210,14 @@ public final class AioServerSocket implements Closeable {
                 server.ready.offer(s);
             } else if (r == -Errno.ECANCELED.code() || r == -Errno.EBADF.code()) {
                 return; // closed
+            } else if (r != -Errno.ECONNABORTED.code()) {
+                // Out of descriptors or memory: accept() throws it, and the loop tries again in
+                // 100 ms rather than at once (the connection waits in the backlog meanwhile).
+                server.ready.offer(IoErrors.of(r, "accept"));
+                lane.io.schedule(java.time.Duration.ofMillis(100), t -> arm());
+                return;
             }
-            // Other errors (EMFILE, ECONNABORTED...) concern one connection: go on accepting.
-            arm();
+            arm(); // a connection aborted before it was accepted concerns that one only
         }
 
         /** Any thread: a taker made room; an accept goes out again if none is. */
@@ -218,9 +229,12 @@ public final class AioServerSocket implements Closeable {
         CompletableFuture<Void> close() {
             CompletableFuture<Void> f = new CompletableFuture<>();
             if (!lane.execute(() -> {
-                closing = true;
-                lane.io.close(handle);
-                f.complete(null);
+                try {
+                    closing = true;
+                    lane.io.close(handle);
+                } finally {
+                    f.complete(null);
+                }
             })) {
                 f.complete(null); // the loop closed: so did the listener
             }

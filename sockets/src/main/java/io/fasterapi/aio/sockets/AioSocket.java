@@ -56,9 +56,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * a global, shared or automatic arena) is handed to the kernel as it is, with no copy, and stays in
  * use until the call returns. Other memory (a heap buffer, or an arena confined to the calling
  * thread) goes through a block of the group's native memory, taken for the one operation and
- * given back after it: a block of the buffer's size class, from 1 KiB up to 64 KiB (a larger
- * transfer takes several operations), so an idle connection blocked in a read of a small buffer
- * holds 1 KiB.
+ * given back after it: a block of 1 KiB up to 64 KiB (a larger transfer takes several
+ * operations). A read's block follows what reads bring (it doubles while they fill it, halves when
+ * they bring little), so an idle connection blocked in a read holds 1 KiB whatever its buffer.
  */
 public final class AioSocket implements ByteChannel, GatheringByteChannel {
     final Lane lane;
@@ -81,6 +81,8 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
     /** How long {@link #close()} waits for a posted write to be taken by the kernel. */
     private static final long CLOSE_LINGER_NANOS = 10_000_000_000L;
     private volatile long readTimeoutNanos;
+    /** The size of the native block the next read of heap memory takes (reader's state, under the read lock). */
+    private int readBlock = NativeBuffers.MIN;
     private InputStream in;
     private OutputStream out;
 
@@ -105,7 +107,7 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
             s.closeQuietly(); // the loop closed it already; this marks it closed here
             if (s.failure != null) throw new IOException("connect " + remote + ": " + s.failure.getMessage(), s.failure);
             if (op.timedOut && r == -Errno.ECANCELED.code()) throw new SocketTimeoutException("connect " + remote + " timed out");
-            throw IoErrors.of(r, "connect " + remote);
+            throw IoErrors.connect(r, "connect " + remote);
         }
         return s;
     }
@@ -143,10 +145,14 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
             long space = Math.min(dst.byteSize(), Integer.MAX_VALUE);
             if (space == 0) return 0;
             if (lane.canUse(dst)) return (int) transfer(reader, PendingOp.READ, dst.asSlice(0, space), null, "read");
-            MemorySegment block = group.buffers.take(NativeBuffers.sizeFor(space));
+            MemorySegment block = group.buffers.take(Math.min(NativeBuffers.sizeFor(space), readBlock));
             try {
                 long n = transfer(reader, PendingOp.READ, block.asSlice(0, Math.min(space, block.byteSize())), null, "read");
                 if (n > 0) MemorySegment.copy(block, 0, dst, 0, n);
+                // The block a blocked read holds follows what reads bring: it doubles while they
+                // fill it, and halves when they bring little, so an idle connection holds 1 KiB.
+                if (n == block.byteSize() && readBlock < NativeBuffers.MAX) readBlock *= 2;
+                else if (n >= 0 && n < readBlock / 4 && readBlock > NativeBuffers.MIN) readBlock /= 2;
                 return (int) n;
             } finally {
                 group.buffers.give(block);
@@ -221,7 +227,7 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
         boolean asIs = true;
         for (MemorySegment m : srcs) {
             total += m.byteSize();
-            asIs &= lane.canUse(m);
+            asIs &= m.byteSize() == 0 || lane.canUse(m); // (an empty head is no reason to copy a body)
         }
         if (total == 0) return 0;
         awaitPosted();
@@ -310,20 +316,17 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
 
     /** Shuts down the sending side: the peer reads end of stream; reads here go on. */
     public void shutdownOutput() throws IOException {
-        ensureOpen();
-        writeLock.lock();
+        begin(writeLock);
         try {
-            awaitPosted(); // the FIN goes after the data
-        } finally {
-            writeLock.unlock();
-        }
-        try {
+            awaitPosted(); // the FIN goes after the data (and no write slips in between: the lock is held)
             lane.call(() -> {
                 lane.io.shutdownOutput(handle);
                 return null;
             });
         } catch (AsyncIoException e) {
             throw IoErrors.of(-e.errno(), "shutdownOutput");
+        } finally {
+            writeLock.unlock();
         }
     }
 

@@ -57,7 +57,10 @@ public final class AsyncFutures {
 
     /** Accepts one connection on {@code listener}; the future's value is the new handle. */
     public OpFuture accept(long listener) {
-        return submit(op -> io.accept(listener, op));
+        return submit(op -> {
+            op.accept = true;
+            return io.accept(listener, op);
+        });
     }
 
     /** Opens a socket and connects it; the value is the connected socket's handle. */
@@ -133,7 +136,7 @@ public final class AsyncFutures {
         /** Loop thread: the operation's id (0 until started). */
         private long id;
         private boolean cancelAsked;
-        boolean connect;
+        boolean connect, accept;
         long handle;
 
         private OpFuture(AsyncIo io) {
@@ -165,7 +168,9 @@ public final class AsyncFutures {
         @Override
         public void completed(IoEvent e) {
             long r = e.result();
-            if (r >= 0) {
+            if (r >= 0 && isCancelled() && (connect || accept)) {
+                io.close(connect ? handle : r); // a socket nobody will take: the future was cancelled
+            } else if (r >= 0) {
                 complete(connect ? handle : r);
             } else if (r == -Errno.ECANCELED.code() && isCancelled()) {
                 // the cancel this future asked for

@@ -12,6 +12,13 @@ final class IoErrors {
     private IoErrors() {
     }
 
+    /** A failed connect: {@code ConnectException} for a refused or timed-out one, as the JDK throws. */
+    static IOException connect(long result, String what) {
+        IOException e = of(result, what);
+        Errno n = Errno.of((int) -result);
+        return n == Errno.ETIMEDOUT ? new ConnectException(e.getMessage()) : e;
+    }
+
     static IOException of(long result, String what) {
         int code = (int) -result;
         Errno e = Errno.of(code);

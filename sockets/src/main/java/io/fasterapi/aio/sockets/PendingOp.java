@@ -69,11 +69,21 @@ final class PendingOp implements Runnable, CompletionHandler {
                 }
                 default -> throw new IllegalStateException("kind " + kind);
             }
-        } catch (RuntimeException e) {
-            // A connect the system refused at once (no socket, an address of no family it has).
+        } catch (io.fasterapi.aio.AsyncIoException e) { // refused at once by the system (a connect's socket...)
             socket.failure = e;
-            finish(-Errno.EINVAL.code());
+            finished(-e.errno());
+        } catch (IllegalStateException closed) { // the loop closed meanwhile
+            finished(-Errno.ECANCELED.code());
+        } catch (RuntimeException e) { // an address of no family the system has...
+            socket.failure = e;
+            finished(-Errno.EINVAL.code());
         }
+    }
+
+    /** On the loop: the operation ended without a completion. */
+    private void finished(long r) {
+        if (kind == POSTED) socket.postedCompleted();
+        finish(r);
     }
 
     @Override
@@ -110,11 +120,9 @@ final class PendingOp implements Runnable, CompletionHandler {
         boolean asked = false;
         while (!done) {
             if (Thread.interrupted()) {
+                if (!interrupted) socket.closeQuietly(); // (also after a timeout's cancel: the socket closes)
                 interrupted = true;
-                if (!asked) {
-                    asked = true;
-                    socket.closeQuietly();
-                }
+                asked = true;
                 continue;
             }
             if (deadline != 0 && !asked) {
@@ -138,7 +146,7 @@ final class PendingOp implements Runnable, CompletionHandler {
     private void cancel() {
         var io = socket.lane.io;
         boolean handed = socket.lane.execute(kind == CONNECT ? () -> {
-            if (socket.handle != 0) io.close(socket.handle);
+            if (!done && socket.handle != 0) io.close(socket.handle); // (done is written on this thread: exact)
         } : () -> io.cancel(id));
         if (!handed) socket.closeQuietly(); // the loop closed: the group's close completes every operation
     }

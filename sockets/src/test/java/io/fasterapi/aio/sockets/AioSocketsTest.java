@@ -69,14 +69,29 @@ class AioSocketsTest {
     /** Runs {@code task} on a new virtual thread. */
     private static <T> CompletableFuture<T> virtual(java.util.concurrent.Callable<T> task) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
+        Thread t = Thread.ofVirtual().unstarted(() -> {
             try {
                 f.complete(task.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
             }
         });
+        RUNNERS.put(f, t);
+        t.start();
         return f;
+    }
+
+    /** The virtual thread that runs each future made by {@link #virtual}, to wait until it is blocked. */
+    private static final java.util.Map<CompletableFuture<?>, Thread> RUNNERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Waits until {@code f}'s thread is parked (blocked in the call under test), so that what follows cannot come first. */
+    private static void awaitBlocked(CompletableFuture<?> f) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        Thread t;
+        while ((t = RUNNERS.get(f)) == null || t.getState() != Thread.State.WAITING) {
+            if (f.isDone() || System.nanoTime() > deadline) throw new AssertionError("never blocked: " + f);
+            Thread.sleep(1);
+        }
     }
 
     private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
@@ -303,7 +318,8 @@ class AioSocketsTest {
             AioSocket s = server.accept();
             CompletableFuture<Integer> read = virtual(() -> s.read(ByteBuffer.allocate(10)));
             CompletableFuture<AioSocket> accept = virtual(server::accept);
-            Thread.sleep(50);
+            awaitBlocked(read);
+            awaitBlocked(accept);
             s.close();
             assertInstanceOf(AsynchronousCloseException.class, failureOf(read));
             server.close();
@@ -448,14 +464,20 @@ class AioSocketsTest {
         AioSockets sockets = open(backend);
         AioServerSocket server = sockets.listen(ANY);
         AioSocket c = sockets.connect(server.getLocalAddress());
+        AioSocket mine = server.accept(); // c's other end
+        Socket peer = new Socket(); // a peer outside the group: its end stays open while the group closes
+        peer.connect(server.getLocalAddress());
         AioSocket s = server.accept();
         CompletableFuture<Integer> read = virtual(() -> s.read(ByteBuffer.allocate(10)));
         CompletableFuture<AioSocket> accept = virtual(server::accept);
-        Thread.sleep(50);
+        awaitBlocked(read);
+        awaitBlocked(accept);
         sockets.close();
         assertInstanceOf(AsynchronousCloseException.class, failureOf(read));
         assertInstanceOf(AsynchronousCloseException.class, failureOf(accept));
         assertThrows(ClosedChannelException.class, () -> c.write(ByteBuffer.allocate(1)));
+        assertThrows(ClosedChannelException.class, () -> mine.read(ByteBuffer.allocate(1)));
+        peer.close();
         assertEquals(before, openDescriptors(), "every descriptor given back: " + Arrays.toString(listDescriptors()));
     }
 

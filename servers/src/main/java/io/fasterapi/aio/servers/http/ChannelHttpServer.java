@@ -22,8 +22,10 @@ import java.util.function.Supplier;
  * what they share must be). A connection reads into 2 KiB of its own, grown up to the largest
  * request the limits allow while a request needs it; response buffers are lent from a shared pool
  * while answers are written. Requests pipelined in one read are answered together, in order, in
- * one write. Timeouts are the channel's (for example {@code AioSocket.setReadTimeout}); after a
- * last answer ({@code Connection: close}, or an error) the channel is closed.
+ * one write. Timeouts are the channel's (for example {@code AioSocket.setReadTimeout}: set it to
+ * the limits' {@code idleTimeout}); the limits' timeouts are not applied here. After a last answer
+ * ({@code Connection: close}, or an error) the channel is closed at once, without the lingering
+ * close of {@link HttpServer} (a client that sent more than was read may see a reset).
  */
 public final class ChannelHttpServer {
     private static final int FIRST_BUFFER = 2048;
@@ -114,6 +116,10 @@ public final class ChannelHttpServer {
         private boolean readMore() throws IOException {
             if (start == end) {
                 start = end = 0;
+                if (in.length > FIRST_BUFFER) { // idle again: hold no more than the first buffer
+                    in = new byte[FIRST_BUFFER];
+                    inSegment = MemorySegment.ofArray(in);
+                }
             } else if (start > 0) {
                 System.arraycopy(in, start, in, 0, end - start);
                 end -= start;
