@@ -126,7 +126,17 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
         if (dst.isReadOnly()) throw new IllegalArgumentException("read-only buffer");
-        int n = read(MemorySegment.ofBuffer(dst));
+        int n;
+        if (dst.hasArray()) { // (no segment over the array: it would cost an object or two per read)
+            begin(readLock);
+            try {
+                n = dst.hasRemaining() ? readBounced(null, dst.array(), dst.arrayOffset() + dst.position(), dst.remaining()) : 0;
+            } finally {
+                readLock.unlock();
+            }
+        } else {
+            n = read(MemorySegment.ofBuffer(dst));
+        }
         if (n > 0) dst.position(dst.position() + n);
         return n;
     }
@@ -145,20 +155,32 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
             long space = Math.min(dst.byteSize(), Integer.MAX_VALUE);
             if (space == 0) return 0;
             if (lane.canUse(dst)) return (int) transfer(reader, PendingOp.READ, dst.asSlice(0, space), null, "read");
-            MemorySegment block = group.buffers.take(Math.min(NativeBuffers.sizeFor(space), readBlock));
-            try {
-                long n = transfer(reader, PendingOp.READ, block.asSlice(0, Math.min(space, block.byteSize())), null, "read");
-                if (n > 0) MemorySegment.copy(block, 0, dst, 0, n);
-                // The block a blocked read holds follows what reads bring: it doubles while they
-                // fill it, and halves when they bring little, so an idle connection holds 1 KiB.
-                if (n == block.byteSize() && readBlock < NativeBuffers.MAX) readBlock *= 2;
-                else if (n >= 0 && n < readBlock / 4 && readBlock > NativeBuffers.MIN) readBlock /= 2;
-                return (int) n;
-            } finally {
-                group.buffers.give(block);
-            }
+            return readBounced(dst, null, 0, (int) space);
         } finally {
             readLock.unlock();
+        }
+    }
+
+    /**
+     * A read through a native block, copied into {@code dst} or into {@code array} from
+     * {@code offset}; at most {@code space} bytes. The block a blocked read holds follows what reads
+     * bring: it doubles while they fill it, and halves when they bring little, so an idle
+     * connection holds 1 KiB.
+     */
+    private int readBounced(MemorySegment dst, byte[] array, int offset, int space) throws IOException {
+        MemorySegment block = group.buffers.take(Math.min(NativeBuffers.sizeFor(space), readBlock));
+        try {
+            long room = Math.min(space, block.byteSize());
+            long n = transfer(reader, PendingOp.READ, room == block.byteSize() ? block : block.asSlice(0, room), null, "read");
+            if (n > 0) {
+                if (array != null) MemorySegment.copy(block, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, array, offset, (int) n);
+                else MemorySegment.copy(block, 0, dst, 0, n);
+            }
+            if (n == block.byteSize() && readBlock < NativeBuffers.MAX) readBlock *= 2;
+            else if (n >= 0 && n < readBlock / 4 && readBlock > NativeBuffers.MIN) readBlock /= 2;
+            return (int) n;
+        } finally {
+            group.buffers.give(block);
         }
     }
 
@@ -168,7 +190,19 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        return (int) write(new ByteBuffer[] {src}, 0, 1);
+        int n = src.remaining();
+        if (!src.hasArray() || n > NativeBuffers.MAX || n == 0) return (int) write(new ByteBuffer[] {src}, 0, 1);
+        begin(writeLock); // the common case (a heap buffer of a request's answer): posted from the array
+        try {
+            awaitPosted();
+            MemorySegment block = group.buffers.take(NativeBuffers.sizeFor(n));
+            MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), block, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, n);
+            post(block, n);
+            src.position(src.limit());
+            return n;
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Writes every byte of {@code src} (memory as {@link #read(MemorySegment)} takes it); returns their number. */
@@ -283,16 +317,21 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
             MemorySegment.copy(m, 0, block, at, m.byteSize());
             at += m.byteSize();
         }
+        post(block, total);
+        sent[0] = total;
+        return total;
+    }
+
+    /** Hands the first {@code length} bytes of {@code block} to the loop as the posted write; the block goes back when it is done. */
+    private void post(MemorySegment block, long length) throws IOException {
         postedBlock = block;
-        if (!poster.start(PendingOp.POSTED, block.asSlice(0, total), null, null)) {
+        if (!poster.start(PendingOp.POSTED, length == block.byteSize() ? block : block.asSlice(0, length), null, null)) {
             postedBlock = null;
             group.buffers.give(block);
             closeQuietly();
             throw new AsynchronousCloseException(); // the group closed
         }
         posted = true;
-        sent[0] = total;
-        return total;
     }
 
     /** Waits for the posted write (if one is out) and throws its failure. */

@@ -2,7 +2,6 @@ package io.fasterapi.aio.sockets;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Native memory for the transfers of heap buffers, shared by a group's sockets: blocks of 1 KiB to
@@ -17,11 +16,25 @@ final class NativeBuffers {
     private static final int CLASSES = Integer.numberOfTrailingZeros(MAX) - Integer.numberOfTrailingZeros(MIN) + 1;
 
     private final Arena arena = Arena.ofShared();
-    @SuppressWarnings("unchecked")
-    private final ConcurrentLinkedQueue<MemorySegment>[] free = new ConcurrentLinkedQueue[CLASSES];
+    /** Per size class, the free blocks: a stack under its own lock (taken for a push or a pop, allocating nothing). */
+    private final Stack[] free = new Stack[CLASSES];
+
+    private static final class Stack {
+        private MemorySegment[] blocks = new MemorySegment[16];
+        private int size;
+
+        synchronized MemorySegment pop() {
+            return size == 0 ? null : blocks[--size];
+        }
+
+        synchronized void push(MemorySegment b) {
+            if (size == blocks.length) blocks = java.util.Arrays.copyOf(blocks, size * 2);
+            blocks[size++] = b;
+        }
+    }
 
     NativeBuffers() {
-        for (int i = 0; i < CLASSES; i++) free[i] = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < CLASSES; i++) free[i] = new Stack();
     }
 
     /** The size class that holds {@code bytes} (at least {@link #MIN}, at most {@link #MAX}). */
@@ -33,7 +46,7 @@ final class NativeBuffers {
 
     /** A block of exactly {@code size} bytes (a size class). */
     MemorySegment take(int size) throws java.nio.channels.ClosedChannelException {
-        MemorySegment b = free[classOf(size)].poll();
+        MemorySegment b = free[classOf(size)].pop();
         if (b != null && b.scope().isAlive()) return b;
         synchronized (arena) {
             if (!arena.scope().isAlive()) throw new java.nio.channels.ClosedChannelException(); // the group closed
@@ -43,7 +56,7 @@ final class NativeBuffers {
 
     /** Gives back a block from {@link #take}. */
     void give(MemorySegment block) {
-        free[classOf((int) block.byteSize())].add(block);
+        free[classOf((int) block.byteSize())].push(block);
     }
 
     private static int classOf(int size) {
