@@ -339,6 +339,7 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
         if (!posted) return;
         posted = false;
         long r = poster.await(0);
+        reclaimPosted();
         if (poster.interrupted) throw new ClosedByInterruptException();
         if (r < 0) {
             if (closed.get()) throw new AsynchronousCloseException();
@@ -346,8 +347,13 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
         }
     }
 
-    /** Loop thread: the posted write is done: its block goes back (before the writer hears of it). */
-    void postedCompleted() {
+    /**
+     * The posted write has completed: its block goes back, on the writer's thread (the loop's thread
+     * never touches the blocks' free lists, so a blocked writer never waits for it there). A block
+     * of a posted write that never completes before the socket is dropped stays with the group's
+     * memory, freed when the group closes.
+     */
+    private void reclaimPosted() {
         MemorySegment b = postedBlock;
         postedBlock = null;
         if (b != null) group.buffers.give(b);
@@ -541,7 +547,8 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
             try {
                 if (posted) {
                     posted = false;
-                    poster.await(CLOSE_LINGER_NANOS); // (its failure no longer matters)
+                    poster.await(CLOSE_LINGER_NANOS); // (its failure no longer matters; it has completed after this)
+                    reclaimPosted();
                 }
             } finally {
                 writeLock.unlock();

@@ -48,7 +48,7 @@ final class PendingOp implements Runnable, CompletionHandler {
         this.gather = gather;
         this.remote = remote;
         this.done = false;
-        this.waiter = Thread.currentThread();
+        this.waiter = null; // set by await: a posted write's completion must not wake its writer, parked elsewhere by then
         return socket.lane.execute(this);
     }
 
@@ -71,24 +71,17 @@ final class PendingOp implements Runnable, CompletionHandler {
             }
         } catch (io.fasterapi.aio.AsyncIoException e) { // refused at once by the system (a connect's socket...)
             socket.failure = e;
-            finished(-e.errno());
+            finish(-e.errno());
         } catch (IllegalStateException closed) { // the loop closed meanwhile
-            finished(-Errno.ECANCELED.code());
+            finish(-Errno.ECANCELED.code());
         } catch (RuntimeException e) { // an address of no family the system has...
             socket.failure = e;
-            finished(-Errno.EINVAL.code());
+            finish(-Errno.EINVAL.code());
         }
-    }
-
-    /** On the loop: the operation ended without a completion. */
-    private void finished(long r) {
-        if (kind == POSTED) socket.postedCompleted();
-        finish(r);
     }
 
     @Override
     public void completed(IoEvent e) {
-        if (kind == POSTED) socket.postedCompleted();
         finish(e.result());
     }
 
@@ -102,7 +95,8 @@ final class PendingOp implements Runnable, CompletionHandler {
         gather = null;
         result = r;
         done = true;
-        LockSupport.unpark(waiter);
+        Thread w = waiter; // (await writes it before it reads done: one of the two sees the other)
+        if (w != null) LockSupport.unpark(w);
     }
 
     /**
