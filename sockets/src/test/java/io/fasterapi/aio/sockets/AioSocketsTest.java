@@ -94,6 +94,17 @@ class AioSocketsTest {
         }
     }
 
+    /** A read of {@code s} and an accept of {@code server}, each on its virtual thread, both blocked. */
+    private record Blocked(CompletableFuture<Integer> read, CompletableFuture<AioSocket> accept) {
+    }
+
+    private static Blocked blockInReadAndAccept(AioSocket s, AioServerSocket server) throws InterruptedException {
+        Blocked b = new Blocked(virtual(() -> s.read(ByteBuffer.allocate(10))), virtual(server::accept));
+        awaitBlocked(b.read());
+        awaitBlocked(b.accept());
+        return b;
+    }
+
     private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
         try {
             f.get(20, TimeUnit.SECONDS);
@@ -316,14 +327,11 @@ class AioSocketsTest {
         try (AioSockets sockets = open(backend); AioServerSocket server = sockets.listen(ANY); Socket peer = new Socket()) {
             peer.connect(server.getLocalAddress());
             AioSocket s = server.accept();
-            CompletableFuture<Integer> read = virtual(() -> s.read(ByteBuffer.allocate(10)));
-            CompletableFuture<AioSocket> accept = virtual(server::accept);
-            awaitBlocked(read);
-            awaitBlocked(accept);
+            Blocked b = blockInReadAndAccept(s, server);
             s.close();
-            assertInstanceOf(AsynchronousCloseException.class, failureOf(read));
+            assertInstanceOf(AsynchronousCloseException.class, failureOf(b.read()));
             server.close();
-            assertInstanceOf(AsynchronousCloseException.class, failureOf(accept));
+            assertInstanceOf(AsynchronousCloseException.class, failureOf(b.accept()));
             assertThrows(ClosedChannelException.class, server::accept);
         }
     }
@@ -468,13 +476,10 @@ class AioSocketsTest {
         Socket peer = new Socket(); // a peer outside the group: its end stays open while the group closes
         peer.connect(server.getLocalAddress());
         AioSocket s = server.accept();
-        CompletableFuture<Integer> read = virtual(() -> s.read(ByteBuffer.allocate(10)));
-        CompletableFuture<AioSocket> accept = virtual(server::accept);
-        awaitBlocked(read);
-        awaitBlocked(accept);
+        Blocked b = blockInReadAndAccept(s, server);
         sockets.close();
-        assertInstanceOf(AsynchronousCloseException.class, failureOf(read));
-        assertInstanceOf(AsynchronousCloseException.class, failureOf(accept));
+        assertInstanceOf(AsynchronousCloseException.class, failureOf(b.read()));
+        assertInstanceOf(AsynchronousCloseException.class, failureOf(b.accept()));
         assertThrows(ClosedChannelException.class, () -> c.write(ByteBuffer.allocate(1)));
         assertThrows(ClosedChannelException.class, () -> mine.read(ByteBuffer.allocate(1)));
         peer.close();
