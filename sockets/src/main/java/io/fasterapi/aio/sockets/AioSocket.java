@@ -76,7 +76,7 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
     private final PendingOp poster = new PendingOp(this);
     /** Whether a posted write was started and not yet waited for (the writer's state, under the write lock). */
     private boolean posted;
-    /** The native block of the posted write, given back on the loop when it completes. */
+    /** The native block of the posted write (written by the writer before the loop sees the write; given back on the loop when it completes). */
     private MemorySegment postedBlock;
     /** How long {@link #close()} waits for a posted write to be taken by the kernel. */
     private static final long CLOSE_LINGER_NANOS = 10_000_000_000L;
@@ -186,7 +186,11 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
 
     // ---- writing ------------------------------------------------------------------------------
 
-    /** Writes every remaining byte of {@code src}, blocking until the kernel took them; returns their number. */
+    /**
+     * Writes every remaining byte of {@code src}; returns their number. It blocks until the kernel
+     * took them, except for copied bytes (a heap buffer, up to 64 KiB), which return once handed to
+     * the loop (see the class comment).
+     */
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
@@ -339,7 +343,6 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
         if (!posted) return;
         posted = false;
         long r = poster.await(0);
-        reclaimPosted();
         if (poster.interrupted) throw new ClosedByInterruptException();
         if (r < 0) {
             if (closed.get()) throw new AsynchronousCloseException();
@@ -348,12 +351,10 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
     }
 
     /**
-     * The posted write has completed: its block goes back, on the writer's thread (the loop's thread
-     * never touches the blocks' free lists, so a blocked writer never waits for it there). A block
-     * of a posted write that never completes before the socket is dropped stays with the group's
-     * memory, freed when the group closes.
+     * Loop thread: the posted write has completed (or could not start): its block goes back at
+     * once, so a connection idle after its answer holds no write block.
      */
-    private void reclaimPosted() {
+    void postedCompleted() {
         MemorySegment b = postedBlock;
         postedBlock = null;
         if (b != null) group.buffers.give(b);
@@ -547,8 +548,7 @@ public final class AioSocket implements ByteChannel, GatheringByteChannel {
             try {
                 if (posted) {
                     posted = false;
-                    poster.await(CLOSE_LINGER_NANOS); // (its failure no longer matters; it has completed after this)
-                    reclaimPosted();
+                    poster.await(CLOSE_LINGER_NANOS); // (its failure no longer matters)
                 }
             } finally {
                 writeLock.unlock();

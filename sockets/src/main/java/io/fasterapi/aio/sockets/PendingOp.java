@@ -71,18 +71,24 @@ final class PendingOp implements Runnable, CompletionHandler {
             }
         } catch (io.fasterapi.aio.AsyncIoException e) { // refused at once by the system (a connect's socket...)
             socket.failure = e;
-            finish(-e.errno());
+            ended(-e.errno());
         } catch (IllegalStateException closed) { // the loop closed meanwhile
-            finish(-Errno.ECANCELED.code());
+            ended(-Errno.ECANCELED.code());
         } catch (RuntimeException e) { // an address of no family the system has...
             socket.failure = e;
-            finish(-Errno.EINVAL.code());
+            ended(-Errno.EINVAL.code());
         }
     }
 
     @Override
     public void completed(IoEvent e) {
-        finish(e.result());
+        ended(e.result());
+    }
+
+    /** On the loop: the operation ended with {@code r} (a posted write's block goes back first). */
+    private void ended(long r) {
+        if (kind == POSTED) socket.postedCompleted();
+        finish(r);
     }
 
     /** Whether the operation has completed (its result is there). */
