@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Sourced by test.sh, run.sh and bin/aio: makes JAVA_HOME and PATH point at a JDK 25 or newer.
+# Sourced by every launcher (test.sh, bin/aio and so run.sh, the benchmarks, and the Felix
+# container's bin/felix, which has a copy): makes JAVA_HOME and PATH point at a JDK 25 or newer.
 #
 #   1. $JAVA_HOME, if its java reports a feature version >= 25;
 #   2. otherwise the newest JDK (a directory with bin/javac) >= 25 under $AIO_JVM_DIR
