@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         version = {"aio 0.1.0", "Java ${java.version} (${java.vendor}) on ${os.name} ${os.arch}"},
         description = "Asynchronous socket I/O for the JVM (FasterAPI Async I/O): backends, 1MRC, echo server, demo.",
-        subcommands = {BackendsCommand.class, MrcCommand.class, EchoServerCommand.class, DemoCommand.class,
+        subcommands = {BackendsCommand.class, MrcCommand.class, ServeCommand.class, EchoServerCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true,
         exitCodeListHeading = "%nExit status:%n",

@@ -92,6 +92,13 @@ public final class EchoServer {
         return address;
     }
 
+    /** Stops accepting (the listener closes, a Unix domain socket's file too); open connections go on. Loop thread. */
+    public void stopAccepting() {
+        if (!accepting) return;
+        accepting = false;
+        io.close(listener);
+    }
+
     /** Connections open now. */
     public int openConnections() {
         return open;

@@ -227,6 +227,10 @@ final class HttpConnection implements CompletionHandler {
         long now = System.nanoTime();
         if (start == end) {
             start = end = 0;
+            if (server.draining && writing == 0) { // stopping: no request in progress, so no next one
+                close();
+                return;
+            }
             if (!lastReadFilled && !reading) useSmallBuffer(); // idle: hold no more than the small buffer
             idle(now);
         } else {
@@ -282,6 +286,11 @@ final class HttpConnection implements CompletionHandler {
         io.read(handle, end == 0 ? in : in.asSlice(end), this);
     }
 
+
+    /** The server stops gracefully: a connection waiting for its next request closes now. */
+    void closeIfIdle() {
+        if (!closed && phase == IDLE && writing == 0 && start == end) close();
+    }
 
     /** Called by the server's sweep when {@link #deadline} has passed. */
     void expired() {

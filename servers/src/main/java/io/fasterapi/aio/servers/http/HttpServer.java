@@ -52,6 +52,8 @@ public final class HttpServer {
     private final CompletionHandler onSweep = this::sweep;
     private final long sweepNanos;
     private boolean running;
+    /** Stopping gracefully: no accept; a connection closes when it has no request in progress. */
+    boolean draining;
     private long sweepTimer;
     long accepted;
     long requests;
@@ -115,6 +117,21 @@ public final class HttpServer {
         return requests;
     }
 
+    /**
+     * Stops gracefully: stops accepting, closes the connections waiting for a request, and lets
+     * each other connection finish the request it is in (answer written, then closed). Call on the
+     * loop's thread; {@link #openConnections()} reaches 0 when it is done, and {@link #close()}
+     * ends what is left.
+     */
+    public void drain() {
+        if (!running || draining) return;
+        draining = true;
+        if (io.isOpen()) io.close(listener);
+        for (int i = open.size() - 1; i >= 0; i--) {
+            if (i < open.size()) open.get(i).closeIfIdle();
+        }
+    }
+
     /** Stops accepting and closes every connection; call on the loop's thread. */
     public void close() {
         if (!running) return;
@@ -146,7 +163,7 @@ public final class HttpServer {
     private void accepted(IoEvent e) {
         if (!e.failed()) {
             accepted++;
-            if (!running) {
+            if (!running || draining) {
                 io.close(e.result());
                 return;
             }

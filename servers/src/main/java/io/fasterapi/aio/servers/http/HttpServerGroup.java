@@ -19,10 +19,12 @@ import java.util.function.IntFunction;
 public final class HttpServerGroup implements AutoCloseable {
     private final LoopGroup loops;
     private final InetSocketAddress address;
+    private final HttpServer[] servers;
 
-    private HttpServerGroup(LoopGroup loops, InetSocketAddress address) {
+    private HttpServerGroup(LoopGroup loops, InetSocketAddress address, HttpServer[] servers) {
         this.loops = loops;
         this.address = address;
+        this.servers = servers;
     }
 
     /**
@@ -36,12 +38,49 @@ public final class HttpServerGroup implements AutoCloseable {
                                         IntFunction<HttpHandler> handlers, Consumer<Throwable> handlerErrors) {
         AtomicReference<InetSocketAddress> bound = new AtomicReference<>(address);
         ListenOptions options = ListenOptions.defaults().withBacklog(4096).withReusePort(count > 1);
+        HttpServer[] servers = new HttpServer[count];
         LoopGroup g = LoopGroup.start("http", count, config, (io, i) -> {
             HttpServer s = new HttpServer(io, bound.get(), options, limits, handlers.apply(i), handlerErrors);
             if (i == 0) bound.set(s.address());
+            servers[i] = s;
             return s::free;
         });
-        return new HttpServerGroup(g, bound.get());
+        return new HttpServerGroup(g, bound.get(), servers);
+    }
+
+    /**
+     * Stops gracefully ({@link HttpServer#drain()} on every loop): no new connection, and each
+     * request in progress is answered; waits until every connection has closed, at most
+     * {@code timeout}. Returns the connections still open then ({@link #close()} ends them). Call
+     * from any thread but a loop's.
+     */
+    public int drain(java.time.Duration timeout) throws InterruptedException {
+        for (int i = 0; i < servers.length; i++) loops.loop(i).execute(servers[i]::drain);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int open = 0;
+            for (int i = 0; i < servers.length; i++) open += onLoop(i, servers[i]::openConnections);
+            if (open == 0 || System.nanoTime() - deadline > 0) return open;
+            Thread.sleep(10);
+        }
+    }
+
+    /** Requests answered so far, over every loop. Any thread but a loop's. */
+    public long requests() throws InterruptedException {
+        long n = 0;
+        for (int i = 0; i < servers.length; i++) n += onLoop(i, servers[i]::requests);
+        return n;
+    }
+
+    /** The value of {@code read} taken on loop {@code i}'s thread (server state is confined to it). */
+    private <T> T onLoop(int i, java.util.function.Supplier<T> read) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        loops.loop(i).execute(() -> f.complete(read.get()));
+        try {
+            return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("loop " + i + " did not answer", e);
+        }
     }
 
     /** The address every loop listens on. */

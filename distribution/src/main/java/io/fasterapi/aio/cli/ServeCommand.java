@@ -1,0 +1,226 @@
+package io.fasterapi.aio.cli;
+
+import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoConfig;
+import io.fasterapi.aio.IoStats;
+import io.fasterapi.aio.LoopGroup;
+import io.fasterapi.aio.servers.EchoServer;
+import io.fasterapi.aio.servers.http.HttpHandler;
+import io.fasterapi.aio.servers.http.HttpLimits;
+import io.fasterapi.aio.servers.http.HttpServerGroup;
+import io.fasterapi.aio.servers.http.PreparedResponse;
+import io.fasterapi.aio.servers.mrc.EventStats;
+import io.fasterapi.aio.servers.mrc.MrcHandler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code aio serve http|echo|1mrc}: one of the servers on its own, for clients that are not ours
+ * (curl, wrk, the challenge's own clients), until SIGINT or SIGTERM; then it stops gracefully and
+ * prints its statistics.
+ */
+@Command(name = "serve",
+        header = "Serves HTTP, echo or the 1MRC until Ctrl-C or SIGTERM, then stops gracefully.",
+        mixinStandardHelpOptions = true,
+        version = "aio 0.1.0",
+        sortOptions = false,
+        description = "http: GET / answers \"Hello, World!\", GET /stats the server's statistics as JSON. "
+                + "1mrc: POST /event and GET /stats of the 1 Million Request Challenge. echo: every byte back. "
+                + "On SIGINT or SIGTERM it stops accepting, lets the requests in progress finish (at most "
+                + "--drain-seconds), closes the rest and prints its statistics.",
+        footer = {"%nExamples:",
+                "  aio serve http --port 8080 &   then: curl http://127.0.0.1:8080/ ; wrk -c 100 -d 5s http://127.0.0.1:8080/",
+                "  aio serve 1mrc --port 8080 --loops 2",
+                "  aio serve echo --unix /tmp/echo.sock"})
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SERVER", description = "http, echo or 1mrc.")
+    String what;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "8080",
+            description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one, printed at start).")
+    int port;
+
+    @Option(names = {"-H", "--host"}, paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = {"-b", "--backend"}, paramLabel = "NAME", description = "Backend (see 'aio backends'); default: the best available.")
+    String backend;
+
+    @Option(names = "--loops", paramLabel = "N", defaultValue = "1",
+            description = "Loops, one thread each, sharing the port with SO_REUSEPORT (http, 1mrc; default: ${DEFAULT-VALUE}).")
+    int loops;
+
+    @Option(names = "--unix", paramLabel = "PATH", description = "echo only: listen on a Unix domain socket at PATH instead of TCP.")
+    java.nio.file.Path unixPath;
+
+    @Option(names = "--drain-seconds", paramLabel = "S", defaultValue = "10",
+            description = "At SIGINT or SIGTERM, how long the requests in progress may take to finish (default: ${DEFAULT-VALUE}).")
+    int drainSeconds;
+
+    /** Completed with the bound address once the server listens (for tests and embedders). */
+    final CompletableFuture<java.net.SocketAddress> bound = new CompletableFuture<>();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        if (!what.equals("http") && !what.equals("echo") && !what.equals("1mrc")) {
+            throw new ParameterException(spec.commandLine(), "SERVER must be http, echo or 1mrc, not '" + what + "'");
+        }
+        if (port < 0 || port > 65535) throw new ParameterException(spec.commandLine(), "--port must be in 0..65535");
+        if (loops < 1) throw new ParameterException(spec.commandLine(), "--loops must be at least 1");
+        if (drainSeconds < 0) throw new ParameterException(spec.commandLine(), "--drain-seconds must be 0 or more");
+        if (unixPath != null && !what.equals("echo")) throw new ParameterException(spec.commandLine(), "--unix is for echo only");
+        if (what.equals("echo") && loops != 1) throw new ParameterException(spec.commandLine(), "echo runs on one loop");
+        Thread hook = new Thread(this::requestStop, "aio-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return Main.guard(spec, what.equals("echo") ? this::serveEcho : this::serveHttp);
+        } finally {
+            if (!bound.isDone()) bound.completeExceptionally(new IllegalStateException("the server did not start"));
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the hook is running (SIGTERM): it waits for stopped
+            }
+        }
+    }
+
+    private AsyncIoConfig config() {
+        return AsyncIoConfig.builder().backend(backend)
+                .uncaughtHandler(t -> Main.report(spec.commandLine().getErr(), "exception in a server loop", t)).build();
+    }
+
+    private InetSocketAddress address() {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host: " + host);
+        }
+    }
+
+    private int serveHttp() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        LongAdder served = new LongAdder();
+        EventStats events = new EventStats();
+        String[] backendName = {""};
+        HttpServerGroup[] group = {null};
+        java.util.function.IntFunction<HttpHandler> handlers = what.equals("1mrc")
+                ? i -> new MrcHandler(events)
+                : i -> helloAndStats(served, () -> group[0], backendName);
+        try (HttpServerGroup g = HttpServerGroup.start(loops, config(), address(), HttpLimits.defaults(), handlers,
+                t -> Main.report(spec.commandLine().getErr(), "exception in a handler", t))) {
+            group[0] = g;
+            backendName[0] = g.loops().loop(0).backend();
+            out.printf("aio serve %s: backend %s, %d loop(s), listening on http://%s/ (Ctrl-C to stop)%n", what,
+                    backendName[0], loops, Table.address(g.address()));
+            out.flush();
+            bound.complete(g.address());
+            stop.await();
+            int left = g.drain(Duration.ofSeconds(drainSeconds));
+            long requests = g.requests();
+            IoStats stats = sum(g.loops());
+            out.println();
+            out.printf("aio serve %s: stopped after %s requests%s%n", what, Table.count(requests),
+                    left == 0 ? "" : "; " + left + " connection(s) still busy after " + drainSeconds + " s were closed");
+            if (what.equals("1mrc")) out.printf("  1mrc stats: %s%n", events.json());
+            DemoCommand.statsTable(stats, 0).print(out, "  ");
+            out.flush();
+            return Main.OK;
+        }
+    }
+
+    /** GET / answers hello; GET /stats the server's counters (requests and the loops' statistics) as JSON. */
+    private static HttpHandler helloAndStats(LongAdder served, java.util.function.Supplier<HttpServerGroup> group, String[] backend) {
+        PreparedResponse hello = PreparedResponse.of(200, "text/plain", "Hello, World!");
+        return (request, response) -> {
+            served.increment();
+            if (request.pathEquals("/stats")) {
+                IoStats s = sum(group.get().loops());
+                String json = String.format(java.util.Locale.ROOT,
+                        "{\"backend\":\"%s\",\"requests\":%d,\"accepts\":%d,\"reads\":%d,\"writes\":%d,\"polls\":%d,"
+                                + "\"wakes\":%d,\"errors\":%d,\"bytesRead\":%d,\"bytesWritten\":%d}",
+                        backend[0], served.sum(), s.accepts(), s.reads(), s.writes(), s.polls(), s.wakes(), s.errors(),
+                        s.bytesRead(), s.bytesWritten());
+                response.send(200, "application/json", json.getBytes(StandardCharsets.US_ASCII));
+            } else {
+                response.send(hello);
+            }
+        };
+    }
+
+    private static IoStats sum(LoopGroup loops) {
+        IoStats s = loops.loop(0).stats();
+        for (int i = 1; i < loops.size(); i++) s = s.plus(loops.loop(i).stats());
+        return s;
+    }
+
+    private int serveEcho() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        EchoServer[] server = {null};
+        java.net.SocketAddress at = unixPath != null ? java.net.UnixDomainSocketAddress.of(unixPath) : address();
+        try (LoopGroup g = LoopGroup.start("echo", 1, config(), (io, i) -> {
+            server[0] = at instanceof java.net.UnixDomainSocketAddress u ? new EchoServer(io, u, 16 * 1024, null)
+                    : new EchoServer(io, (InetSocketAddress) at, 16 * 1024, null);
+            return server[0]::free;
+        })) {
+            AsyncIo io = g.loop(0);
+            out.printf("aio serve echo: backend %s, listening on %s (Ctrl-C to stop)%n", io.backend(),
+                    Table.address(server[0].socketAddress()));
+            out.flush();
+            bound.complete(server[0].socketAddress());
+            stop.await();
+            io.execute(server[0]::stopAccepting);
+            long deadline = System.nanoTime() + Duration.ofSeconds(drainSeconds).toNanos();
+            while (System.nanoTime() - deadline < 0 && onLoop(io, server[0]::openConnections) > 0) Thread.sleep(10);
+            long accepted = onLoop(io, server[0]::acceptedConnections);
+            IoStats stats = io.stats();
+            out.println();
+            out.printf("aio serve echo: stopped after %s connection(s)%n", Table.count(accepted));
+            DemoCommand.statsTable(stats, 0).print(out, "  ");
+            out.flush();
+            return Main.OK;
+        }
+    }
+
+    private static <T> T onLoop(AsyncIo io, java.util.function.Supplier<T> read) throws InterruptedException {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        io.execute(() -> f.complete(read.get()));
+        try {
+            return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the loop did not answer", e);
+        }
+    }
+
+    /** Stops gracefully from any thread (SIGINT and SIGTERM do this), and waits for the statistics to be printed. */
+    void requestStop() {
+        stop.countDown();
+        try {
+            stopped.await(drainSeconds + 10L, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.fasterapi.aio.cli;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code aio serve} (issue #16, item 1) in its own process (the jlink image), driven by clients we
+ * did not write: curl and wrk. After the load, GET /stats counts what wrk sent; SIGTERM then stops
+ * it gracefully, and its last lines count the same requests.
+ */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "runs the Linux image")
+class ServeIT {
+    private static final Path IMAGE = Path.of(System.getProperty("aio.image.dir", "target/image"));
+
+    private static void require(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (new File(d, tool).canExecute()) return;
+        }
+        String why = tool + " is not installed (Debian package " + tool + ")";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(why + "; CI installs it");
+        Assumptions.abort(why);
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", command));
+        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
+        return out;
+    }
+
+    /** A server process and its output, read as it comes; the port from its first line. */
+    private record Server(Process process, StringBuilder output, int port, Thread reader) {
+        static Server start(String... args) throws Exception {
+            List<String> command = new java.util.ArrayList<>(List.of(IMAGE.resolve("bin/aio").toString(), "serve"));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            StringBuilder out = new StringBuilder();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        synchronized (out) {
+                            out.append(line).append('\n');
+                        }
+                        Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
+                        if (!port.isDone() && m.find()) port.complete(Integer.parseInt(m.group(1)));
+                    }
+                } catch (java.io.IOException e) {
+                    port.completeExceptionally(e);
+                }
+                port.completeExceptionally(new IllegalStateException("no address printed: " + out));
+            });
+            return new Server(p, out, port.get(60, TimeUnit.SECONDS), reader);
+        }
+
+        String stop() throws Exception {
+            // SIGTERM to the JVM (the image's launcher is a shell script that does not exec it): the graceful stop.
+            for (ProcessHandle jvm : process.descendants().toList()) {
+                jvm.destroy();
+                jvm.onExit().get(60, TimeUnit.SECONDS);
+            }
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stopped");
+            reader.join(10_000); // every line, to the end of the output
+            synchronized (output) {
+                return output.toString();
+            }
+        }
+    }
+
+    @Test
+    void httpServesCurlAndWrkAndCountsThemInStatsAndAtTheStop() throws Exception {
+        require("curl");
+        require("wrk");
+        Server s = Server.start("http", "--port", "0", "--loops", "2");
+        String url = "http://127.0.0.1:" + s.port() + "/";
+        try {
+            assertEquals("Hello, World!", run("curl", "-s", url));
+            String wrk = run("wrk", "-t", "1", "-c", "10", "-d", "1s", url);
+            Matcher m = Pattern.compile("(\\d+) requests in").matcher(wrk);
+            assertTrue(m.find(), wrk);
+            long sent = Long.parseLong(m.group(1));
+            assertTrue(sent > 0, wrk);
+            String stats = run("curl", "-s", url + "stats");
+            Matcher r = Pattern.compile("\"requests\":(\\d+)").matcher(stats);
+            assertTrue(r.find(), stats);
+            long counted = Long.parseLong(r.group(1));
+            // curl's two requests, wrk's, and the ones wrk had sent when its time was up (answered, not counted by wrk)
+            assertTrue(counted >= sent + 2 && counted <= sent + 2 + 10, "counted " + counted + ", wrk sent " + sent + ": " + stats);
+        } finally {
+            String out = s.stop();
+            Matcher done = Pattern.compile("stopped after ([0-9,]+) requests").matcher(out);
+            assertTrue(done.find(), out);
+            long total = Long.parseLong(done.group(1).replace(",", ""));
+            assertTrue(total >= 3, out);
+        }
+    }
+
+    @Test
+    void theChallengeServerTakesAnEventFromCurl() throws Exception {
+        require("curl");
+        Server s = Server.start("1mrc", "--port", "0");
+        String url = "http://127.0.0.1:" + s.port() + "/";
+        try {
+            assertEquals("{\"status\":\"ok\"}", run("curl", "-s", "-X", "POST", "-H", "Content-Type: application/json",
+                    "-d", "{\"userId\":\"user_1\",\"value\":1.5}", url + "event"));
+            String stats = run("curl", "-s", url + "stats");
+            assertTrue(stats.startsWith("{\"totalRequests\":1,\"uniqueUsers\":1,"), stats);
+        } finally {
+            String out = s.stop();
+            assertTrue(out.contains("stopped after 2 requests"), out);
+        }
+    }
+}
