@@ -127,4 +127,48 @@ class ServeIT {
             assertTrue(out.contains("stopped after 2 requests"), out);
         }
     }
+
+    /**
+     * The graceful stop: a request whose head has begun when SIGTERM comes is still answered (the
+     * server waits for it, up to --drain-seconds), while an idle keep-alive connection is closed at
+     * once; then the server exits and counts it.
+     */
+    @Test
+    void aRequestInProgressAtTheStopIsStillAnswered() throws Exception {
+        Server s = Server.start("http", "--port", "0", "--drain-seconds", "30");
+        try (java.net.Socket busy = new java.net.Socket("127.0.0.1", s.port());
+             java.net.Socket idle = new java.net.Socket("127.0.0.1", s.port())) {
+            busy.setSoTimeout(20_000);
+            idle.setSoTimeout(20_000);
+            // Both answer a request first (so the server has accepted them, each with a read pending) ...
+            for (java.net.Socket c : new java.net.Socket[] {busy, idle}) {
+                c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                StringBuilder answer = new StringBuilder();
+                while (!answer.toString().endsWith("Hello, World!")) { // the whole first answer, however it arrives
+                    int b = c.getInputStream().read();
+                    assertTrue(b >= 0, "a first answer: " + answer);
+                    answer.append((char) b);
+                }
+            }
+            // ... then the busy one begins the next request: in the server's socket when write returns (loopback).
+            var out = busy.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)); // the head, not yet ended
+            out.flush();
+            CompletableFuture<String> stopped = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.stop();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertEquals(-1, idle.getInputStream().read(), "the idle connection is closed at the stop");
+            assertTrue(!stopped.isDone(), "the server waits for the request in progress");
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII)); // the end of the head
+            out.flush();
+            String answer = new String(busy.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 200 OK") && answer.endsWith("Hello, World!"), answer);
+            String output = stopped.get(60, TimeUnit.SECONDS);
+            assertTrue(output.contains("stopped after 3 requests"), output);
+        }
+    }
 }
