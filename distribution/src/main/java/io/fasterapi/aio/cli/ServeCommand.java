@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.LongAdder;
         description = "http: GET / answers \"Hello, World!\", GET /stats the server's statistics as JSON. "
                 + "1mrc: POST /event and GET /stats of the 1 Million Request Challenge. echo: every byte back. "
                 + "On SIGINT or SIGTERM it stops accepting, lets the requests in progress finish (at most "
-                + "--drain-seconds), closes the rest and prints its statistics.",
+                + "--drain-seconds), closes the rest and prints its statistics. Started by systemd with socket "
+                + "activation (LISTEN_FDS, LISTEN_PID), http and 1mrc serve the sockets handed over, a loop each.",
         footer = {"%nExamples:",
                 "  aio serve http --port 8080 &   then: curl http://127.0.0.1:8080/ ; wrk -c 100 -d 5s http://127.0.0.1:8080/",
                 "  aio serve 1mrc --port 8080 --loops 2",
@@ -92,6 +93,9 @@ final class ServeCommand implements Callable<Integer> {
         if (drainSeconds < 0) throw new ParameterException(spec.commandLine(), "--drain-seconds must be 0 or more");
         if (unixPath != null && !what.equals("echo")) throw new ParameterException(spec.commandLine(), "--unix is for echo only");
         if (what.equals("echo") && loops != 1) throw new ParameterException(spec.commandLine(), "echo runs on one loop");
+        if (what.equals("echo") && systemdSockets().length > 0) {
+            throw new ParameterException(spec.commandLine(), "socket activation (LISTEN_FDS) serves http and 1mrc, not echo");
+        }
         Thread hook = new Thread(this::requestStop, "aio-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -129,12 +133,17 @@ final class ServeCommand implements Callable<Integer> {
         java.util.function.IntFunction<HttpHandler> handlers = what.equals("1mrc")
                 ? i -> new MrcHandler(events)
                 : i -> helloAndStats(served, () -> group[0], backendName);
-        try (HttpServerGroup g = HttpServerGroup.start(loops, config(), address(), HttpLimits.defaults(), handlers,
-                t -> Main.report(spec.commandLine().getErr(), "exception in a handler", t))) {
+        long[] inherited = systemdSockets();
+        java.util.function.Consumer<Throwable> errors = t -> Main.report(spec.commandLine().getErr(), "exception in a handler", t);
+        try (HttpServerGroup g = inherited.length > 0
+                ? HttpServerGroup.adopting(config(), inherited, HttpLimits.defaults(), handlers, errors)
+                : HttpServerGroup.start(loops, config(), address(), HttpLimits.defaults(), handlers, errors)) {
             group[0] = g;
             backendName[0] = g.loops().loop(0).backend();
-            out.printf("aio serve %s: backend %s, %d loop(s), listening on http://%s/ (Ctrl-C to stop)%n", what,
-                    backendName[0], loops, Table.address(g.address()));
+            out.printf("aio serve %s: backend %s, %d loop(s), %s http://%s/ (Ctrl-C to stop)%n", what,
+                    backendName[0], g.loops().size(),
+                    inherited.length > 0 ? "serving " + inherited.length + " socket(s) from systemd (LISTEN_FDS), the first on"
+                            : "listening on", Table.address(g.address()));
             out.flush();
             bound.complete(g.address());
             stop.await();
@@ -149,6 +158,25 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             return Main.OK;
         }
+    }
+
+    /**
+     * The listening sockets systemd hands over (socket activation): descriptors 3 to 3 +
+     * {@code LISTEN_FDS} - 1 when {@code LISTEN_PID} is this process; else none. One loop serves each.
+     */
+    static long[] systemdSockets() {
+        String pid = System.getenv("LISTEN_PID");
+        String fds = System.getenv("LISTEN_FDS");
+        if (pid == null || fds == null || !pid.equals(Long.toString(ProcessHandle.current().pid()))) return new long[0];
+        int n;
+        try {
+            n = Integer.parseInt(fds.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("LISTEN_FDS is not a number: " + fds);
+        }
+        long[] sockets = new long[Math.max(0, n)];
+        for (int i = 0; i < sockets.length; i++) sockets[i] = 3 + i; // SD_LISTEN_FDS_START
+        return sockets;
     }
 
     /** GET / answers hello; GET /stats the server's counters (requests and the loops' statistics) as JSON. */

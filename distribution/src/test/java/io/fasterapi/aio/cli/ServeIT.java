@@ -50,6 +50,10 @@ class ServeIT {
         static Server start(String... args) throws Exception {
             List<String> command = new java.util.ArrayList<>(List.of(IMAGE.resolve("bin/aio").toString(), "serve"));
             command.addAll(List.of(args));
+            return start(command);
+        }
+
+        static Server start(List<String> command) throws Exception {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
             CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -72,11 +76,14 @@ class ServeIT {
 
         String stop() throws Exception {
             // SIGTERM to the JVM (the image's launcher is a shell script that does not exec it): the graceful stop.
-            for (ProcessHandle jvm : process.descendants().toList()) {
+            // (ProcessHandle.destroy, not Process.destroy, which would also close the output still to be read)
+            List<ProcessHandle> jvms = process.descendants().toList();
+            if (jvms.isEmpty()) jvms = List.of(process.toHandle()); // the JVM itself, when nothing stood between
+            for (ProcessHandle jvm : jvms) {
                 jvm.destroy();
                 jvm.onExit().get(60, TimeUnit.SECONDS);
             }
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stopped");
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stopped"); // the launcher's shell ends with its JVM
             reader.join(10_000); // every line, to the end of the output
             synchronized (output) {
                 return output.toString();
@@ -169,6 +176,45 @@ class ServeIT {
             assertTrue(answer.startsWith("HTTP/1.1 200 OK") && answer.endsWith("Hello, World!"), answer);
             String output = stopped.get(60, TimeUnit.SECONDS);
             assertTrue(output.contains("stopped after 3 requests"), output);
+        }
+    }
+
+    /**
+     * systemd's socket activation: a listening socket made by another program (Python here, as
+     * systemd would) is handed over as descriptor 3 with LISTEN_FDS=1 and LISTEN_PID set to the
+     * server's process; the server serves it instead of listening itself.
+     */
+    @Test
+    void aSocketHandedOverBySystemdIsServed() throws Exception {
+        require("python3");
+        require("curl");
+        String activate = """
+                import os, socket, sys
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(('127.0.0.1', 0))
+                s.listen(128)
+                print('made port', s.getsockname()[1], flush=True)
+                os.dup2(s.fileno(), 3)
+                os.set_inheritable(3, True)
+                env = dict(os.environ, LISTEN_FDS='1', LISTEN_PID=str(os.getpid()))  # exec keeps the pid
+                os.execve(sys.argv[1], sys.argv[1:], env)
+                """;
+        Server s = Server.start(List.of("python3", "-c", activate, IMAGE.resolve("bin/java").toString(),
+                "-m", "io.fasterapi.aio.cli/io.fasterapi.aio.cli.Main", "serve", "http", "--port", "1"));
+        try {
+            String out;
+            synchronized (s.output()) {
+                out = s.output().toString();
+            }
+            Matcher made = Pattern.compile("made port (\\d+)").matcher(out);
+            assertTrue(made.find(), out);
+            assertEquals(Integer.parseInt(made.group(1)), s.port(), "it serves the socket it was handed, not --port 1: " + out);
+            assertTrue(out.contains("serving 1 socket(s) from systemd (LISTEN_FDS)"), out);
+            assertEquals("Hello, World!", run("curl", "-s", "http://127.0.0.1:" + s.port() + "/"));
+        } finally {
+            String out = s.stop();
+            assertTrue(out.contains("stopped after 1 requests"), out);
         }
     }
 }

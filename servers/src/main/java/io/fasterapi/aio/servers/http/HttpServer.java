@@ -66,6 +66,23 @@ public final class HttpServer {
      */
     public HttpServer(AsyncIo io, InetSocketAddress address, ListenOptions options, HttpLimits limits,
                       HttpHandler handler, Consumer<Throwable> handlerErrors) {
+        this(io, -1, address, options, limits, handler, handlerErrors);
+    }
+
+    /**
+     * Serves on {@code nativeSocket}, a listening TCP socket made elsewhere (systemd's socket
+     * activation: {@code LISTEN_FDS}); the loop adopts it ({@link AsyncIo#adopt}). Call on the
+     * loop's thread.
+     *
+     * @throws io.fasterapi.aio.AsyncIoException when the loop refuses the descriptor
+     */
+    public static HttpServer adopting(AsyncIo io, long nativeSocket, HttpLimits limits, HttpHandler handler,
+                                      Consumer<Throwable> handlerErrors) {
+        return new HttpServer(io, nativeSocket, null, null, limits, handler, handlerErrors);
+    }
+
+    private HttpServer(AsyncIo io, long nativeSocket, InetSocketAddress address, ListenOptions options, HttpLimits limits,
+                       HttpHandler handler, Consumer<Throwable> handlerErrors) {
         this.io = io;
         this.handler = handler;
         this.limits = limits;
@@ -73,7 +90,7 @@ public final class HttpServer {
         long shortest = Math.min(limits.headerTimeout().toNanos(), limits.idleTimeout().toNanos());
         this.sweepNanos = Math.clamp(shortest / 4, 1_000_000L, 1_000_000_000L);
         try {
-            listener = io.listen(address, options);
+            listener = nativeSocket >= 0 ? io.adopt(nativeSocket) : io.listen(address, options);
             this.address = io.localAddress(listener);
         } catch (RuntimeException e) {
             arena.close();

@@ -49,6 +49,24 @@ public final class HttpServerGroup implements AutoCloseable {
     }
 
     /**
+     * One loop per socket of {@code nativeSockets}, listening sockets made elsewhere (systemd's
+     * socket activation, {@code LISTEN_FDS}), each adopted by its loop and served by a handler of
+     * {@code handlers}. The group's address is the first socket's.
+     *
+     * @throws io.fasterapi.aio.AsyncIoException when a loop refuses its descriptor, after closing what it started
+     */
+    public static HttpServerGroup adopting(AsyncIoConfig config, long[] nativeSockets, HttpLimits limits,
+                                           IntFunction<HttpHandler> handlers, Consumer<Throwable> handlerErrors) {
+        if (nativeSockets.length == 0) throw new IllegalArgumentException("no socket to serve");
+        HttpServer[] servers = new HttpServer[nativeSockets.length];
+        LoopGroup g = LoopGroup.start("http", nativeSockets.length, config, (io, i) -> {
+            servers[i] = HttpServer.adopting(io, nativeSockets[i], limits, handlers.apply(i), handlerErrors);
+            return servers[i]::free;
+        });
+        return new HttpServerGroup(g, servers[0].address(), servers);
+    }
+
+    /**
      * Stops gracefully ({@link HttpServer#drain()} on every loop): no new connection, and each
      * request in progress is answered; waits until every connection has closed, at most
      * {@code timeout}. Returns the connections still open then ({@link #close()} ends them). Call
