@@ -659,6 +659,27 @@ public interface AsyncIo extends AutoCloseable {
      */
     void execute(Runnable task);
 
+    /**
+     * Runs {@code task} on the loop's thread, as {@link #execute}, and gives its value (or what it
+     * threw) through the returned future, completed on that thread: how another thread reads state
+     * confined to the loop. Any thread.
+     *
+     * @throws IllegalStateException if the loop is closed
+     * @since 1.1
+     */
+    default <T> java.util.concurrent.CompletableFuture<T> submit(java.util.function.Supplier<T> task) {
+        java.util.Objects.requireNonNull(task, "task");
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(task.get());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
     /** Sets the callback run on the loop's thread each time a {@link #wake()} reaches it (or null). */
     void onWake(Runnable callback);
 

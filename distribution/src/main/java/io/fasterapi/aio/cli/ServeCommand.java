@@ -233,10 +233,8 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private static <T> T onLoop(AsyncIo io, java.util.function.Supplier<T> read) throws InterruptedException {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        io.execute(() -> f.complete(read.get()));
         try {
-            return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return io.submit(read).get(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("the loop did not answer", e);
         }

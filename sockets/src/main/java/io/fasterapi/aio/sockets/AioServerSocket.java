@@ -226,19 +226,15 @@ public final class AioServerSocket implements Closeable {
         }
 
         /** Closes the listener on its loop; completes when done. */
-        CompletableFuture<Void> close() {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            if (!lane.execute(() -> {
-                try {
+        CompletableFuture<?> close() {
+            try {
+                return lane.io.submit(() -> {
                     closing = true;
-                    lane.io.close(handle);
-                } finally {
-                    f.complete(null);
-                }
-            })) {
-                f.complete(null); // the loop closed: so did the listener
+                    return lane.io.close(handle);
+                }).exceptionally(t -> false); // (done either way)
+            } catch (IllegalStateException closed) {
+                return CompletableFuture.completedFuture(null); // the loop closed: so did the listener
             }
-            return f;
         }
     }
 }

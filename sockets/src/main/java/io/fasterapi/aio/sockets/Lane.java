@@ -53,14 +53,10 @@ final class Lane {
      */
     <T> T call(Supplier<T> call) throws IOException {
         checkNotLoopThread();
-        CompletableFuture<T> f = new CompletableFuture<>();
-        if (!execute(() -> {
-            try {
-                f.complete(call.get());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        })) {
+        CompletableFuture<T> f;
+        try {
+            f = io.submit(call);
+        } catch (IllegalStateException closed) {
             throw new ClosedChannelException();
         }
         try {

@@ -91,11 +91,6 @@ final class PendingOp implements Runnable, CompletionHandler {
         finish(r);
     }
 
-    /** Whether the operation has completed (its result is there). */
-    boolean done() {
-        return done;
-    }
-
     private void finish(long r) {
         segment = null;
         gather = null;

@@ -92,10 +92,8 @@ public final class HttpServerGroup implements AutoCloseable {
 
     /** The value of {@code read} taken on loop {@code i}'s thread (server state is confined to it). */
     private <T> T onLoop(int i, java.util.function.Supplier<T> read) throws InterruptedException {
-        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
-        loops.loop(i).execute(() -> f.complete(read.get()));
         try {
-            return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return loops.loop(i).submit(read).get(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("loop " + i + " did not answer", e);
         }
