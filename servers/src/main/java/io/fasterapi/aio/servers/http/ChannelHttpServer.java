@@ -35,6 +35,7 @@ public final class ChannelHttpServer {
     private final Consumer<Throwable> handlerErrors;
     private final ConcurrentLinkedQueue<byte[]> responseBuffers = new ConcurrentLinkedQueue<>();
     private final LongAdder requests = new LongAdder();
+    private final HttpDate date = new HttpDate(System.currentTimeMillis());
 
     /**
      * @param handlers      a handler for each connection
@@ -68,11 +69,13 @@ public final class ChannelHttpServer {
         final HttpHandler handler = handlers.get();
         final HttpParser parser = new HttpParser(limits);
         final HttpRequest request = new HttpRequest(limits.maxHeaders());
-        final HttpResponse response = new HttpResponse();
+        final HttpResponse response = new HttpResponse(date);
         byte[] in = new byte[FIRST_BUFFER];
         MemorySegment inSegment = MemorySegment.ofArray(in);
         int start, end;
         byte[] out;
+        /** {@code 100 Continue} went out for the request being read. */
+        boolean continued;
 
         Connection(ByteChannel channel) {
             this.channel = channel;
@@ -89,9 +92,18 @@ public final class ChannelHttpServer {
         /** Answers every complete request buffered, and writes the answers; true after a last one. */
         private boolean answerBuffered() throws IOException {
             boolean last = false;
+            date.refresh(System.currentTimeMillis());
             while (start < end) {
                 int r = parser.parse(inSegment, start, end, request);
-                if (r == HttpParser.INCOMPLETE) break;
+                if (r == HttpParser.INCOMPLETE) {
+                    if (request.expectContinue && !continued) { // the client waits for it to send the body
+                        if (out == null) borrow();
+                        response.continue100();
+                        continued = true;
+                    }
+                    break;
+                }
+                continued = false;
                 if (out == null) borrow();
                 if (r < 0) {
                     response.error(-r);

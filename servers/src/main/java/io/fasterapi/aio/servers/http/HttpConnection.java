@@ -62,6 +62,8 @@ final class HttpConnection implements CompletionHandler {
     private final MemorySegment[] headAndBody = new MemorySegment[2];
     private boolean closeAfterWrite;
     private boolean closed;
+    /** {@code 100 Continue} went out for the request being read (its head asked for it). */
+    private boolean continued;
 
     HttpConnection(HttpServer server, MemorySegment small) {
         this.server = server;
@@ -72,7 +74,7 @@ final class HttpConnection implements CompletionHandler {
         this.small = small;
         this.in = small;
         this.request = new HttpRequest(limits.maxHeaders());
-        this.response = new HttpResponse();
+        this.response = new HttpResponse(server.date);
     }
 
     void open(long handle) {
@@ -82,6 +84,7 @@ final class HttpConnection implements CompletionHandler {
         reading = false;
         closeAfterWrite = false;
         closed = false;
+        continued = false;
         lastReadFilled = false;
         idle(System.nanoTime());
         read();
@@ -135,7 +138,15 @@ final class HttpConnection implements CompletionHandler {
         while (start < end) {
             if (response.length() > 0 && response.free() < limits.responseBufferBytes() / 2) break; // flush first
             int r = parser.parse(in, start, end, request);
-            if (r == HttpParser.INCOMPLETE) break;
+            if (r == HttpParser.INCOMPLETE) {
+                if (request.expectContinue && !continued) { // the client waits for it to send the body
+                    borrowResponseBuffer();
+                    response.continue100();
+                    continued = true;
+                }
+                break;
+            }
+            continued = false;
             borrowResponseBuffer();
             if (r < 0) {
                 response.error(-r);

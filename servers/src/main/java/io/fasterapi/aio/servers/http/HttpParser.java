@@ -9,11 +9,24 @@ import java.lang.foreign.ValueLayout;
  * exactly one {@code Host} in HTTP/1.1 and at most one in HTTP/1.0, its value a host and optional
  * port. Empty lines before a request line are skipped, as RFC 9112 allows.
  *
- * <p>Bodies are framed by {@code Content-Length} only. A {@code Transfer-Encoding} is refused: in
- * HTTP/1.0 {@code 400} (RFC 9112, 6.1: faulty framing), when its final coding is not
- * {@code chunked} {@code 400} (RFC 9112, 6.3), and when it is {@code chunked} {@code 501}. The last
- * is a known limitation: RFC 9112, 7.1 expects a recipient to parse chunked bodies, and this
- * parser does not.
+ * <p>Bodies are framed by {@code Content-Length}, or by {@code Transfer-Encoding: chunked} (RFC
+ * 9112, 7.1). Framing that could be read two ways is refused, since a proxy in front might read
+ * it the other way (request smuggling, RFC 9112, 6.3 and 11.2): both {@code Transfer-Encoding} and
+ * {@code Content-Length}, {@code Content-Length}s that differ, a {@code Transfer-Encoding} whose
+ * final coding is not {@code chunked} (or that applies {@code chunked} twice), and any
+ * {@code Transfer-Encoding} in HTTP/1.0 are {@code 400}, and the connection closes after the
+ * answer. A coding before {@code chunked} ({@code gzip, chunked}) is {@code 501}: none is
+ * implemented.
+ *
+ * <p>A chunked body is checked whole before the request is complete: chunk sizes in hex, chunk
+ * extensions well formed (and ignored), each chunk's data followed by CRLF, trailer fields well
+ * formed (and dropped). The decoded body is at most {@link HttpLimits#maxBodyBytes()} ({@code 413}
+ * beyond), and the head with the encoded body at most {@code maxHeaderBytes + maxBodyBytes}: the
+ * request buffer's size ({@code 413} beyond). Parsing never writes: the chunks' data are joined in
+ * place when the handler first asks for the body ({@link HttpRequest#body()}).
+ *
+ * <p>{@code Expect: 100-continue} in HTTP/1.1 marks the request ({@link HttpRequest#expectContinue});
+ * any other expectation is {@code 417} (RFC 9110, 10.1.1). HTTP/1.0 expectations are ignored.
  *
  * <p>Only complete lines are judged, so the outcome does not depend on how the bytes were split
  * across reads. The size limits apply as soon as enough bytes have arrived to exceed them, and
@@ -51,6 +64,9 @@ final class HttpParser {
     }
 
     private final HttpLimits limits;
+    /** The {@code Transfer-Encoding} codings of the request being parsed: all, the chunked ones, the last. */
+    private int codings, chunkedCodings;
+    private boolean lastChunked;
 
     HttpParser(HttpLimits limits) {
         this.limits = limits;
@@ -60,11 +76,15 @@ final class HttpParser {
      * Parses the request starting at {@code start}.
      *
      * @return the request's length (head and body) when it is complete, {@link #INCOMPLETE}, or the
-     *         negated status to answer with before closing (-400, -413, -414, -431, -501, -505)
+     *         negated status to answer with before closing (-400, -413, -414, -417, -431, -501, -505)
      */
     int parse(MemorySegment b, long start, long end, HttpRequest r) {
         r.buffer = b;
         r.headComplete = false;
+        r.expectContinue = false;
+        r.chunked = false;
+        codings = chunkedCodings = 0;
+        lastChunked = false;
         long headLimit = start + limits.maxHeaderBytes();
         long p = start;
         while (p < end && b(b, p) == CR) { // empty lines before the request line
@@ -89,7 +109,7 @@ final class HttpParser {
         r.headerCount = 0;
         r.contentLength = -1;
         int hosts = 0;
-        boolean close = false, keepAliveToken = false, transferEncoding = false, chunkedLast = false;
+        boolean close = false, keepAliveToken = false, transferEncoding = false;
         while (true) {
             eol = findLf(b, p, end);
             if (eol < 0) {
@@ -104,20 +124,13 @@ final class HttpParser {
             }
             if (r.headerCount == r.nameStart.length) return -431;
             int i = r.headerCount;
-            long q = p;
-            while (q < lineEnd && TCHAR[b(b, q) & 0xFF]) q++;
-            if (q == p || q == lineEnd || b(b, q) != ':') return -400; // empty name, space before colon, fold
+            long colon = fieldColon(b, p, lineEnd);
+            if (colon < 0) return -400;
             r.nameStart[i] = p;
-            r.nameEnd[i] = q;
-            q++;
-            while (q < lineEnd && isOws(b(b, q))) q++;
-            long v = q, ve = q;
-            for (; q < lineEnd; q++) {
-                int c = b(b, q) & 0xFF;
-                if (c == SP || c == HT) continue;
-                if (c < 0x21 || c == 0x7F) return -400;
-                ve = q + 1;
-            }
+            r.nameEnd[i] = colon;
+            long v = skipOws(b, colon + 1, lineEnd);
+            long ve = valueEnd(b, v, lineEnd);
+            if (ve < 0) return -400;
             r.valueStart[i] = v;
             r.valueEnd[i] = ve;
             r.headerCount++;
@@ -130,8 +143,12 @@ final class HttpParser {
             } else if (r.equalsAscii(p, r.nameEnd[i], "transfer-encoding", true)) {
                 if (r.minorVersion == 0) return -400; // RFC 9112, 6.1: faulty framing in HTTP/1.0
                 transferEncoding = true;
-                int last = finalCoding(b, v, ve, r); // a later field line continues the list
-                if (last >= 0) chunkedLast = last == 1;
+                countCodings(b, v, ve, r); // a later field line continues the list
+            } else if (r.equalsAscii(p, r.nameEnd[i], "expect", true)) {
+                if (r.minorVersion >= 1) { // RFC 9110, 10.1.1: HTTP/1.0 expectations are ignored
+                    if (!r.equalsAscii(v, ve, "100-continue", true)) return -417;
+                    r.expectContinue = true;
+                }
             } else if (r.equalsAscii(p, r.nameEnd[i], "host", true)) {
                 if (!isHost(b, v, ve)) return -400;
                 hosts++;
@@ -142,14 +159,146 @@ final class HttpParser {
             p = eol + 1;
         }
         if (hosts > 1 || (r.minorVersion >= 1 && hosts == 0)) return -400; // RFC 9112, 3.2
-        if (transferEncoding) return chunkedLast ? -501 : -400; // RFC 9112, 6.3 (4); a chunked body is answered 501 (documented limit: HttpParser Javadoc, README)
+        if (transferEncoding) {
+            if (r.contentLength >= 0) return -400; // RFC 9112, 6.3 (3): both framings, a smuggling attempt
+            if (!lastChunked || chunkedCodings > 1) return -400; // 6.3 (4); chunked at most once (6.1)
+            if (codings > 1) return -501; // a coding under chunked, which we cannot undo (6.1)
+        }
         if (r.contentLength < 0) r.contentLength = 0;
         if (r.contentLength > limits.maxBodyBytes()) return -413;
         r.keepAlive = !close && (r.minorVersion >= 1 || keepAliveToken);
         r.headComplete = true;
         r.bodyStart = p;
+        if (transferEncoding) {
+            long messageEnd = chunks(b, p, end, start + limits.requestBufferBytes(), r);
+            if (messageEnd <= 0) return (int) messageEnd;
+            r.chunked = true;
+            return (int) (messageEnd - start);
+        }
         if (end - p < r.contentLength) return INCOMPLETE;
         return (int) (p + r.contentLength - start);
+    }
+
+    /**
+     * Checks a chunked body from {@code p} to the end of its trailer section (RFC 9112, 7.1) and sets
+     * the request's body length to the sum of its chunks. Lines are judged only when complete,
+     * and a byte needed at or past {@code bound} is {@code 413}, so the outcome does not depend on
+     * how the bytes were split.
+     *
+     * @return where the message ends, {@link #INCOMPLETE}, or the negated status
+     */
+    private long chunks(MemorySegment b, long p, long end, long bound, HttpRequest r) {
+        long q = p, total = 0;
+        while (true) { // chunk-size [ chunk-ext ] CRLF, then the data and CRLF
+            long eol = findLf(b, q, Math.min(end, bound));
+            if (eol < 0) return end >= bound ? -413 : INCOMPLETE;
+            if (eol == q || b(b, eol - 1) != CR) return -400;
+            long lineEnd = eol - 1, size = 0, digits = q;
+            for (int h; q < lineEnd && (h = hex(b(b, q))) >= 0; q++) {
+                size = size * 16 + h;
+                if (size > limits.maxBodyBytes() - total) return -413;
+            }
+            if (q == digits || !chunkExtensions(b, q, lineEnd)) return -400;
+            q = eol + 1;
+            if (size == 0) break; // the last chunk
+            long dataEnd = q + size;
+            if (dataEnd + 2 > bound) return -413;
+            if (dataEnd + 2 > end) return INCOMPLETE;
+            if (b(b, dataEnd) != CR || b(b, dataEnd + 1) != LF) return -400;
+            total += size;
+            q = dataEnd + 2;
+        }
+        while (true) { // the trailer section: field lines, read and dropped, then an empty line
+            long eol = findLf(b, q, Math.min(end, bound));
+            if (eol < 0) return end >= bound ? -413 : INCOMPLETE;
+            if (eol == q || b(b, eol - 1) != CR) return -400;
+            long lineEnd = eol - 1;
+            if (lineEnd == q) break;
+            long colon = fieldColon(b, q, lineEnd);
+            if (colon < 0 || valueEnd(b, skipOws(b, colon + 1, lineEnd), lineEnd) < 0) return -400;
+            q = eol + 1;
+        }
+        r.contentLength = total;
+        return q + 2;
+    }
+
+    /**
+     * Moves the data of the chunked body at {@code from} (checked by {@link #parse}) together, to
+     * {@code from}. Each chunk's data moves towards the start, never past bytes still to be read.
+     */
+    static void joinChunks(MemorySegment b, long from) {
+        long q = from, to = from;
+        while (true) {
+            long size = 0;
+            for (int h; (h = hex(b(b, q))) >= 0; q++) size = size * 16 + h;
+            q = findLf(b, q, b.byteSize()) + 1;
+            if (size == 0) return;
+            MemorySegment.copy(b, q, b, to, size);
+            to += size;
+            q += size + 2;
+        }
+    }
+
+    /**
+     * Whether {@code [q, end)} is a well-formed run of chunk extensions (RFC 9112, 7.1.1):
+     * {@code *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )}.
+     */
+    private static boolean chunkExtensions(MemorySegment b, long q, long end) {
+        while (q < end) {
+            q = skipOws(b, q, end);
+            if (q == end || b(b, q) != ';') return false;
+            q = skipOws(b, q + 1, end);
+            long name = q;
+            while (q < end && TCHAR[b(b, q) & 0xFF]) q++;
+            if (q == name) return false;
+            long equals = skipOws(b, q, end);
+            if (equals == end || b(b, equals) != '=') continue;
+            q = skipOws(b, equals + 1, end);
+            if (q < end && b(b, q) == '"') {
+                q = quotedStringEnd(b, q, end);
+                if (q < 0) return false;
+            } else {
+                long value = q;
+                while (q < end && TCHAR[b(b, q) & 0xFF]) q++;
+                if (q == value) return false;
+            }
+        }
+        return true;
+    }
+
+    /** The end of the quoted-string (RFC 9110, 5.6.4) opening at {@code q}, or -1 when malformed. */
+    private static long quotedStringEnd(MemorySegment b, long q, long end) {
+        for (q++; q < end; q++) {
+            int c = b(b, q) & 0xFF;
+            if (c == '"') return q + 1;
+            if (c == '\\') {
+                if (++q == end) return -1;
+                c = b(b, q) & 0xFF;
+                if (c != HT && (c < 0x20 || c == 0x7F)) return -1;
+            } else if (c != HT && (c < 0x20 || c == 0x7F)) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** The colon of the field line {@code [p, lineEnd)}: after a non-empty token name; -1 when there is none. */
+    private static long fieldColon(MemorySegment b, long p, long lineEnd) {
+        long q = p;
+        while (q < lineEnd && TCHAR[b(b, q) & 0xFF]) q++;
+        return q == p || q == lineEnd || b(b, q) != ':' ? -1 : q; // empty name, space before colon, fold
+    }
+
+    /** The end of a field value starting at {@code v}, trailing whitespace excluded; -1 when it holds a control. */
+    private static long valueEnd(MemorySegment b, long v, long lineEnd) {
+        long ve = v;
+        for (long q = v; q < lineEnd; q++) {
+            int c = b(b, q) & 0xFF;
+            if (c == SP || c == HT) continue;
+            if (c < 0x21 || c == 0x7F) return -1;
+            ve = q + 1;
+        }
+        return ve;
     }
 
     /**
@@ -257,22 +406,23 @@ final class HttpParser {
     }
 
     /**
-     * The final coding of a {@code Transfer-Encoding} list (RFC 9112, 6.1: {@code #transfer-coding},
-     * each a token and parameters): 1 when it is {@code chunked}, 0 when another, -1 when the list
-     * has no element. A comma within a parameter's quoted string does not separate.
+     * Counts the codings of a {@code Transfer-Encoding} list (RFC 9112, 6.1: {@code #transfer-coding},
+     * each a token and parameters) into {@link #codings}, {@link #chunkedCodings} and
+     * {@link #lastChunked}. Only a bare {@code chunked} counts as chunked ({@code chunked} takes no
+     * parameters). A comma within a parameter's quoted string does not separate.
      */
-    private static int finalCoding(MemorySegment b, long from, long to, HttpRequest r) {
-        int last = -1;
+    private void countCodings(MemorySegment b, long from, long to, HttpRequest r) {
         long q = from;
         while (q < to) {
             while (q < to && (b(b, q) == ',' || isOws(b(b, q)))) q++;
             if (q == to) break;
             long s = q;
             while (q < to && TCHAR[b(b, q) & 0xFF]) q++;
-            last = r.equalsAscii(s, q, "chunked", true) ? 1 : 0;
-            long e = q;
-            while (e < to && isOws(b(b, e))) e++;
-            if (e < to && b(b, e) != ',' && b(b, e) != ';') last = 0; // not a token, or a token and more
+            long e = skipOws(b, q, to);
+            // chunked, alone: a token and then the list's next element or its end
+            lastChunked = r.equalsAscii(s, q, "chunked", true) && (e == to || b(b, e) == ',');
+            codings++;
+            if (lastChunked) chunkedCodings++;
             boolean quoted = false;
             for (; q < to && (quoted || b(b, q) != ','); q++) {
                 byte c = b(b, q);
@@ -280,7 +430,6 @@ final class HttpParser {
                 else if (c == '"') quoted = !quoted;
             }
         }
-        return last;
     }
 
     /** Whether a comma-separated list holds {@code token} (any case). */
@@ -306,6 +455,19 @@ final class HttpParser {
 
     private static byte b(MemorySegment b, long at) {
         return b.get(ValueLayout.JAVA_BYTE, at);
+    }
+
+    private static long skipOws(MemorySegment b, long q, long end) {
+        while (q < end && isOws(b(b, q))) q++;
+        return q;
+    }
+
+    /** The value of a hex digit, or -1. */
+    private static int hex(byte c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     private static boolean isOws(byte c) {

@@ -19,6 +19,10 @@ public final class HttpRequest {
     long bodyStart;
     boolean keepAlive;
     boolean headComplete;
+    /** The client waits for {@code 100 Continue} before it sends the body. */
+    boolean expectContinue;
+    /** The body is still in its chunked form; {@link #decoded()} moves it into place on first use. */
+    boolean chunked;
 
     HttpRequest(int maxHeaders) {
         nameStart = new long[maxHeaders];
@@ -92,19 +96,32 @@ public final class HttpRequest {
         return buffer;
     }
 
-    /** Where the body starts in {@link #buffer()}. */
+    /** Where the body starts in {@link #buffer()}; a chunked body is decoded there first. */
     public long bodyOffset() {
-        return bodyStart;
+        return decoded().bodyStart;
     }
 
-    /** The body's length ({@code Content-Length}, 0 without one). */
+    /** The body's length: its {@code Content-Length}, or the sum of its chunks; 0 without a body. */
     public int bodyLength() {
         return (int) contentLength;
     }
 
-    /** The body as a slice of the buffer (allocates the slice). */
+    /** The body as a slice of the buffer (allocates the slice); a chunked body is decoded first. */
     public MemorySegment body() {
-        return buffer.asSlice(bodyStart, contentLength);
+        return buffer.asSlice(decoded().bodyStart, contentLength);
+    }
+
+    /**
+     * Decodes a chunked body in place, once: its chunks' data move together to the body's start.
+     * Lazily, so that parsing never writes into the bytes it reads (a handler that ignores the body
+     * costs nothing).
+     */
+    private HttpRequest decoded() {
+        if (chunked) {
+            HttpParser.joinChunks(buffer, bodyStart);
+            chunked = false;
+        }
+        return this;
     }
 
     /** The body decoded as UTF-8 (allocates). */

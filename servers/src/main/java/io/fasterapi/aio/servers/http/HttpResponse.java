@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
  * body (a {@link PreparedResponse} too) is not copied: it goes out with the heads in one gather
  * write, and must stay valid until sent (use memory that outlives the connection, such as the
  * global arena).
- * {@code Content-Length} and {@code Connection} are written by the server.
+ * {@code Content-Length}, {@code Connection} and {@code Date} are written by the server.
  */
 public final class HttpResponse {
     /** Segments at most this large are copied into the batch rather than written on their own. */
     static final int COPY_LIMIT = 2048;
+    /** The interim answer to {@code Expect: 100-continue} (RFC 9110, 10.1.1). */
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The response buffer, lent by the server while the connection has answers to write; else null. */
     private MemorySegment out;
@@ -28,9 +30,11 @@ public final class HttpResponse {
     private int extraStart = -1, extraEnd;
     private final byte[] extra;
     private int status;
+    private final HttpDate date;
 
-    HttpResponse() {
+    HttpResponse(HttpDate date) {
         this.extra = new byte[1024];
+        this.date = date;
     }
 
     /** Writes the following answers into {@code buffer} (lent by the server; empty batch). */
@@ -86,6 +90,15 @@ public final class HttpResponse {
         head = false;
         extraEnd = 0;
         send(code, "text/plain", Status.reason(code).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Tells a client waiting with {@code Expect: 100-continue} to send the body: an interim answer,
+     * after the answers already in the buffer.
+     */
+    void continue100() {
+        if (CONTINUE.length > free()) throw new IllegalStateException("no room for 100 Continue");
+        put(CONTINUE);
     }
 
     boolean sent() {
@@ -145,20 +158,16 @@ public final class HttpResponse {
         return this;
     }
 
-    /** Sends a prepared response (extra header fields are not added to it). */
+    /** Sends a prepared response, with the extra header fields added. */
     public void send(PreparedResponse r) {
         checkNotSent();
         status = r.status;
-        MemorySegment m = r.form(keepAlive, minorVersion);
-        if (head) {
-            m = m.asSlice(0, m.byteSize() - r.bodyLength);
-        }
-        if (m.byteSize() <= COPY_LIMIT && m.byteSize() <= free()) {
-            MemorySegment.copy(m, 0, out, length, m.byteSize());
-            length += (int) m.byteSize();
-        } else {
-            direct = m;
-        }
+        MemorySegment h = r.head(keepAlive, minorVersion);
+        checkHeadFits(h.byteSize());
+        MemorySegment.copy(h, 0, out, length, h.byteSize());
+        length += (int) h.byteSize();
+        endHead();
+        if (!head) body(r.body);
         sent = true;
     }
 
@@ -183,15 +192,18 @@ public final class HttpResponse {
     public void send(int code, String contentType, MemorySegment body) {
         checkNotSent();
         writeHead(code, contentType, body.byteSize());
-        if (!head) {
-            if (body.byteSize() <= COPY_LIMIT && body.byteSize() <= free()) {
-                MemorySegment.copy(body, 0, out, length, body.byteSize());
-                length += (int) body.byteSize();
-            } else {
-                direct = body;
-            }
-        }
+        if (!head) body(body);
         sent = true;
+    }
+
+    /** A body after its head: copied into the batch when small, else written from where it is. */
+    private void body(MemorySegment body) {
+        if (body.byteSize() <= COPY_LIMIT && body.byteSize() <= free()) {
+            MemorySegment.copy(body, 0, out, length, body.byteSize());
+            length += (int) body.byteSize();
+        } else {
+            direct = body;
+        }
     }
 
     /** Sends {@code text} as {@code text/plain; charset=utf-8} (allocates). */
@@ -205,8 +217,7 @@ public final class HttpResponse {
 
     private void writeHead(int code, String contentType, long bodyLength) {
         status = code;
-        int need = 64 + (contentType == null ? 0 : contentType.length() + 16) + extraEnd + 40;
-        if (need > free()) throw new IllegalStateException("response head does not fit the response buffer");
+        checkHeadFits(64 + (contentType == null ? 0 : contentType.length() + 16) + 40);
         put(Status.line(code));
         if (contentType != null) {
             putAscii("Content-Type: ");
@@ -221,6 +232,19 @@ public final class HttpResponse {
         } else if (minorVersion == 0) {
             putAscii("Connection: keep-alive\r\n");
         }
+        endHead();
+    }
+
+    /** Whether {@code fields} bytes of head, the Date, the extra fields and the empty line fit. */
+    private void checkHeadFits(long fields) {
+        if (fields + date.line().length + extraEnd + 2 > free()) {
+            throw new IllegalStateException("response head does not fit the response buffer");
+        }
+    }
+
+    /** The head's last fields (Date, the handler's extra ones) and the empty line. */
+    private void endHead() {
+        put(date.line());
         if (extraEnd > 0) {
             MemorySegment.copy(extra, 0, out, ValueLayout.JAVA_BYTE, length, extraEnd);
             length += extraEnd;

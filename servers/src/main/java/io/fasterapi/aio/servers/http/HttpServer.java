@@ -50,11 +50,14 @@ public final class HttpServer {
     private final ArrayList<HttpConnection> open = new ArrayList<>();
     private final CompletionHandler onAccept = this::accepted;
     private final CompletionHandler onSweep = this::sweep;
+    /** The Date field of every response, refreshed by a timer at each turn of the second. */
+    final HttpDate date = new HttpDate(System.currentTimeMillis());
+    private final CompletionHandler onSecond = this::nextSecond;
     private final long sweepNanos;
     private boolean running;
     /** Stopping gracefully: no accept; a connection closes when it has no request in progress. */
     boolean draining;
-    private long sweepTimer;
+    private long sweepTimer, dateTimer;
     long accepted;
     long requests;
 
@@ -99,6 +102,7 @@ public final class HttpServer {
         running = true;
         io.accept(listener, onAccept);
         sweepTimer = io.schedule(sweepNanos, onSweep, 0);
+        nextSecond(null);
     }
 
     /** A server with {@link HttpLimits#defaults()} on {@code address} (SO_REUSEADDR, backlog 1,024). */
@@ -161,6 +165,7 @@ public final class HttpServer {
         running = false;
         if (io.isOpen()) {
             io.cancel(sweepTimer);
+            io.cancel(dateTimer);
             io.close(listener);
         }
         for (int i = open.size() - 1; i >= 0; i--) {
@@ -253,6 +258,14 @@ public final class HttpServer {
 
     void handlerFailed(Throwable t) {
         if (handlerErrors != null) handlerErrors.accept(t);
+    }
+
+    /** Refreshes the Date field, and sets the timer again for the next turn of the second. */
+    private void nextSecond(IoEvent e) {
+        if (e != null && (e.failed() || !running)) return;
+        long now = System.currentTimeMillis();
+        date.refresh(now);
+        dateTimer = io.schedule(HttpDate.millisToNextSecond(now) * 1_000_000L, onSecond, 0);
     }
 
     private void sweep(IoEvent e) {

@@ -2,27 +2,31 @@ package io.fasterapi.aio.servers.http;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A whole response encoded once in native memory, for answers that do not change ("Hello, World!",
- * an acknowledgement). Sending it copies nothing per request when it goes out on its own write, and
- * only a memory copy into the batch when it joins pipelined responses. Held in the global arena:
- * create these once, as constants; any loop thread may send them.
+ * A response encoded once in native memory, for answers that do not change ("Hello, World!", an
+ * acknowledgement): its head fields (without {@code Date}, which changes every second) and its
+ * body. Sending it copies the head into the batch, adds the {@code Date} field, and copies a small
+ * body after it; a large body goes out as it is in the same gather write, so sending copies nothing
+ * of it. Held in the global arena: create these once, as constants; any loop thread may send them.
  */
 public final class PreparedResponse {
     final int status;
-    /** HTTP/1.1 keep-alive form, and the forms with {@code Connection: close} and {@code keep-alive}. */
+    /**
+     * The head up to the {@code Date} field, in the HTTP/1.1 keep-alive form and the forms with
+     * {@code Connection: close} and {@code keep-alive}.
+     */
     final MemorySegment keepAlive, close, keepAlive10;
-    /** Length of the head (without the body) in each form: for HEAD requests. */
-    final int bodyLength;
+    final MemorySegment body;
 
     private PreparedResponse(int status, String contentType, byte[] body) {
         this.status = status;
-        this.bodyLength = body.length;
-        keepAlive = encode(status, contentType, body, null);
-        close = encode(status, contentType, body, "close");
-        keepAlive10 = encode(status, contentType, body, "keep-alive");
+        keepAlive = encode(status, contentType, body.length, null);
+        close = encode(status, contentType, body.length, "close");
+        keepAlive10 = encode(status, contentType, body.length, "keep-alive");
+        this.body = copy(body);
     }
 
     /** A response with a body of {@code contentType} (null for none) and {@code body}. */
@@ -40,20 +44,22 @@ public final class PreparedResponse {
         return status;
     }
 
-    MemorySegment form(boolean keepAliveWanted, int minorVersion) {
+    /** The head fields (status line to the {@code Connection} field) for a response of this connection. */
+    MemorySegment head(boolean keepAliveWanted, int minorVersion) {
         return !keepAliveWanted ? close : minorVersion == 0 ? keepAlive10 : keepAlive;
     }
 
-    private static MemorySegment encode(int status, String contentType, byte[] body, String connection) {
+    private static MemorySegment encode(int status, String contentType, int bodyLength, String connection) {
         StringBuilder head = new StringBuilder(new String(Status.line(status), StandardCharsets.US_ASCII));
         if (contentType != null) head.append("Content-Type: ").append(contentType).append("\r\n");
-        head.append("Content-Length: ").append(body.length).append("\r\n");
+        head.append("Content-Length: ").append(bodyLength).append("\r\n");
         if (connection != null) head.append("Connection: ").append(connection).append("\r\n");
-        head.append("\r\n");
-        byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
-        MemorySegment m = Arena.global().allocate(h.length + body.length, 8);
-        MemorySegment.copy(h, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, h.length);
-        MemorySegment.copy(body, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, h.length, body.length);
+        return copy(head.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static MemorySegment copy(byte[] bytes) {
+        MemorySegment m = Arena.global().allocate(Math.max(1, bytes.length), 8).asSlice(0, bytes.length);
+        MemorySegment.copy(bytes, 0, m, ValueLayout.JAVA_BYTE, 0, bytes.length);
         return m.asReadOnly();
     }
 }

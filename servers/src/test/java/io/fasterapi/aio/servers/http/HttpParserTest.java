@@ -135,7 +135,11 @@ class HttpParserTest {
         assertEquals(-431, parse(many + "\r\n"), "header count");
         assertEquals(-413, parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n"), "body");
         assertEquals(-413, parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999999\r\n\r\n"));
-        assertEquals(-501, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        assertEquals(HttpParser.INCOMPLETE, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        assertEquals(-501, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"));
+        assertEquals(-400, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n"));
+        assertEquals(-413, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n65\r\n"), "chunks, 101 bytes");
+        assertEquals(-417, parse("POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\n\r\n"));
         assertEquals(-400, parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n"));
         assertEquals(-400, parse("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"));
         assertEquals(-505, parse("GET / HTTP/2.0\r\nHost: h\r\n\r\n"));

@@ -34,8 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Request forms and the status each must get, written from RFC 9112 and RFC 9110 and from the
  * server's documented limits ({@link HttpLimits}; README, "HTTP server and the 1 Million Request
  * Challenge": request line too long 414 (501 for a method that fills it); head too large, too many
- * fields 431; body too large 413; malformed 400; {@code Transfer-Encoding} in HTTP/1.0 or not ending
- * in {@code chunked} 400, ending in {@code chunked} 501; HTTP/2+ 505), not from {@link HttpParser}: the oracle of
+ * fields 431; body too large 413 (a chunked one: decoded past the body limit, or head and encoded
+ * body past the request buffer); malformed 400; framing that can be read two ways 400 (RFC 9112
+ * 6.3, 11.2); a coding under {@code chunked} 501; an expectation other than 100-continue 417;
+ * HTTP/2+ 505), not from {@link HttpParser}: the oracle of
  * {@link HttpFuzzTest} is the parser itself, so a parser bug could hide on both sides there.
  *
  * <p>Each row runs against the parser directly and over real sockets against a running server on
@@ -215,20 +217,70 @@ class HttpRequestFormsTest {
                 // empty lines before the request line count in the head: this line would end past it
                 status(431, "\r\n".repeat(200) + "GET /" + "a".repeat(100) + " HTTP/1.1\r\nHost: a\r\n\r\n"),
 
-                // ---- Transfer-Encoding: the connection always closes, so its framing can never desynchronise the
-                // next request (RFC 9112 6.1, 11.2). RFC 9112 6.1: in HTTP/1.0 it is faulty framing, MUST be 400
+                // ---- chunked bodies (RFC 9112 7.1: a recipient MUST be able to parse chunked)
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),                    // no data at all
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")),
+                ok(post("Host: a\r\nTransfer-Encoding: Chunked\r\n", "3\r\nabc\r\n0\r\n\r\n")),     // RFC 9112 7: coding names are case-insensitive
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "a\r\n0123456789\r\nA\r\n0123456789\r\n0\r\n\r\n")), // HEXDIG, either case
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "0003\r\nabc\r\n000\r\n\r\n")),  // RFC 9112 7.1: 1*HEXDIG, leading zeros
+                // RFC 9112 7.1.1: extensions, a token or quoted-string value, BWS around ";" and "="; ignored
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3;a=b;c\r\nabc\r\n0;last\r\n\r\n")),
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3 ; a = \"q \\\" ;,\"\r\nabc\r\n0\r\n\r\n")),
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3\r\nabc\r\n0\r\nX-Sum: 1\r\nX-B:\r\n\r\n")), // RFC 9112 7.1.2: trailers
+                ok(post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3E8\r\n" + "c".repeat(1000) + "\r\n0\r\n\r\n")), // exactly the body limit
+                ok(get("Host: a\r\nTransfer-Encoding: chunked\r\n") + "0\r\n\r\n"),                 // any method may carry a body
+                okThenClose(post("Host: a\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n", "1\r\nx\r\n0\r\n\r\n")),
+                // 400 (RFC 9112 7.1: malformed chunked framing)
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "\r\n")),                 // no chunk size
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "g\r\n")),                // not hex
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "-1\r\n")),
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "0x3\r\nabc\r\n0\r\n\r\n")),
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3 \r\nabc\r\n0\r\n\r\n")),  // BWS only before ";"
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3\nabc\r\n0\r\n\r\n")),    // a bare LF
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3\r\nabcd\r\n0\r\n\r\n")), // data longer than its size
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3\r\nab\r\n0\r\n\r\n")),   // shorter
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3;\r\nabc\r\n0\r\n\r\n")),   // an extension without a name
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3;a=\r\nabc\r\n0\r\n\r\n")), // "=" without a value
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3;a=\"b\r\nabc\r\n0\r\n\r\n")), // an open quote
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3\r\nabc\r\n0\r\nno colon\r\n\r\n")), // a bad trailer
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3\r\nabc\r\n0\r\n folded: x\r\n\r\n")),
+                // 413: decoded past the body limit (told by the size alone), and framing past the request buffer
+                status(413, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "3E9\r\n")),
+                status(413, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "258\r\n" + "c".repeat(600) + "\r\n258\r\n")),
+                status(413, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "FFFFFFFFFFFFFFFFFFFFFFFF\r\n")), // no overflow
+                status(413, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "1\r\nx\r\n".repeat(300) + "0\r\n\r\n")),
+
+                // ---- framing that can be read two ways: 400 and close, so that it can never desynchronise the
+                // next request (RFC 9112 6.1, 6.3, 11.2). RFC 9112 6.1: in HTTP/1.0 it is faulty framing, MUST be 400
                 status(400, "POST /p HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 // RFC 9112 6.3 (4): chunked not the final coding MUST be 400; a list may span field lines (RFC 9110 5.3)
                 status(400, post("Host: a\r\nTransfer-Encoding: gzip\r\n", "")),
                 status(400, post("Host: a\r\nTransfer-Encoding: chunked, gzip\r\n", "")),
                 status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n", "")),
                 status(400, post("Host: a\r\nTransfer-Encoding:\r\n", "")),                    // no coding at all
-                // 501 (RFC 9110 15.6.2) for chunked as the final coding: a known limitation, RFC 9112 7.1 expects a
-                // recipient to parse chunked bodies and we do not
-                status(501, post("Host: a\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),
-                status(501, post("Host: a\r\nTransfer-Encoding: gzip, Chunked\r\n", "0\r\n\r\n")),   // coding names are case-insensitive
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked;x=1\r\n", "0\r\n\r\n")), // chunked takes no parameters
+                // RFC 9112 6.1: chunked MUST NOT be applied more than once
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked, chunked\r\n", "0\r\n\r\n")),
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),
+                // RFC 9112 6.3 (3): Transfer-Encoding with Content-Length "ought to be handled as an error"; in either order
+                status(400, post("Host: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n")),
+                status(400, post("Host: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),
+                status(400, post("Host: a\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),
+                status(400, post("Host: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n", "abcd")),  // RFC 9112 6.3 (5): conflicting
+                status(400, post("Host: a\r\nContent-Length: 3, 3\r\n", "abc")),                       // a list: our choice, strict
+                // 501 (RFC 9112 6.1: a coding the server does not understand SHOULD be 501): a coding under chunked
+                status(501, post("Host: a\r\nTransfer-Encoding: gzip, Chunked\r\n", "0\r\n\r\n")),
                 status(501, post("Host: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")),
-                status(501, post("Host: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n")), // RFC 9112 6.1: MAY reject
+
+                // ---- Expect (RFC 9110 10.1.1)
+                ok(post("Host: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n", "ok")),         // the body came anyway
+                ok(post("Host: a\r\nExpect: 100-Continue\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")), // case-insensitive
+                status(417, post("Host: a\r\nExpect: 100-continue, x\r\nContent-Length: 2\r\n", "ok")), // MAY be 417: our choice
+                status(417, post("Host: a\r\nExpect: something\r\n", "")),
+                // "A server that receives a 100-continue expectation in an HTTP/1.0 request MUST ignore that expectation"
+                okThenClose("POST /p HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok"),
+                // 413 with the body announced too large: the final status, and no 100 (RFC 9110 10.1.1 allows either)
+                status(413, post("Host: a\r\nExpect: 100-continue\r\nContent-Length: 1001\r\n", "")),
 
                 // ---- 505 (RFC 9110 15.6.6; HttpLimits: HTTP/2+)
                 status(505, "GET / HTTP/2.0\r\nHost: a\r\n\r\n"),
