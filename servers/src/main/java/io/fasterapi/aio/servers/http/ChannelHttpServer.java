@@ -96,7 +96,7 @@ public final class ChannelHttpServer {
             while (start < end) {
                 int r = parser.parse(inSegment, start, end, request);
                 if (r == HttpParser.INCOMPLETE) {
-                    if (request.expectContinue && !continued) { // the client waits for it to send the body
+                    if (request.waitsForContinue() && !continued) { // the client waits for it to send the body
                         if (out == null) borrow();
                         response.continue100();
                         continued = true;

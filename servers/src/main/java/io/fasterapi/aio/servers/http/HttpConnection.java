@@ -139,7 +139,7 @@ final class HttpConnection implements CompletionHandler {
             if (response.length() > 0 && response.free() < limits.responseBufferBytes() / 2) break; // flush first
             int r = parser.parse(in, start, end, request);
             if (r == HttpParser.INCOMPLETE) {
-                if (request.expectContinue && !continued) { // the client waits for it to send the body
+                if (request.waitsForContinue() && !continued) { // the client waits for it to send the body
                     borrowResponseBuffer();
                     response.continue100();
                     continued = true;

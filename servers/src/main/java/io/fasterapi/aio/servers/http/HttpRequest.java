@@ -96,6 +96,11 @@ public final class HttpRequest {
         return buffer;
     }
 
+    /** The head is complete and asks for {@code 100 Continue} (the client may wait for it to send the body). */
+    boolean waitsForContinue() {
+        return headComplete && expectContinue;
+    }
+
     /** Where the body starts in {@link #buffer()}; a chunked body is decoded there first. */
     public long bodyOffset() {
         return decoded().bodyStart;

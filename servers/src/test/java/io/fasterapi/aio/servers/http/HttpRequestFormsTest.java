@@ -350,7 +350,10 @@ class HttpRequestFormsTest {
                 assertTrue(form.status != 200, "the server closed on a request it must answer 200: " + closedEarly);
             }
             InputStream in = s.getInputStream();
-            HttpFuzzTest.Response r = HttpFuzzTest.readResponse(in, false);
+            HttpFuzzTest.Response first = HttpFuzzTest.readResponse(in, false);
+            // an interim 100 may come first if the server read the head of an Expect request alone
+            boolean interim = first.status() == 100 && form.request.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue");
+            HttpFuzzTest.Response r = interim ? HttpFuzzTest.readResponse(in, false) : first;
             assertEquals(form.status, r.status(), r::head);
             assertEquals(!form.keepsOpen, r.closes(), () -> "Connection: close in " + r.head());
             if (form.keepsOpen) {
