@@ -6,13 +6,15 @@
 #   golang-golang-x-sys-dev  Go's golang.org/x/sys/unix (kqueue: struct kevent, EV_*/EVFILT_*, BSD socket and errno values)
 #   librust-libc-dev         Rust's libc crate (the same, for what Go lacks)
 #   socat                    a Unix domain socket peer we did not write (UnixDomainContractTest)
-#   curl, wrk                clients we did not write, pointed at `aio serve` (ServeIT)
+#   curl, wrk                clients we did not write, pointed at `aio serve` (ServeIT) and at the HTTP
+#                            servers (HttpRealClientsTest)
+#   apache2-utils            ApacheBench (ab), another HTTP client we did not write (HttpRealClientsTest)
 #   python3                  hands `aio serve` a listening socket as systemd does (ServeIT)
 # As root (CI, a fresh machine) it installs what is missing with apt-get; otherwise it names what
 # is missing, and those tests skip saying so (with CI=true they fail instead).
 
 aio_ensure_packages() {
-    local needed=(gcc-mingw-w64-x86-64 golang-golang-x-sys-dev librust-libc-dev socat curl wrk python3) missing=() p
+    local needed=(gcc-mingw-w64-x86-64 golang-golang-x-sys-dev librust-libc-dev socat curl wrk python3 apache2-utils) missing=() p
     command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian: nothing to install this way
     for p in "${needed[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

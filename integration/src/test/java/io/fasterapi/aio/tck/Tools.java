@@ -5,12 +5,12 @@ import org.junit.jupiter.api.Assumptions;
 import java.io.File;
 
 /** Programs we did not write that tests use as peers (socat, curl): found on PATH, or the test skips (fails with CI=true). */
-final class Tools {
+public final class Tools {
     private Tools() {
     }
 
     /** Skips the test when {@code tool} is not on PATH, or fails it when {@code CI=true} (CI installs it). */
-    static void require(String tool, String debianPackage) {
+    public static void require(String tool, String debianPackage) {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String d : path.split(File.pathSeparator)) {
