@@ -1,6 +1,8 @@
 package example.echo;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -97,6 +99,7 @@ class ReadmeExampleTest {
      * {@code --enable-native-access}), and a client sends 100 KB and gets them back.
      */
     @Test
+    @EnabledOnOs(value = OS.LINUX, disabledReason = "the example takes the Linux backends, as the README's snippet does")
     void theExampleRunsAsTheReadmeSaysAndEchoesARealClient() throws Exception {
         Matcher flag = Pattern.compile("--enable-native-access=\\S+").matcher(userSection());
         assertTrue(flag.find(), "the README gives the native-access flag");
