@@ -5,7 +5,7 @@
 bench_build() {
     if [ "$1" = 1 ]; then
         echo "building (mvn package -DskipTests -pl benchmarks -am)..." >&2
-        mvn -B -ntp -q -DskipTests -pl benchmarks -am package >&2
+        mvn -B -ntp -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl benchmarks -am package >&2
     fi
 }
 

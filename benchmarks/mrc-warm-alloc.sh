@@ -34,7 +34,7 @@ done
 
 if [ "$build" = 1 ]; then
     echo "building (mvn package -DskipTests -pl benchmarks -am)..." >&2
-    mvn -B -ntp -q -DskipTests -pl benchmarks -am package >&2
+    mvn -B -ntp -q -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl benchmarks -am package >&2
 fi
 jar=$(ls benchmarks/target/aio-benchmarks-*.jar | grep -v -- '-sources\|-tests\|-javadoc' | head -n 1)
 cp="benchmarks/target/lib/*:$jar"

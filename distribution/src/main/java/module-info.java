@@ -10,6 +10,10 @@ module io.fasterapi.aio.cli {
     requires io.fasterapi.aio.servers;
     requires io.fasterapi.aio.sockets;
     requires info.picocli;
+    // aio serve --metrics-port: the loops' meters, served by the JDK's HTTP server
+    requires io.fasterapi.aio.micrometer;
+    requires micrometer.registry.prometheus;
+    requires jdk.httpserver;
 
     opens io.fasterapi.aio.cli to info.picocli;
 }

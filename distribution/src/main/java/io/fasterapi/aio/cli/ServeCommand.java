@@ -78,6 +78,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "At SIGINT or SIGTERM, how long the requests in progress may take to finish (default: ${DEFAULT-VALUE}).")
     int drainSeconds;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Also serve the loops' statistics as Micrometer meters in Prometheus format at "
+                    + "http://ADDRESS:PORT/metrics (0 picks a free port, printed at start).")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS",
+            description = "Address of the metrics endpoint (default: that of --host).")
+    String metricsHost;
+
     /** Completed with the bound address once the server listens (for tests and embedders). */
     final CompletableFuture<java.net.SocketAddress> bound = new CompletableFuture<>();
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -91,6 +100,10 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new ParameterException(spec.commandLine(), "--port must be in 0..65535");
         if (loops < 1) throw new ParameterException(spec.commandLine(), "--loops must be at least 1");
         if (drainSeconds < 0) throw new ParameterException(spec.commandLine(), "--drain-seconds must be 0 or more");
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new ParameterException(spec.commandLine(), "--metrics-port must be in 0..65535");
+        }
+        if (metricsHost != null && metricsPort == null) throw new ParameterException(spec.commandLine(), "--metrics-host needs --metrics-port");
         if (unixPath != null && !what.equals("echo")) throw new ParameterException(spec.commandLine(), "--unix is for echo only");
         if (what.equals("echo") && loops != 1) throw new ParameterException(spec.commandLine(), "echo runs on one loop");
         if (what.equals("echo") && systemdSockets().length > 0) {
@@ -116,7 +129,7 @@ final class ServeCommand implements Callable<Integer> {
                 .uncaughtHandler(t -> Main.report(spec.commandLine().getErr(), "exception in a server loop", t)).build();
     }
 
-    private InetSocketAddress address() {
+    private static InetSocketAddress address(String host, int port) {
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
@@ -124,7 +137,18 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private int serveHttp() throws InterruptedException {
+    /** With --metrics-port: the endpoint serving {@code loops}' meters; else null. */
+    private MetricsEndpoint metrics(LoopGroup loops) throws java.io.IOException {
+        return metricsPort == null ? null
+                : new MetricsEndpoint(address(metricsHost != null ? metricsHost : host, metricsPort), loops, what);
+    }
+
+    /** The line after the server's own (which comes first: launchers read the server's port from it). */
+    private void announce(MetricsEndpoint metrics, PrintWriter out) {
+        if (metrics != null) out.printf("aio serve %s: metrics (Prometheus) on http://%s/metrics%n", what, Table.address(metrics.address()));
+    }
+
+    private int serveHttp() throws InterruptedException, java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         LongAdder served = new LongAdder();
         EventStats events = new EventStats();
@@ -137,13 +161,15 @@ final class ServeCommand implements Callable<Integer> {
         java.util.function.Consumer<Throwable> errors = t -> Main.report(spec.commandLine().getErr(), "exception in a handler", t);
         try (HttpServerGroup g = inherited.length > 0
                 ? HttpServerGroup.adopting(config(), inherited, HttpLimits.defaults(), handlers, errors)
-                : HttpServerGroup.start(loops, config(), address(), HttpLimits.defaults(), handlers, errors)) {
+                : HttpServerGroup.start(loops, config(), address(host, port), HttpLimits.defaults(), handlers, errors);
+             MetricsEndpoint metrics = metrics(g.loops())) {
             group[0] = g;
             backendName[0] = g.loops().loop(0).backend();
             out.printf("aio serve %s: backend %s, %d loop(s), %s http://%s/ (Ctrl-C to stop)%n", what,
                     backendName[0], g.loops().size(),
                     inherited.length > 0 ? "serving " + inherited.length + " socket(s) from systemd (LISTEN_FDS), the first on"
                             : "listening on", Table.address(g.address()));
+            announce(metrics, out);
             out.flush();
             bound.complete(g.address());
             stop.await();
@@ -204,18 +230,20 @@ final class ServeCommand implements Callable<Integer> {
         return s;
     }
 
-    private int serveEcho() throws InterruptedException {
+    private int serveEcho() throws InterruptedException, java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         EchoServer[] server = {null};
-        java.net.SocketAddress at = unixPath != null ? java.net.UnixDomainSocketAddress.of(unixPath) : address();
+        java.net.SocketAddress at = unixPath != null ? java.net.UnixDomainSocketAddress.of(unixPath) : address(host, port);
         try (LoopGroup g = LoopGroup.start("echo", 1, config(), (io, i) -> {
             server[0] = at instanceof java.net.UnixDomainSocketAddress u ? new EchoServer(io, u, 16 * 1024, null)
                     : new EchoServer(io, (InetSocketAddress) at, 16 * 1024, null);
             return server[0]::free;
-        })) {
+        });
+             MetricsEndpoint metrics = metrics(g)) {
             AsyncIo io = g.loop(0);
             out.printf("aio serve echo: backend %s, listening on %s (Ctrl-C to stop)%n", io.backend(),
                     Table.address(server[0].socketAddress()));
+            announce(metrics, out);
             out.flush();
             bound.complete(server[0].socketAddress());
             stop.await();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,7 +47,7 @@ class ServeIT {
     }
 
     /** A server process and its output, read as it comes; the port from its first line. */
-    private record Server(Process process, StringBuilder output, int port, Thread reader) {
+    private record Server(Process process, StringBuilder output, int port, Thread reader, AtomicBoolean ended) {
         static Server start(String... args) throws Exception {
             List<String> command = new java.util.ArrayList<>(List.of(IMAGE.resolve("bin/aio").toString(), "serve"));
             command.addAll(List.of(args));
@@ -56,12 +57,14 @@ class ServeIT {
         static Server start(List<String> command) throws Exception {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
+            AtomicBoolean ended = new AtomicBoolean();
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread reader = Thread.ofPlatform().daemon().start(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null; ) {
                         synchronized (out) {
                             out.append(line).append('\n');
+                            out.notifyAll();
                         }
                         Matcher m = Pattern.compile("127\\.0\\.0\\.1:(\\d+)").matcher(line);
                         if (!port.isDone() && m.find()) port.complete(Integer.parseInt(m.group(1)));
@@ -69,9 +72,28 @@ class ServeIT {
                 } catch (java.io.IOException e) {
                     port.completeExceptionally(e);
                 }
+                synchronized (out) {
+                    ended.set(true);
+                    out.notifyAll();
+                }
                 port.completeExceptionally(new IllegalStateException("no address printed: " + out));
             });
-            return new Server(p, out, port.get(60, TimeUnit.SECONDS), reader);
+            return new Server(p, out, port.get(60, TimeUnit.SECONDS), reader, ended);
+        }
+
+        /** Waits until the output has a match of {@code pattern} (at most 60 s), and gives its first group. */
+        String await(Pattern pattern) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            synchronized (output) {
+                for (Matcher m = pattern.matcher(output); !m.find(); m = pattern.matcher(output)) {
+                    long left = deadline - System.nanoTime();
+                    if (ended.get() || left <= 0) throw new AssertionError("never printed: " + pattern + "\n" + output);
+                    output.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                }
+                Matcher m = pattern.matcher(output);
+                assertTrue(m.find());
+                return m.group(1);
+            }
         }
 
         String stop() throws Exception {
@@ -117,6 +139,60 @@ class ServeIT {
             long total = Long.parseLong(done.group(1).replace(",", ""));
             assertTrue(total >= 3, out);
         }
+    }
+
+    /**
+     * {@code --metrics-port} (issue #16, item 6): GET /metrics answers the loops' meters in the
+     * Prometheus text format, and they count what curl did: one accept per curl and exactly the
+     * request bytes curl reports sending. The scrapes themselves go to the JDK's HTTP server, not
+     * through the loops, so a second scrape counts the same.
+     */
+    @Test
+    void metricsInPrometheusFormatCountWhatCurlSent() throws Exception {
+        require("curl");
+        Server s = Server.start("http", "--port", "0", "--loops", "2", "--metrics-port", "0");
+        String url = "http://127.0.0.1:" + s.port() + "/";
+        try {
+            String metricsUrl = "http://127.0.0.1:" + s.await(Pattern.compile("metrics \\(Prometheus\\) on http://127\\.0\\.0\\.1:(\\d+)/metrics")) + "/metrics";
+            int requests = 5;
+            long requestBytes = 0;
+            long answerBytes = 0;
+            for (int i = 0; i < requests; i++) { // a connection each
+                String[] sizes = run("curl", "-s", "-o", "/dev/null", "-w", "%{size_request} %{size_header} %{size_download}", url).split(" ");
+                requestBytes += Long.parseLong(sizes[0]);
+                answerBytes += Long.parseLong(sizes[1]) + Long.parseLong(sizes[2]);
+            }
+            String scrape = run("curl", "-s", "-D", "-", metricsUrl);
+            assertTrue(scrape.startsWith("HTTP/1.1 200 OK") && scrape.toLowerCase(java.util.Locale.ROOT)
+                    .contains("content-type: text/plain; version=0.0.4; charset=utf-8"), scrape);
+            assertTrue(scrape.contains("# TYPE aio_accepts_total counter"), scrape);
+            for (String loop : new String[] {"0", "1"}) {
+                assertTrue(Pattern.compile("(?m)^aio_reads_total\\{backend=\"[a-z_]+\",loop=\"" + loop + "\",server=\"http\"}").matcher(scrape).find(), scrape);
+            }
+            assertEquals(requests, sum(scrape, "aio_accepts_total"), scrape);
+            assertEquals(requestBytes, sum(scrape, "aio_read_bytes_total"), scrape);
+            // A write is counted at its completion, which may come after curl has the answer: at most what curl got.
+            long written = sum(scrape, "aio_written_bytes_total");
+            assertTrue(written > 0 && written <= answerBytes, written + " written, curl got " + answerBytes);
+            String again = run("curl", "-s", metricsUrl);
+            assertEquals(requests, sum(again, "aio_accepts_total"), again);
+            assertEquals(requestBytes, sum(again, "aio_read_bytes_total"), again);
+        } finally {
+            s.stop();
+        }
+    }
+
+    /** The sum of a Prometheus counter over all its series (here: every loop). */
+    private static long sum(String scrape, String counter) {
+        Matcher m = Pattern.compile("(?m)^" + counter + "\\{[^}]*} (\\S+)$").matcher(scrape);
+        double total = 0;
+        boolean found = false;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(1));
+            found = true;
+        }
+        assertTrue(found, counter + " in " + scrape);
+        return (long) total;
     }
 
     @Test

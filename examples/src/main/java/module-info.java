@@ -1,0 +1,4 @@
+/** The README's echo server. */
+module example.echo {
+    requires io.fasterapi.aio;
+}
