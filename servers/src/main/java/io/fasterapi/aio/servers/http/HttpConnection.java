@@ -79,6 +79,7 @@ final class HttpConnection implements CompletionHandler {
 
     void open(long handle) {
         this.handle = handle;
+        parser.reset();
         start = end = 0;
         writing = 0;
         reading = false;

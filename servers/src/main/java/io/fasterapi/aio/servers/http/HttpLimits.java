@@ -16,7 +16,10 @@ import java.util.Objects;
  * @param maxHeaderBytes      the longest head (request line, header fields, the empty line); beyond
  *                            it {@code 431}
  * @param maxHeaders          the most header fields; beyond it {@code 431}
- * @param maxBodyBytes        the largest {@code Content-Length}; beyond it {@code 413}
+ * @param maxBodyBytes        the largest body: a {@code Content-Length}, or a chunked body's decoded
+ *                            length; beyond it {@code 413} (a chunked body's head and encoded form
+ *                            together may take {@code maxHeaderBytes + maxBodyBytes}, the request
+ *                            buffer; beyond it {@code 413} too)
  * @param responseBufferBytes each connection's response buffer; responses of a read batch
  *                            (pipelining) are gathered in it and sent with one write
  * @param headerTimeout       from the first byte of a request to the end of its head

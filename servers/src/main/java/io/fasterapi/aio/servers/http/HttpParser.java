@@ -67,9 +67,25 @@ final class HttpParser {
     /** The {@code Transfer-Encoding} codings of the request being parsed: all, the chunked ones, the last. */
     private int codings, chunkedCodings;
     private boolean lastChunked;
+    /**
+     * Where the check of a chunked body stopped for want of bytes: in which buffer, the request's
+     * start and the body's, the next line to check (0: none), and the chunks' total so far. The
+     * next parse of the same request goes on from there, so a body arriving in many reads is
+     * checked once, not once per read. Servers only append to a buffer or move a request to its
+     * front (which changes its start, and so starts the check again, once).
+     */
+    private MemorySegment resumeIn;
+    private long resumeStart, resumeBody, resumeLine, resumeTotal;
+    private boolean resumeTrailers;
 
     HttpParser(HttpLimits limits) {
         this.limits = limits;
+    }
+
+    /** Forgets a chunked body's check in progress: the buffer will hold another connection's bytes. */
+    void reset() {
+        resumeIn = null;
+        resumeLine = 0;
     }
 
     /**
@@ -146,8 +162,9 @@ final class HttpParser {
                 countCodings(b, v, ve, r); // a later field line continues the list
             } else if (r.equalsAscii(p, r.nameEnd[i], "expect", true)) {
                 if (r.minorVersion >= 1) { // RFC 9110, 10.1.1: HTTP/1.0 expectations are ignored
-                    if (!r.equalsAscii(v, ve, "100-continue", true)) return -417;
-                    r.expectContinue = true;
+                    int e = expectation(b, v, ve, r);
+                    if (e < 0) return e;
+                    r.expectContinue |= e == 1;
                 }
             } else if (r.equalsAscii(p, r.nameEnd[i], "host", true)) {
                 if (!isHost(b, v, ve)) return -400;
@@ -170,7 +187,7 @@ final class HttpParser {
         r.headComplete = true;
         r.bodyStart = p;
         if (transferEncoding) {
-            long messageEnd = chunks(b, p, end, start + limits.requestBufferBytes(), r);
+            long messageEnd = chunks(b, start, p, end, r);
             if (messageEnd <= 0) return (int) messageEnd;
             r.chunked = true;
             return (int) (messageEnd - start);
@@ -182,16 +199,26 @@ final class HttpParser {
     /**
      * Checks a chunked body from {@code p} to the end of its trailer section (RFC 9112, 7.1) and sets
      * the request's body length to the sum of its chunks. Lines are judged only when complete,
-     * and a byte needed at or past {@code bound} is {@code 413}, so the outcome does not depend on
-     * how the bytes were split.
+     * and a byte needed at or past the request buffer's end ({@code start + maxHeaderBytes +
+     * maxBodyBytes}) is {@code 413}, so the outcome does not depend on how the bytes were split.
+     * Goes on from where the last parse of this request stopped, if it stopped in this body.
      *
      * @return where the message ends, {@link #INCOMPLETE}, or the negated status
      */
-    private long chunks(MemorySegment b, long p, long end, long bound, HttpRequest r) {
+    private long chunks(MemorySegment b, long start, long p, long end, HttpRequest r) {
+        long bound = start + limits.requestBufferBytes();
         long q = p, total = 0;
-        while (true) { // chunk-size [ chunk-ext ] CRLF, then the data and CRLF
+        boolean trailers = false;
+        if (resumeLine > 0 && resumeIn == b && resumeStart == start && resumeBody == p && resumeLine <= end) {
+            q = resumeLine;
+            total = resumeTotal;
+            trailers = resumeTrailers;
+        }
+        resumeLine = 0;
+        while (!trailers) { // chunk-size [ chunk-ext ] CRLF, then the data and CRLF
+            long line = q;
             long eol = findLf(b, q, Math.min(end, bound));
-            if (eol < 0) return end >= bound ? -413 : INCOMPLETE;
+            if (eol < 0) return end >= bound ? -413 : stopAt(b, start, p, line, total, false);
             if (eol == q || b(b, eol - 1) != CR) return -400;
             long lineEnd = eol - 1, size = 0, digits = q;
             for (int h; q < lineEnd && (h = hex(b(b, q))) >= 0; q++) {
@@ -200,17 +227,20 @@ final class HttpParser {
             }
             if (q == digits || !chunkExtensions(b, q, lineEnd)) return -400;
             q = eol + 1;
-            if (size == 0) break; // the last chunk
+            if (size == 0) { // the last chunk
+                trailers = true;
+                break;
+            }
             long dataEnd = q + size;
             if (dataEnd + 2 > bound) return -413;
-            if (dataEnd + 2 > end) return INCOMPLETE;
+            if (dataEnd + 2 > end) return stopAt(b, start, p, line, total, false);
             if (b(b, dataEnd) != CR || b(b, dataEnd + 1) != LF) return -400;
             total += size;
             q = dataEnd + 2;
         }
         while (true) { // the trailer section: field lines, read and dropped, then an empty line
             long eol = findLf(b, q, Math.min(end, bound));
-            if (eol < 0) return end >= bound ? -413 : INCOMPLETE;
+            if (eol < 0) return end >= bound ? -413 : stopAt(b, start, p, q, total, true);
             if (eol == q || b(b, eol - 1) != CR) return -400;
             long lineEnd = eol - 1;
             if (lineEnd == q) break;
@@ -220,6 +250,17 @@ final class HttpParser {
         }
         r.contentLength = total;
         return q + 2;
+    }
+
+    /** Keeps where the check of a chunked body stopped (line {@code line} is not all there yet). */
+    private int stopAt(MemorySegment b, long start, long body, long line, long total, boolean trailers) {
+        resumeIn = b;
+        resumeStart = start;
+        resumeBody = body;
+        resumeLine = line;
+        resumeTotal = total;
+        resumeTrailers = trailers;
+        return INCOMPLETE;
     }
 
     /**
@@ -430,6 +471,27 @@ final class HttpParser {
                 else if (c == '"') quoted = !quoted;
             }
         }
+    }
+
+    /**
+     * An {@code Expect} list (RFC 9110, 10.1.1, and 5.6.1.2: empty elements are not elements): 1 when
+     * it is {@code 100-continue} (any case, once or more), 0 when it is empty, -417 when it holds
+     * another expectation.
+     */
+    private static int expectation(MemorySegment b, long from, long to, HttpRequest r) {
+        int found = 0;
+        long q = from;
+        while (q < to) {
+            while (q < to && (b(b, q) == ',' || isOws(b(b, q)))) q++;
+            long s = q;
+            while (q < to && b(b, q) != ',') q++;
+            long e = q;
+            while (e > s && isOws(b(b, e - 1))) e--;
+            if (e == s) continue;
+            if (!r.equalsAscii(s, e, "100-continue", true)) return -417;
+            found = 1;
+        }
+        return found;
     }
 
     /** Whether a comma-separated list holds {@code token} (any case). */

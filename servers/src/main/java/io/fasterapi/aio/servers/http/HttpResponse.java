@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class HttpResponse {
     /** Segments at most this large are copied into the batch rather than written on their own. */
     static final int COPY_LIMIT = 2048;
+    private static final String[] SERVER_FIELDS = {"Content-Length", "Connection", "Date", "Transfer-Encoding"};
     /** The interim answer to {@code Expect: 100-continue} (RFC 9110, 10.1.1). */
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -145,8 +146,15 @@ public final class HttpResponse {
         return this;
     }
 
-    /** Adds a header field (ASCII) to the response; call before {@code send}. */
+    /**
+     * Adds a header field (ASCII) to the response; call before {@code send}. The fields the server
+     * writes itself ({@code Content-Length}, {@code Connection}, {@code Date},
+     * {@code Transfer-Encoding}) are refused: a second copy would make the answer ambiguous.
+     */
     public HttpResponse header(String name, String value) {
+        for (String own : SERVER_FIELDS) {
+            if (own.equalsIgnoreCase(name)) throw new IllegalArgumentException(name + " is written by the server");
+        }
         int need = name.length() + value.length() + 4;
         if (extraEnd + need > extra.length) throw new IllegalStateException("extra header fields exceed " + extra.length + " bytes");
         extraEnd = ascii(name, extra, extraEnd);
@@ -163,7 +171,11 @@ public final class HttpResponse {
         checkNotSent();
         status = r.status;
         MemorySegment h = r.head(keepAlive, minorVersion);
-        checkHeadFits(h.byteSize());
+        if (h.byteSize() + date.line().length + extraEnd + 2 > free()) { // rare: a long head behind other answers
+            direct = alone(h, head ? null : r.body);
+            sent = true;
+            return;
+        }
         MemorySegment.copy(h, 0, out, length, h.byteSize());
         length += (int) h.byteSize();
         endHead();
@@ -194,6 +206,22 @@ public final class HttpResponse {
         writeHead(code, contentType, body.byteSize());
         if (!head) body(body);
         sent = true;
+    }
+
+    /** The whole answer in native memory of its own, written after the batch: for a head that does not fit the batch. */
+    private MemorySegment alone(MemorySegment h, MemorySegment body) {
+        byte[] d = date.line();
+        long bodyBytes = body == null ? 0 : body.byteSize();
+        MemorySegment m = Arena.ofAuto().allocate(h.byteSize() + d.length + extraEnd + 2 + bodyBytes);
+        long at = h.byteSize();
+        MemorySegment.copy(h, 0, m, 0, at);
+        MemorySegment.copy(d, 0, m, ValueLayout.JAVA_BYTE, at, d.length);
+        MemorySegment.copy(extra, 0, m, ValueLayout.JAVA_BYTE, at += d.length, extraEnd);
+        at += extraEnd;
+        m.set(ValueLayout.JAVA_BYTE, at++, (byte) '\r');
+        m.set(ValueLayout.JAVA_BYTE, at++, (byte) '\n');
+        if (body != null) MemorySegment.copy(body, 0, m, at, bodyBytes);
+        return m;
     }
 
     /** A body after its head: copied into the batch when small, else written from where it is. */

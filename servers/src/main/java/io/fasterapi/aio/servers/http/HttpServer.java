@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.function.Consumer;
 
 /**
- * An HTTP/1.1 server on one loop: keep-alive, pipelining, {@code Content-Length} bodies, the limits
- * and timeouts of {@link HttpLimits}, and an {@link HttpHandler} that answers. Everything runs on
+ * An HTTP/1.1 server on one loop: keep-alive, pipelining, {@code Content-Length} and chunked
+ * bodies, {@code Expect: 100-continue}, a {@code Date} on every answer (formatted by a timer at
+ * each turn of the second), the limits and timeouts of {@link HttpLimits}, and an
+ * {@link HttpHandler} that answers. Request framing follows {@code HttpParser}. Everything runs on
  * the loop's thread; create it there. Several servers on several loops can share a port
  * ({@link ListenOptions#withReusePort}): see {@link HttpServerGroup}.
  *

@@ -36,6 +36,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -47,9 +48,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HttpFramingTest {
     static final PreparedResponse HELLO = PreparedResponse.of(200, "text/plain", "Hello, World!");
+    /**
+     * Content types that make a head of 5 KB (a dynamic answer) and one of 12 KB (a prepared one):
+     * the second does not fit the 16 KiB response buffer behind the first.
+     */
+    static final String MID_TYPE = "text/plain; m=" + "y".repeat(5000), LONG_TYPE = "text/plain; x=" + "y".repeat(12000);
+    static final PreparedResponse LONG = PreparedResponse.of(200, LONG_TYPE, "long");
     static final HttpHandler ECHO = (req, res) -> {
         if (req.pathEquals("/echo")) res.send(200, "application/octet-stream", req.body().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         else if (req.pathEquals("/prepared")) res.send(HELLO);
+        else if (req.pathEquals("/long")) res.send(LONG);
+        else if (req.pathEquals("/mid")) res.send(200, MID_TYPE, ascii("mid"));
         else res.sendText(404, "no " + req.path());
     };
     static final CaughtErrors CAUGHT = new CaughtErrors();
@@ -247,6 +256,34 @@ class HttpFramingTest {
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) head.write(in.read());
         String h = head.toString(StandardCharsets.ISO_8859_1);
         return new Answer(Integer.parseInt(h.substring(9, 12)), h, new byte[0]);
+    }
+
+    @Test
+    void handlersCannotAddTheFieldsTheServerWrites() {
+        HttpResponse r = new HttpResponse(new HttpDate(0));
+        for (String name : List.of("Date", "content-length", "Connection", "TRANSFER-ENCODING")) {
+            assertThrows(IllegalArgumentException.class, () -> r.header(name, "x"), name);
+        }
+        r.header("X-Other", "fine");
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void aLongPreparedHeadBehindOtherAnswersStillGoesOut(String server) throws IOException {
+        // a head that does not fit the rest of the response buffer behind a first answer: written
+        // on its own after the batch, not refused
+        try (Socket s = connect(server)) {
+            StringBuilder pipeline = new StringBuilder();
+            for (int i = 0; i < 10; i++) pipeline.append("GET /mid HTTP/1.1\r\nHost: t\r\n\r\nGET /long HTTP/1.1\r\nHost: t\r\n\r\n");
+            s.getOutputStream().write(ascii(pipeline.toString()));
+            for (int i = 0; i < 20; i++) {
+                Answer a = read(s.getInputStream());
+                assertEquals(200, a.status(), "answer " + i + ": " + a.head());
+                String type = i % 2 == 0 ? MID_TYPE : LONG_TYPE;
+                assertEquals(i % 2 == 0 ? "mid" : "long", new String(a.body(), StandardCharsets.US_ASCII));
+                assertTrue(a.head().contains("\r\nContent-Type: " + type + "\r\n"), "answer " + i);
+            }
+        }
     }
 
     @Test

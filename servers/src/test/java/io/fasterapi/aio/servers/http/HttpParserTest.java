@@ -124,6 +124,27 @@ class HttpParserTest {
     }
 
     @Test
+    void aChunkedBodyArrivingInPiecesIsCheckedOnce() {
+        String head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+        String body = "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n";
+        MemorySegment m = segment(head + body);
+        int afterFirstChunk = head.length() + "3\r\nabc\r\n".length();
+        assertEquals(HttpParser.INCOMPLETE, parser.parse(m, 0, afterFirstChunk + 2, request));
+        // a byte of the chunk already checked changes: a parser that went on from where it
+        // stopped does not see it (servers only append), one that starts over does
+        m.set(ValueLayout.JAVA_BYTE, head.length(), (byte) 'x');
+        assertEquals(head.length() + body.length(), parser.parse(m, 0, head.length() + body.length(), request));
+        assertEquals(7, request.bodyLength());
+        assertEquals(-400, new HttpParser(LIMITS).parse(m, 0, head.length() + body.length(), request));
+        // after a complete request, or a reset, nothing is carried over
+        m.set(ValueLayout.JAVA_BYTE, head.length(), (byte) '3');
+        assertEquals(HttpParser.INCOMPLETE, parser.parse(m, 0, afterFirstChunk + 2, request));
+        parser.reset();
+        m.set(ValueLayout.JAVA_BYTE, head.length(), (byte) 'x');
+        assertEquals(-400, parser.parse(m, 0, head.length() + body.length(), request));
+    }
+
+    @Test
     void limitsAnswerTheirStatus() {
         assertEquals(-414, parse("GET /" + "a".repeat(80) + " HTTP/1.1\r\nHost: h\r\n\r\n"), "request line");
         assertEquals(-414, parse("GET /" + "a".repeat(80)), "request line, still arriving");

@@ -277,6 +277,9 @@ class HttpRequestFormsTest {
                 ok(post("Host: a\r\nExpect: 100-Continue\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n")), // case-insensitive
                 status(417, post("Host: a\r\nExpect: 100-continue, x\r\nContent-Length: 2\r\n", "ok")), // MAY be 417: our choice
                 status(417, post("Host: a\r\nExpect: something\r\n", "")),
+                // RFC 9110 5.6.1.2: empty list elements do not count
+                ok(post("Host: a\r\nExpect:\r\nContent-Length: 2\r\n", "ok")),
+                ok(post("Host: a\r\nExpect: , 100-continue ,\r\nContent-Length: 2\r\n", "ok")),
                 // "A server that receives a 100-continue expectation in an HTTP/1.0 request MUST ignore that expectation"
                 okThenClose("POST /p HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok"),
                 // 413 with the body announced too large: the final status, and no 100 (RFC 9110 10.1.1 allows either)
