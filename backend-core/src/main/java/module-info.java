@@ -20,6 +20,4 @@ module io.fasterapi.aio.core {
     exports io.fasterapi.aio.core to
             io.fasterapi.aio.unix, io.fasterapi.aio.epoll, io.fasterapi.aio.iouring,
             io.fasterapi.aio.kqueue, io.fasterapi.aio.iocp;
-    // The MBean server calls AsyncIoMXBean's methods by reflection.
-    exports io.fasterapi.aio.core.management to java.management;
 }

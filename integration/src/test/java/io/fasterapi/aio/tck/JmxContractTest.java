@@ -1,9 +1,11 @@
 package io.fasterapi.aio.tck;
 
 import io.fasterapi.aio.AsyncIo;
+import io.fasterapi.aio.AsyncIoMXBean;
 import io.fasterapi.aio.IoStats;
 import io.fasterapi.aio.core.Ids;
 
+import javax.management.JMX;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.foreign.Arena;
@@ -51,6 +53,8 @@ class JmxContractTest {
                     () -> assertEquals(3, SERVER.getAttribute(name, "OpenHandles"), "OpenHandles: listener, client, server"),
                     () -> assertAll(Arrays.stream(IoStats.class.getRecordComponents()).map(c -> () -> assertEquals(
                             c.getAccessor().invoke(stats), SERVER.getAttribute(name, attribute(c)), attribute(c)))));
+            AsyncIoMXBean proxy = JMX.newMXBeanProxy(SERVER, name, AsyncIoMXBean.class); // as a JMX client would
+            assertEquals(stats.bytesWritten(), proxy.getBytesWritten(), "BytesWritten through the API's interface");
             assertTrue(stats.bytesRead() > 0, "the loop moved data: " + stats);
             assertTrue(io.close(p.server()));
             assertTrue(io.close(p.client()));

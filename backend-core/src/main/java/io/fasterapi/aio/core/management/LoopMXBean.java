@@ -1,5 +1,6 @@
 package io.fasterapi.aio.core.management;
 
+import io.fasterapi.aio.AsyncIoMXBean;
 import io.fasterapi.aio.IoStats;
 
 import java.util.function.IntSupplier;

@@ -11,7 +11,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * One loop's {@link AsyncIoMXBean} in the platform MBean server, from its registration to its
+ * One loop's {@link io.fasterapi.aio.AsyncIoMXBean} in the platform MBean server, from its registration to its
  * removal. A registration that fails (a name taken, a server that refuses) is logged and leaves
  * the loop unregistered: it never fails the loop. Only loaded where {@code java.management} is
  * usable (the caller checks).
