@@ -100,6 +100,37 @@ class JmxContractTest {
         }
     }
 
+    /**
+     * A name already taken (by another MBean) must not fail the loop: it opens and works
+     * unregistered, and its close leaves the other MBean alone. Loop numbers are handed out
+     * round-robin, so the next ones after an open loop's are taken first.
+     */
+    @ContractTest
+    void aNameTakenAlreadyLeavesTheLoopWorkingAndTheOtherMBeanAlone(Backend backend) throws Exception {
+        int after;
+        try (TestLoop first = backend.open()) {
+            after = Ids.loop(first.io().schedule(0, e -> { }, 0));
+        }
+        java.util.List<ObjectName> taken = new java.util.ArrayList<>();
+        try {
+            for (int n = after + 1; n <= after + 8; n++) {
+                ObjectName name = name(backend, n);
+                SERVER.registerMBean(new javax.management.timer.Timer(), name);
+                taken.add(name);
+            }
+            int number;
+            try (TestLoop loop = backend.open()) {
+                number = Ids.loop(loop.io().schedule(0, e -> { }, 0));
+                assertTrue(taken.contains(name(backend, number)), "the loop took one of the numbers " + taken + ": " + number);
+                loop.assertStillWorks();
+                assertEquals("javax.management.timer.Timer", SERVER.getObjectInstance(name(backend, number)).getClassName());
+            }
+            assertTrue(SERVER.isRegistered(name(backend, number)), "the other MBean is still there after the loop closed");
+        } finally {
+            for (ObjectName n : taken) SERVER.unregisterMBean(n);
+        }
+    }
+
     @ContractTest
     void aLoopThatOptsOutIsNotRegistered(Backend backend) throws Exception {
         try (TestLoop loop = backend.open(backend.config().jmx(false).build())) {
