@@ -2,14 +2,16 @@ package io.fasterapi.aio.core.jfr;
 
 import io.fasterapi.aio.Errno;
 import io.fasterapi.aio.IoStats;
+import jdk.jfr.FlightRecorder;
 
 import java.util.function.Supplier;
 
 /**
  * One loop's JFR events: its statistics as deltas (periodically, through
  * {@link PeriodicStatistics}, and once more at {@link #close()}), and its rare events. Each
- * method does nothing unless a recording enables its event. Only loaded where {@code jdk.jfr} is
- * usable (the caller checks).
+ * method does nothing unless a recording enables its event, and before JFR has started it does
+ * not even make the event (the first event class loaded starts JFR's machinery, a tenth of a
+ * second). Only loaded where {@code jdk.jfr} is usable (the caller checks).
  */
 public final class LoopRecorder {
     private static final IoStats ZERO = new IoStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -51,6 +53,7 @@ public final class LoopRecorder {
     }
 
     private void emitStatistics(boolean closing) {
+        if (!FlightRecorder.isInitialized()) return; // no recording can want it
         LoopStatisticsEvent e = new LoopStatisticsEvent();
         if (!e.shouldCommit()) return; // the deltas wait for the next event a recording takes
         IoStats now = stats.get();
@@ -64,6 +67,7 @@ public final class LoopRecorder {
 
     /** A handler, task or callback threw {@code t}. */
     public void handlerFailed(Throwable t) {
+        if (!FlightRecorder.isInitialized()) return; // no recording can want it
         HandlerFailedEvent e = new HandlerFailedEvent();
         if (!e.shouldCommit()) return;
         e.backend = backend;
@@ -77,6 +81,7 @@ public final class LoopRecorder {
 
     /** An ACCEPT completed with {@code error} (EMFILE or ENFILE), {@code openHandles} of {@code maxHandles} open. */
     public void acceptDescriptorLimit(Errno error, int openHandles, int maxHandles) {
+        if (!FlightRecorder.isInitialized()) return; // no recording can want it
         AcceptDescriptorLimitEvent e = new AcceptDescriptorLimitEvent();
         if (!e.shouldCommit()) return;
         e.backend = backend;
@@ -89,6 +94,7 @@ public final class LoopRecorder {
 
     /** The kernel's completion queue overflowed; {@code dropped} completions were lost. */
     public void completionQueueOverflow(long dropped) {
+        if (!FlightRecorder.isInitialized()) return; // no recording can want it
         CompletionQueueOverflowEvent e = new CompletionQueueOverflowEvent();
         if (!e.shouldCommit()) return;
         e.backend = backend;
