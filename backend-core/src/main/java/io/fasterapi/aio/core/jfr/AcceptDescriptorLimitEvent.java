@@ -16,13 +16,7 @@ import jdk.jfr.StackTrace;
 @Label("Accept Hit Descriptor Limit")
 @Description("An accept failed with EMFILE or ENFILE (the process's or system's descriptor limit, or the loop's maxHandles); the connection waits in the backlog")
 @StackTrace(false)
-final class AcceptDescriptorLimitEvent extends jdk.jfr.Event {
-    @Label("Backend")
-    String backend;
-
-    @Label("Loop")
-    int loop;
-
+final class AcceptDescriptorLimitEvent extends LoopEvent {
     @Label("Error")
     @Description("EMFILE (this process, or the loop's maxHandles) or ENFILE (the whole system)")
     String error;

@@ -15,13 +15,7 @@ import jdk.jfr.StackTrace;
 @Label("Completion Queue Overflow")
 @Description("The kernel had more completions than room in the completion queue: kept aside until the loop made room, or dropped (counted)")
 @StackTrace(false)
-final class CompletionQueueOverflowEvent extends jdk.jfr.Event {
-    @Label("Backend")
-    String backend;
-
-    @Label("Loop")
-    int loop;
-
+final class CompletionQueueOverflowEvent extends LoopEvent {
     @Label("Dropped")
     @Description("Completions the kernel lost since the previous report (0: every one was kept and delivered late)")
     long dropped;

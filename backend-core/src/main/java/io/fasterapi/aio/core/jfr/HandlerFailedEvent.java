@@ -12,13 +12,7 @@ import jdk.jfr.StackTrace;
 @Label("Handler Failed")
 @Description("A completion handler, task or wake-up callback threw; the loop handed the exception to its uncaught handler and went on")
 @StackTrace(false)
-final class HandlerFailedEvent extends jdk.jfr.Event {
-    @Label("Backend")
-    String backend;
-
-    @Label("Loop")
-    int loop;
-
+final class HandlerFailedEvent extends LoopEvent {
     @Label("Exception Class")
     Class<?> exceptionClass;
 

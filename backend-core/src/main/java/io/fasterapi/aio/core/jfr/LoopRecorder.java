@@ -55,10 +55,8 @@ public final class LoopRecorder {
     private void emitStatistics(boolean closing) {
         if (!FlightRecorder.isInitialized()) return; // no recording can want it
         LoopStatisticsEvent e = new LoopStatisticsEvent();
-        if (!e.shouldCommit()) return; // the deltas wait for the next event a recording takes
+        if (!wanted(e)) return; // the deltas wait for the next event a recording takes
         IoStats now = stats.get();
-        e.backend = backend;
-        e.loop = loop;
         e.closing = closing;
         e.set(now.minus(emitted));
         e.commit();
@@ -69,9 +67,7 @@ public final class LoopRecorder {
     public void handlerFailed(Throwable t) {
         if (!FlightRecorder.isInitialized()) return; // no recording can want it
         HandlerFailedEvent e = new HandlerFailedEvent();
-        if (!e.shouldCommit()) return;
-        e.backend = backend;
-        e.loop = loop;
+        if (!wanted(e)) return;
         e.exceptionClass = t.getClass();
         e.message = t.getMessage();
         StackTraceElement[] trace = t.getStackTrace();
@@ -83,9 +79,7 @@ public final class LoopRecorder {
     public void acceptDescriptorLimit(Errno error, int openHandles, int maxHandles) {
         if (!FlightRecorder.isInitialized()) return; // no recording can want it
         AcceptDescriptorLimitEvent e = new AcceptDescriptorLimitEvent();
-        if (!e.shouldCommit()) return;
-        e.backend = backend;
-        e.loop = loop;
+        if (!wanted(e)) return;
         e.error = error.name();
         e.openHandles = openHandles;
         e.maxHandles = maxHandles;
@@ -96,10 +90,16 @@ public final class LoopRecorder {
     public void completionQueueOverflow(long dropped) {
         if (!FlightRecorder.isInitialized()) return; // no recording can want it
         CompletionQueueOverflowEvent e = new CompletionQueueOverflowEvent();
-        if (!e.shouldCommit()) return;
-        e.backend = backend;
-        e.loop = loop;
+        if (!wanted(e)) return;
         e.dropped = dropped;
         e.commit();
+    }
+
+    /** Whether a recording wants {@code e}; if so, says which loop it is of. */
+    private boolean wanted(LoopEvent e) {
+        if (!e.shouldCommit()) return false;
+        e.backend = backend;
+        e.loop = loop;
+        return true;
     }
 }

@@ -20,14 +20,7 @@ import jdk.jfr.StackTrace;
 @Description("One event loop's counters since its previous Loop Statistics event; also emitted when the loop closes")
 @Period("1 s")
 @StackTrace(false)
-final class LoopStatisticsEvent extends jdk.jfr.Event {
-    @Label("Backend")
-    String backend;
-
-    @Label("Loop")
-    @Description("The loop's number, unique among the loops open in this process")
-    int loop;
-
+final class LoopStatisticsEvent extends LoopEvent {
     @Label("Final")
     @Description("Emitted when the loop closed: no more events follow for it")
     boolean closing;
