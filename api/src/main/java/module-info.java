@@ -7,6 +7,8 @@
  */
 module io.fasterapi.aio {
     requires static osgi.annotation;
+    // The BackendFallback event: optional, so the API still needs java.base only (see FallbackRecorder).
+    requires static jdk.jfr;
 
     exports io.fasterapi.aio;
     exports io.fasterapi.aio.spi;

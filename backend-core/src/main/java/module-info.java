@@ -12,6 +12,10 @@ module io.fasterapi.aio.core {
     // package import, so an OSGi container need not export jdk.net; required here so that a
     // module graph (and the jlink image) contains the module.
     requires jdk.net;
+    // JFR events and the loops' MXBeans: optional, so that a runtime without these modules runs the
+    // loop the same (Observation checks that each is usable before it touches it).
+    requires static jdk.jfr;
+    requires static java.management;
 
     exports io.fasterapi.aio.core to
             io.fasterapi.aio.unix, io.fasterapi.aio.epoll, io.fasterapi.aio.iouring,

@@ -48,10 +48,16 @@ import java.util.function.Consumer;
  *                          more than copying a small buffer (the kernel's documentation puts the
  *                          break-even near 10 KB)
  * @param uncaughtHandler   receives exceptions thrown by handlers and tasks
+ * @param jmx               register the loop as a platform MXBean while it is open
+ *                          ({@code io.fasterapi.aio:type=AsyncIo,backend=<name>,loop=<number>}: its
+ *                          statistics, pending operations and open handles); on by default, and
+ *                          ignored where the {@code java.management} module is absent. The loop's
+ *                          JFR events need no switch: they cost nothing unless a recording enables
+ *                          them ({@code io.fasterapi.aio} category). @since 1.1
  */
 public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
                             boolean zeroCopy, boolean pollBusy, java.time.Duration pollTimeout, int batchWaitMicros,
-                            int zeroCopyThreshold, Consumer<Throwable> uncaughtHandler) {
+                            int zeroCopyThreshold, Consumer<Throwable> uncaughtHandler, boolean jmx) {
 
     /** The default {@link #zeroCopyThreshold()}: 16 KiB. */
     public static final int DEFAULT_ZERO_COPY_THRESHOLD = 16 * 1024;
@@ -83,6 +89,14 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
             throw new IllegalArgumentException("zeroCopyThreshold must be >= 1, was " + zeroCopyThreshold);
         }
         Objects.requireNonNull(uncaughtHandler, "uncaughtHandler");
+    }
+
+    /** The configuration before {@code jmx} (registered: true). */
+    public AsyncIoConfig(String backend, int maxEvents, int queueDepth, int maxOperations, int maxHandles,
+                         boolean zeroCopy, boolean pollBusy, java.time.Duration pollTimeout, int batchWaitMicros,
+                         int zeroCopyThreshold, Consumer<Throwable> uncaughtHandler) {
+        this(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy, pollTimeout, batchWaitMicros,
+                zeroCopyThreshold, uncaughtHandler, true);
     }
 
     /** The configuration of API 1.0, without {@code batchWaitMicros} (0) and {@code zeroCopyThreshold} (the default). */
@@ -136,6 +150,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         b.batchWaitMicros = batchWaitMicros;
         b.zeroCopyThreshold = zeroCopyThreshold;
         b.uncaughtHandler = uncaughtHandler;
+        b.jmx = jmx;
         return b;
     }
 
@@ -152,6 +167,7 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
         private int batchWaitMicros;
         private int zeroCopyThreshold = DEFAULT_ZERO_COPY_THRESHOLD;
         private Consumer<Throwable> uncaughtHandler = PRINT_STACK_TRACE;
+        private boolean jmx = true;
 
         private Builder() {
         }
@@ -232,10 +248,20 @@ public record AsyncIoConfig(String backend, int maxEvents, int queueDepth, int m
             return this;
         }
 
+        /**
+         * @param on register the loop as a platform MXBean while it is open (default true);
+         *           false for a loop that must not show up there
+         * @since 1.1
+         */
+        public Builder jmx(boolean on) {
+            this.jmx = on;
+            return this;
+        }
+
         /** @return the configuration; throws {@link IllegalArgumentException} on a bad value */
         public AsyncIoConfig build() {
             return new AsyncIoConfig(backend, maxEvents, queueDepth, maxOperations, maxHandles, zeroCopy, pollBusy,
-                    pollTimeout, batchWaitMicros, zeroCopyThreshold, uncaughtHandler);
+                    pollTimeout, batchWaitMicros, zeroCopyThreshold, uncaughtHandler, jmx);
         }
     }
 }

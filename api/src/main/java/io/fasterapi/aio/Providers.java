@@ -1,5 +1,6 @@
 package io.fasterapi.aio;
 
+import io.fasterapi.aio.jfr.FallbackRecorder;
 import io.fasterapi.aio.spi.AsyncIoProvider;
 import io.fasterapi.aio.spi.Availability;
 
@@ -91,21 +92,26 @@ final class Providers {
     static AsyncIo open(AsyncIoConfig config) {
         List<AsyncIoProvider> providers = find();
         StringBuilder why = new StringBuilder();
+        String best = null; // the best backend skipped as unavailable
         for (AsyncIoProvider p : providers) {
             if (config.backend() != null && !config.backend().equals(p.name())) {
                 continue;
             }
             Availability a = availability(p);
             if (a.available()) {
-                if (!why.isEmpty() && FALLBACK_SAID.add(p.name() + why)) {
-                    LOG.log(System.Logger.Level.INFO, "io.fasterapi.aio: using " + p.name()
-                            + " because a better backend is unavailable:" + why);
+                if (!why.isEmpty()) {
+                    if (FALLBACK_SAID.add(p.name() + why)) {
+                        LOG.log(System.Logger.Level.INFO, "io.fasterapi.aio: using " + p.name()
+                                + " because a better backend is unavailable:" + why);
+                    }
+                    FallbackRecorder.fallback(best, p.name(), why.toString().strip()); // every time: a recording counts them
                 }
                 return p.open(config);
             }
             // Worth saying: the named backend, or one that would have beaten the backend chosen.
             if (config.backend() != null || p.rank() > rankOfBestAvailable(providers)) {
                 why.append("\n  ").append(p.name()).append(": ").append(a.reason());
+                if (best == null) best = p.name();
             }
         }
         if (config.backend() != null && why.isEmpty()) {

@@ -421,6 +421,11 @@ public final class CompletionEngine implements Driver, Kernel.Sink {
     }
 
     @Override
+    public void completionQueueOverflow(long dropped) {
+        ctx.completionQueueOverflow(dropped);
+    }
+
+    @Override
     public void wake() {
         kernel.wake();
     }

@@ -19,15 +19,18 @@ final class Completions {
     private final Counters counters;
     private final List<BufferPool> pools;
     private final Consumer<Throwable> uncaught;
+    private final Observation observation;
     private final MutableEvent event = new MutableEvent();
     private int head = -1;
     private int tail = -1;
 
-    Completions(Operations ops, Counters counters, List<BufferPool> pools, Consumer<Throwable> uncaught) {
+    Completions(Operations ops, Counters counters, List<BufferPool> pools, Consumer<Throwable> uncaught,
+                Observation observation) {
         this.ops = ops;
         this.counters = counters;
         this.pools = pools;
         this.uncaught = uncaught;
+        this.observation = observation;
     }
 
     /** Whether completions wait for delivery. */
@@ -115,7 +118,10 @@ final class Completions {
             case CLOSE -> {
             }
         }
-        if (result < 0) c.add(Counters.ERRORS, 1);
+        if (result < 0) {
+            c.add(Counters.ERRORS, 1);
+            if (kind == Operation.ACCEPT) observation.acceptFailed(result);
+        }
     }
 
     /** Runs a task or callback; what it throws goes to the uncaught handler. Returns 1 (one delivered). */
@@ -129,6 +135,7 @@ final class Completions {
     }
 
     private void report(Throwable t) {
+        observation.handlerFailed(t);
         try {
             uncaught.accept(t);
         } catch (Throwable ignored) {

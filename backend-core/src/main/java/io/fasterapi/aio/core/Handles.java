@@ -1,5 +1,7 @@
 package io.fasterapi.aio.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -30,7 +32,17 @@ public final class Handles {
     private int[] nextFree;
     private int freeHead = -1;
     private int used;
+    /** Written with opaque stores, so that {@link #openCountFromAnyThread()} sees values the loop wrote (as {@link Counters}). */
     private int open;
+    private static final VarHandle OPEN;
+
+    static {
+        try {
+            OPEN = MethodHandles.lookup().findVarHandle(Handles.class, "open", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Handles(int loop, int initial, int limit) {
         this.loop = loop;
@@ -73,7 +85,7 @@ public final class Handles {
         flags[i] = 0;
         ipv6Datagram[i] = false;
         readHead[i] = readTail[i] = writeHead[i] = writeTail[i] = -1;
-        open++;
+        OPEN.setOpaque(this, open + 1);
         return i;
     }
 
@@ -84,7 +96,7 @@ public final class Handles {
         generation[i] = Ids.nextGeneration(generation[i]);
         nextFree[i] = freeHead;
         freeHead = i;
-        open--;
+        OPEN.setOpaque(this, open - 1);
     }
 
     public long id(int i) {
@@ -129,6 +141,11 @@ public final class Handles {
 
     public int openCount() {
         return open;
+    }
+
+    /** {@link #openCount()} from any thread: a recent value (for monitoring). */
+    public int openCountFromAnyThread() {
+        return (int) OPEN.getOpaque(this);
     }
 
     /** The open handle slot holding descriptor {@code descriptor}, or -1 (a scan: for adopt, which is rare). */

@@ -32,6 +32,13 @@ public interface Kernel {
 
         /** A call failed inside the kernel interface without completing a request. */
         void error();
+
+        /**
+         * The completion queue overflowed: the kernel had more completions than room in the
+         * ring, and kept them aside (none lost) or, {@code dropped} of them, lost them. Once per
+         * time the kernel interface finds it so.
+         */
+        void completionQueueOverflow(long dropped);
     }
 
     /** The descriptor calls of this operating system. */

@@ -42,6 +42,7 @@ public final class Loop implements AsyncIo {
     private final TimerHeap timers;
     private final Counters counters = new Counters();
     private final Completions completions;
+    private final Observation observation;
     private final BufferPools pools;
     private final HandleQueues queues;
     private final LoopContext context;
@@ -75,10 +76,11 @@ public final class Loop implements AsyncIo {
         this.handles = new Handles(loopNumber, Math.min(1024, config.maxHandles()), config.maxHandles());
         this.ops = new Operations(loopNumber, config.queueDepth(), config.maxOperations());
         this.timers = new TimerHeap(ops);
+        this.observation = new Observation(name, loopNumber, config, counters, ops, handles);
         List<BufferPool> poolList = new ArrayList<>();
-        this.completions = new Completions(ops, counters, poolList, config.uncaughtHandler());
+        this.completions = new Completions(ops, counters, poolList, config.uncaughtHandler(), observation);
         this.pools = new BufferPools(loopNumber, ops, completions, poolList);
-        this.context = new LoopContext(loopNumber, handles, ops, counters, completions, pools);
+        this.context = new LoopContext(loopNumber, handles, ops, counters, completions, pools, observation);
         this.queues = context.queues;
         try {
             this.driver = Objects.requireNonNull(driverFactory.apply(context), "driver");
@@ -88,6 +90,7 @@ public final class Loop implements AsyncIo {
             throw e;
         }
         context.attach(driver);
+        observation.start(); // last: a loop that failed to open shows up nowhere
     }
 
     /** The driver under this loop (for the backend's own diagnostics and tests). */
@@ -775,6 +778,7 @@ public final class Loop implements AsyncIo {
                 driver.close();
             } finally {
                 pools.close();
+                observation.close(); // before the number can be taken again: the MXBean's name is free
                 LoopNumbers.release(loopNumber);
             }
         }

@@ -25,12 +25,15 @@ public final class LoopContext {
     final Completions completions;
     final BufferPools pools;
     final int loopNumber;
+    private final Observation observation;
     private Driver driver;
     private boolean woken;
     private final long[] waiting = new long[16];
 
-    LoopContext(int loopNumber, Handles handles, Operations ops, Counters counters, Completions completions, BufferPools pools) {
+    LoopContext(int loopNumber, Handles handles, Operations ops, Counters counters, Completions completions, BufferPools pools,
+                Observation observation) {
         this.loopNumber = loopNumber;
+        this.observation = observation;
         this.handles = handles;
         this.ops = ops;
         this.counters = counters;
@@ -162,6 +165,11 @@ public final class LoopContext {
             return r;
         }
         return handles.id(h);
+    }
+
+    /** The kernel's completion queue overflowed ({@code dropped} completions lost): shown as a JFR event. */
+    public void completionQueueOverflow(long dropped) {
+        observation.completionQueueOverflow(dropped);
     }
 
     /** Closes a descriptor that has no handle (or no longer has one), counting a failure. */

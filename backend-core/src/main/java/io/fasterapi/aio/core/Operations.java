@@ -4,6 +4,8 @@ import io.fasterapi.aio.CompletionHandler;
 import io.fasterapi.aio.Operation;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -84,7 +86,17 @@ public final class Operations {
     int[] resultFlags;
     private int freeHead = -1;
     private int used;
+    /** Written with opaque stores, so that {@link #pendingFromAnyThread()} sees values the loop wrote (as {@link Counters}). */
     private int pending;
+    private static final VarHandle PENDING_COUNT;
+
+    static {
+        try {
+            PENDING_COUNT = MethodHandles.lookup().findVarHandle(Operations.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Operations(int loop, int initial, int limit) {
         this.loop = loop;
@@ -160,13 +172,13 @@ public final class Operations {
         originId[i] = 0;
         datagram[i] = false;
         resultFlags[i] = 0;
-        if (h != null) pending++; // one without a handler is the engine's own (never delivered, not the user's)
+        if (h != null) PENDING_COUNT.setOpaque(this, pending + 1); // one without a handler is the engine's own (never delivered, not the user's)
         return i;
     }
 
     /** Returns a slot to the free list, dropping its references so buffers can be collected. */
     void free(int i) {
-        if (handler[i] != null) pending--;
+        if (handler[i] != null) PENDING_COUNT.setOpaque(this, pending - 1);
         state[i] = STATE_FREE;
         handler[i] = null;
         segment[i] = null;
@@ -277,5 +289,10 @@ public final class Operations {
     /** The user's operations submitted and not yet delivered (an engine's own requests are not counted). */
     public int inFlight() {
         return pending;
+    }
+
+    /** {@link #inFlight()} from any thread: a recent value (for monitoring). */
+    public int pendingFromAnyThread() {
+        return (int) PENDING_COUNT.getOpaque(this);
     }
 }

@@ -15,6 +15,7 @@ final class CompletionQueue {
     private final long headOffset;
     private final long tailOffset;
     private final long cqesOffset;
+    private final long overflowOffset;
     private final int mask;
     private final int entries;
     private int localHead;
@@ -24,6 +25,7 @@ final class CompletionQueue {
         headOffset = IoUringSyscalls.cqRingOffset(params, "head");
         tailOffset = IoUringSyscalls.cqRingOffset(params, "tail");
         cqesOffset = IoUringSyscalls.cqRingOffset(params, "cqes");
+        overflowOffset = IoUringSyscalls.cqRingOffset(params, "overflow");
         mask = ring.get(JAVA_INT, IoUringSyscalls.cqRingOffset(params, "ring_mask"));
         entries = ring.get(JAVA_INT, IoUringSyscalls.cqRingOffset(params, "ring_entries"));
         localHead = ring.get(JAVA_INT, headOffset);
@@ -63,5 +65,14 @@ final class CompletionQueue {
 
     int entries() {
         return entries;
+    }
+
+    /**
+     * The kernel's count of completions it dropped because neither the ring nor its overflow list
+     * had room (it only ever grows; with NODROP, entries it could keep wait in the overflow list
+     * and are not counted here). Read opaque: the kernel writes it without ordering.
+     */
+    int dropped() {
+        return (int) RING_INT.getOpaque(ring, overflowOffset);
     }
 }

@@ -99,6 +99,13 @@ final class IoUringKernel implements Kernel {
     private long waits;
     /** Calls that failed outside a wait (a submission when the ring was full, a close): reported at the next one. */
     private int unreportedErrors;
+    /** Whether the last look found the CQ overflow flag set: one report per time it is found set. */
+    private boolean overflowFlagSeen;
+    /** The kernel's dropped-completions counter when last looked at. */
+    private int droppedSeen;
+    /** Overflows found outside a wait (a full submission queue), and the completions dropped since: reported at the next one. */
+    private int unreportedOverflows;
+    private long unreportedDropped;
 
     IoUringKernel(AsyncIoConfig config) {
         this(config, Ring.FLAG_PREFERENCES);
@@ -363,7 +370,33 @@ final class IoUringKernel implements Kernel {
         sq.publish();
         if (ring.enter(state, sq.unsubmitted(), 0, 0, MemorySegment.NULL, 0) < 0) unreportedErrors++;
         closeDeferred(false);
-        if (sq.isFull()) ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0); // flush overflow
+        if (sq.isFull()) {
+            lookForOverflow();
+            ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0); // flush overflow
+        }
+    }
+
+    /**
+     * Notes a CQ overflow: the kernel's flag newly set (completions wait in its overflow list
+     * because the loop reaped more slowly than they were posted; none is lost), or its dropped
+     * counter grown (completions lost). Reported through the sink at the end of the next wait.
+     */
+    private void lookForOverflow() {
+        boolean flagged = (sq.flags() & IORING_SQ_CQ_OVERFLOW) != 0;
+        int dropped = cq.dropped() - droppedSeen; // a u32 that wraps: the difference is still right
+        if (flagged && !overflowFlagSeen || dropped != 0) {
+            unreportedOverflows++;
+            unreportedDropped += Integer.toUnsignedLong(dropped);
+        }
+        overflowFlagSeen = flagged;
+        droppedSeen += dropped;
+    }
+
+    private void reportOverflows(Sink sink) {
+        for (; unreportedOverflows > 0; unreportedOverflows--) {
+            sink.completionQueueOverflow(unreportedDropped);
+            unreportedDropped = 0;
+        }
     }
 
     /**
@@ -379,9 +412,11 @@ final class IoUringKernel implements Kernel {
         sq.publish();
         int toSubmit = sq.unsubmitted();
         int ready = cq.ready();
-        if (ready > 0 && toSubmit == 0 && (sq.flags() & IORING_SQ_CQ_OVERFLOW) == 0) {
+        lookForOverflow();
+        if (ready > 0 && toSubmit == 0 && !overflowFlagSeen) {
             // Completions left by the last reap (maxEvents): take them without a system call.
             for (; unreportedErrors > 0; unreportedErrors--) sink.error();
+            reportOverflows(sink);
             return reap(sink, maxEvents);
         }
         int min = timeoutNanos == 0 || ready > 0 ? 0 : 1;
@@ -421,11 +456,13 @@ final class IoUringKernel implements Kernel {
         }
         for (; unreportedErrors > 0; unreportedErrors--) sink.error();
         int n = reap(sink, maxEvents);
-        if (n < maxEvents && (sq.flags() & IORING_SQ_CQ_OVERFLOW) != 0) {
+        lookForOverflow();
+        if (n < maxEvents && overflowFlagSeen) {
             // Completions waiting in the kernel's overflow list (NODROP): flush them into the ring.
             ring.enter(state, 0, 0, IORING_ENTER_GETEVENTS, MemorySegment.NULL, 0);
             n += reap(sink, maxEvents - n);
         }
+        reportOverflows(sink);
         return n;
     }
 

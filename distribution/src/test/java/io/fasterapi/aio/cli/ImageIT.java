@@ -63,6 +63,33 @@ class ImageIT {
         }
     }
 
+    /**
+     * JFR and JMX are optional modules of the library (requires static): on a module path that
+     * leaves them out, the loop works the same and its events and MXBean are skipped. io_uring
+     * is denied native access here, so create() falls back to epoll and records that fallback
+     * (the API's own event) without jdk.jfr too.
+     */
+    @Test
+    void runsOnAModulePathWithoutJfrAndJmx() throws Exception {
+        Path target = IMAGE.getParent();
+        try (Stream<Path> jars = Files.list(target)) {
+            String cli = jars.filter(f -> f.getFileName().toString().matches("aio-distribution-.*\\.jar")).findFirst()
+                    .orElseThrow().toString();
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--module-path", target.resolve("lib") + java.io.File.pathSeparator + cli,
+                    "--limit-modules", "io.fasterapi.aio.cli,io.fasterapi.aio.epoll,io.fasterapi.aio.iouring",
+                    "--enable-native-access=io.fasterapi.aio.unix,io.fasterapi.aio.epoll", "--illegal-native-access=deny",
+                    "--show-module-resolution", "-m", "io.fasterapi.aio.cli/io.fasterapi.aio.cli.Main", "demo", "-c", "10", "-m", "100");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the demo finished");
+            assertEquals(0, p.exitValue(), out);
+            assertFalse(out.contains("jdk.jfr") || out.contains("java.management"), "neither module is resolved: " + out);
+            assertTrue(out.contains("using epoll because a better backend is unavailable"), "create() fell back: " + out);
+            assertTrue(out.contains("verification   OK"), out);
+        }
+    }
+
     private static long size(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();

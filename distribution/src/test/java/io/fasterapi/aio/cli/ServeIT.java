@@ -96,6 +96,11 @@ class ServeIT {
             }
         }
 
+        /** The server's JVM (the image's launcher is a shell script that does not exec it). */
+        ProcessHandle jvm() {
+            return process.descendants().findFirst().orElse(process.toHandle());
+        }
+
         String stop() throws Exception {
             // SIGTERM to the JVM (the image's launcher is a shell script that does not exec it): the graceful stop.
             // (ProcessHandle.destroy, not Process.destroy, which would also close the output still to be read)
@@ -252,6 +257,54 @@ class ServeIT {
             assertTrue(answer.startsWith("HTTP/1.1 200 OK") && answer.endsWith("Hello, World!"), answer);
             String output = stopped.get(60, TimeUnit.SECONDS);
             assertTrue(output.contains("stopped after 3 requests"), output);
+        }
+    }
+
+    /**
+     * Issue 16, items 4 and 5, in the image: {@code aio serve} is seen as jconsole sees it (the
+     * attach API starts the local management agent; its JMX connector shows the loop's MXBean,
+     * counting an echo) and as JMC sees it (a JFR recording streamed over that connection carries
+     * the loop's statistics, the echo counted).
+     */
+    @Test
+    void serveIsSeenThroughJmxAsJconsoleSeesItAndStreamsJfrAsJmcDoes() throws Exception {
+        Server s = Server.start("echo", "--port", "0");
+        try (java.net.Socket c = new java.net.Socket("127.0.0.1", s.port())) {
+            c.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", new String(c.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+            String jvm = Long.toString(s.jvm().pid());
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(jvm);
+            String address;
+            try {
+                address = vm.startLocalManagementAgent();
+            } finally {
+                vm.detach();
+            }
+            try (javax.management.remote.JMXConnector jmx = javax.management.remote.JMXConnectorFactory.connect(
+                    new javax.management.remote.JMXServiceURL(address))) {
+                javax.management.MBeanServerConnection server = jmx.getMBeanServerConnection();
+                java.util.Set<javax.management.ObjectName> loops = server.queryNames(
+                        new javax.management.ObjectName("io.fasterapi.aio:type=AsyncIo,*"), null);
+                assertEquals(1, loops.size(), "one loop: " + loops);
+                javax.management.ObjectName loop = loops.iterator().next();
+                assertEquals(1L, server.getAttribute(loop, "Accepts"), "the echo's connection, accepted");
+                assertEquals(4L, server.getAttribute(loop, "BytesRead"), "the echo's bytes");
+                assertEquals(2, server.getAttribute(loop, "OpenHandles"), "the listener and the connection");
+
+                // No recording ran before: the first statistics event carries everything since the loop opened.
+                CompletableFuture<jdk.jfr.consumer.RecordedEvent> first = new CompletableFuture<>();
+                try (jdk.management.jfr.RemoteRecordingStream jfr = new jdk.management.jfr.RemoteRecordingStream(server)) {
+                    jfr.enable("io.fasterapi.aio.LoopStatistics").withPeriod(java.time.Duration.ofMillis(100));
+                    jfr.onEvent("io.fasterapi.aio.LoopStatistics", first::complete);
+                    jfr.startAsync();
+                    jdk.jfr.consumer.RecordedEvent e = first.get(60, TimeUnit.SECONDS);
+                    assertEquals(1, e.getLong("accepts"), "accepts: " + e);
+                    assertEquals(4, e.getLong("bytesRead"), "bytesRead: " + e);
+                    assertEquals(loop.getKeyProperty("loop"), Integer.toString(e.getInt("loop")), "the MXBean's loop: " + e);
+                }
+            }
+        } finally {
+            s.stop();
         }
     }
 

@@ -8,7 +8,11 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWiring;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -201,6 +205,40 @@ class FelixContainerIT {
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /**
+     * Issue 16, item 5: the container's echo server shows up as its loop's MXBean in the platform
+     * MBean server (the one jconsole reads), moves with it, and is gone once the framework stops;
+     * the core bundle's optional imports of JFR and JMX are wired (Felix exports both from the JDK).
+     */
+    @Test
+    void theEchoServersLoopIsAnMXBeanAndMovesWithIt(@TempDir Path tmp) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName onIoUring = new ObjectName("io.fasterapi.aio:type=AsyncIo,backend=io_uring,*");
+        ObjectName onEpoll = new ObjectName("io.fasterapi.aio:type=AsyncIo,backend=epoll,*");
+        try (Container c = new Container(tmp.resolve("cache"), Map.of("aio.echo.port", "0"))) {
+            c.installAndStart(jars(true, true));
+            String status = "io.fasterapi.aio.container.ServerStatus";
+            Container.await("the echo server on io_uring", Duration.ofSeconds(10), () -> "io_uring".equals(backend(c, status)));
+            assertEquals(1, server.queryNames(onIoUring, null).size(), "the echo server's loop: " + server.queryNames(onIoUring, null));
+            ObjectName loop = server.queryNames(onIoUring, null).iterator().next();
+            assertEquals("io_uring", server.getAttribute(loop, "Backend"));
+            assertTrue((Integer) server.getAttribute(loop, "OpenHandles") >= 1, "the listener is open");
+            assertTrue((Integer) server.getAttribute(loop, "PendingOperations") >= 1, "its accept is pending");
+
+            c.bundle("io.fasterapi.aio.iouring").stop();
+            Container.await("the echo server on epoll", Duration.ofSeconds(10), () -> "epoll".equals(backend(c, status)));
+            assertFalse(server.isRegistered(loop), loop + " went with its loop");
+            assertEquals(1, server.queryNames(onEpoll, null).size(), "the epoll loop: " + server.queryNames(onEpoll, null));
+
+            BundleWiring core = c.bundle("io.fasterapi.aio.core").adapt(BundleWiring.class);
+            List<String> wired = core.getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE).stream()
+                    .map(w -> (String) w.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE)).toList();
+            assertTrue(wired.contains("jdk.jfr") && wired.contains("javax.management"), "the core bundle's wires: " + wired);
+        }
+        assertTrue(server.queryNames(new ObjectName("io.fasterapi.aio:type=AsyncIo,*"), null).isEmpty(),
+                "no loop left registered once the framework stopped");
     }
 
     @Test
