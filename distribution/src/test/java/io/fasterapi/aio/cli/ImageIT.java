@@ -3,6 +3,7 @@ package io.fasterapi.aio.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,29 +66,55 @@ class ImageIT {
 
     /**
      * JFR and JMX are optional modules of the library (requires static): on a module path that
-     * leaves them out, the loop works the same and its events and MXBean are skipped. io_uring
-     * is denied native access here, so create() falls back to epoll and records that fallback
-     * (the API's own event) without jdk.jfr too.
+     * leaves them out, a loop works the same and its events and MXBean are skipped. io_uring is
+     * denied native access here, so create() falls back to epoll and records that fallback (the
+     * API's own event) without jdk.jfr too. The program is a small module of its own, compiled
+     * here against the API alone: the command line would bring java.management in through
+     * Micrometer.
      */
     @Test
-    void runsOnAModulePathWithoutJfrAndJmx() throws Exception {
-        Path target = IMAGE.getParent();
-        try (Stream<Path> jars = Files.list(target)) {
-            String cli = jars.filter(f -> f.getFileName().toString().matches("aio-distribution-.*\\.jar")).findFirst()
-                    .orElseThrow().toString();
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--module-path", target.resolve("lib") + java.io.File.pathSeparator + cli,
-                    "--limit-modules", "io.fasterapi.aio.cli,io.fasterapi.aio.epoll,io.fasterapi.aio.iouring",
-                    "--enable-native-access=io.fasterapi.aio.unix,io.fasterapi.aio.epoll", "--illegal-native-access=deny",
-                    "--show-module-resolution", "-m", "io.fasterapi.aio.cli/io.fasterapi.aio.cli.Main", "demo", "-c", "10", "-m", "100");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the demo finished");
-            assertEquals(0, p.exitValue(), out);
-            assertFalse(out.contains("jdk.jfr") || out.contains("java.management"), "neither module is resolved: " + out);
-            assertTrue(out.contains("using epoll because a better backend is unavailable"), "create() fell back: " + out);
-            assertTrue(out.contains("verification   OK"), out);
-        }
+    void aLoopRunsOnAModulePathWithoutJfrAndJmx(@TempDir Path dir) throws Exception {
+        Path lib = IMAGE.getParent().resolve("lib");
+        Path src = Files.createDirectories(dir.resolve("src/probe"));
+        Files.writeString(dir.resolve("src/module-info.java"), "module probe { requires io.fasterapi.aio; }");
+        Files.writeString(src.resolve("Probe.java"), """
+                package probe;
+
+                import io.fasterapi.aio.AsyncIo;
+                import java.net.InetSocketAddress;
+
+                public final class Probe {
+                    public static void main(String[] args) {
+                        try (AsyncIo io = AsyncIo.create()) {
+                            long listener = io.listen(new InetSocketAddress("127.0.0.1", 0));
+                            io.accept(listener, e -> io.stop());
+                            io.connect(io.localAddress(listener), e -> { });
+                            io.run();
+                            System.out.println("probe: " + io.backend() + " accepted " + io.stats().accepts());
+                        }
+                    }
+                }
+                """);
+        Path classes = dir.resolve("classes");
+        Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(), "-d", classes.toString(),
+                "--module-path", lib.toString(), dir.resolve("src/module-info.java").toString(), src.resolve("Probe.java").toString())
+                .redirectErrorStream(true).start();
+        String errors = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(javac.waitFor(120, TimeUnit.SECONDS), "javac finished");
+        assertEquals(0, javac.exitValue(), "the probe compiles against the API: " + errors);
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--module-path", lib + java.io.File.pathSeparator + classes,
+                "--limit-modules", "probe,io.fasterapi.aio.epoll,io.fasterapi.aio.iouring",
+                "--enable-native-access=io.fasterapi.aio.unix,io.fasterapi.aio.epoll", "--illegal-native-access=deny",
+                "--show-module-resolution", "-m", "probe/probe.Probe");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the probe finished");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("root probe "), "the probe ran on the module path: " + out);
+        assertFalse(out.contains("jdk.jfr") || out.contains("java.management"), "neither module is resolved: " + out);
+        assertTrue(out.contains("using epoll because a better backend is unavailable"), "create() fell back: " + out);
+        assertTrue(out.contains("probe: epoll accepted 1"), out);
     }
 
     private static long size(Path dir) throws IOException {

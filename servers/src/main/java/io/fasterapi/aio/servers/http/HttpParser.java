@@ -162,9 +162,9 @@ final class HttpParser {
                 countCodings(b, v, ve, r); // a later field line continues the list
             } else if (r.equalsAscii(p, r.nameEnd[i], "expect", true)) {
                 if (r.minorVersion >= 1) { // RFC 9110, 10.1.1: HTTP/1.0 expectations are ignored
-                    int e = expectation(b, v, ve, r);
-                    if (e < 0) return e;
-                    r.expectContinue |= e == 1;
+                    int e = elements(b, v, ve, "100-continue", r); // RFC 9110, 10.1.1: nothing else is expected of us
+                    if ((e & HAS_OTHER) != 0) return -417;
+                    r.expectContinue |= e == HAS_TOKEN;
                 }
             } else if (r.equalsAscii(p, r.nameEnd[i], "host", true)) {
                 if (!isHost(b, v, ve)) return -400;
@@ -473,12 +473,16 @@ final class HttpParser {
         }
     }
 
+    /** {@link #elements}: the list holds {@code token}. */
+    private static final int HAS_TOKEN = 1;
+    /** {@link #elements}: the list holds an element other than {@code token}. */
+    private static final int HAS_OTHER = 2;
+
     /**
-     * An {@code Expect} list (RFC 9110, 10.1.1, and 5.6.1.2: empty elements are not elements): 1 when
-     * it is {@code 100-continue} (any case, once or more), 0 when it is empty, -417 when it holds
-     * another expectation.
+     * What a comma-separated list holds (RFC 9110, 5.6.1: elements trimmed of whitespace, empty ones
+     * not counted): {@link #HAS_TOKEN} if {@code token} (any case), {@link #HAS_OTHER} if another.
      */
-    private static int expectation(MemorySegment b, long from, long to, HttpRequest r) {
+    private static int elements(MemorySegment b, long from, long to, String token, HttpRequest r) {
         int found = 0;
         long q = from;
         while (q < to) {
@@ -487,25 +491,14 @@ final class HttpParser {
             while (q < to && b(b, q) != ',') q++;
             long e = q;
             while (e > s && isOws(b(b, e - 1))) e--;
-            if (e == s) continue;
-            if (!r.equalsAscii(s, e, "100-continue", true)) return -417;
-            found = 1;
+            if (e > s) found |= r.equalsAscii(s, e, token, true) ? HAS_TOKEN : HAS_OTHER;
         }
         return found;
     }
 
     /** Whether a comma-separated list holds {@code token} (any case). */
     private static boolean hasToken(MemorySegment b, long from, long to, String token, HttpRequest r) {
-        long q = from;
-        while (q < to) {
-            while (q < to && (b(b, q) == ',' || isOws(b(b, q)))) q++;
-            long s = q;
-            while (q < to && b(b, q) != ',') q++;
-            long e = q;
-            while (e > s && isOws(b(b, e - 1))) e--;
-            if (r.equalsAscii(s, e, token, true)) return true;
-        }
-        return false;
+        return (elements(b, from, to, token, r) & HAS_TOKEN) != 0;
     }
 
     private static long findLf(MemorySegment b, long from, long end) {
