@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * {@code java Modularize.java DIR WORK}. Dependencies of those jars that are not in DIR (optional
  * integrations, such as Micrometer's for Jetty or Kafka) are left out of the descriptors, and so
  * is a {@code provides} of a service type none of these modules has (Micrometer's for
- * context-propagation): their classes are never loaded by this distribution.
+ * context-propagation): their classes are never loaded by this distribution. For the same reason
+ * the JDK modules that only such integrations use ({@link #UNUSED_JDK}) are required {@code static},
+ * so the runtime image does not link them.
  */
 public final class Modularize {
     public static void main(String[] args) throws IOException {
@@ -43,12 +45,20 @@ public final class Modularize {
             String name = m.descriptor().name();
             Path classes = work.resolve("classes").resolve(name);
             Path source = descriptor(work.resolve("src").resolve(name));
-            Files.writeString(source, withoutUnknownServices(Files.readString(source), packages));
+            String written = withoutUnknownServices(Files.readString(source), packages);
+            Files.writeString(source, UNUSED_JDK.matcher(written).replaceAll("requires static $1;"));
             run("javac", List.of("-Xlint:-requires-automatic,-requires-transitive-automatic", "--module-path", lib.toString(), "--patch-module", name + "=" + jar(m),
                     "-d", classes.toString(), source.toString()));
             run("jar", List.of("--update", "--file", jar(m).toString(), "-C", classes.toString(), "module-info.class"));
         }
     }
+
+    /**
+     * JDK modules Micrometer's core needs only in binders this distribution never loads (jdeps:
+     * java.desktop for Log4j2Metrics' java.beans listeners, java.sql for the database binders):
+     * linking them would add about 15 MB to the image.
+     */
+    private static final Pattern UNUSED_JDK = Pattern.compile("requires\\s+(?:transitive\\s+)?(java\\.desktop|java\\.sql)\\s*;");
 
     private static final Pattern PROVIDES = Pattern.compile("provides\\s+([\\w.]+)\\.\\w+\\s+with[^;]*;");
 
