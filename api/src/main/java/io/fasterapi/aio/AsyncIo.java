@@ -16,8 +16,8 @@ import java.util.Set;
  * the first call of {@link #run()} or {@link #poll(long)}, whose thread then owns the loop for good
  * (so a loop may be set up on one thread and handed to another that runs it). Every method must
  * be called on the loop thread, {@link #close()} included, except {@link #wake()},
- * {@link #execute(Runnable)}, {@link #stop()}, {@link #isRunning()}, {@link #isOpen()} and
- * {@link #stats()}, which any thread may call. A call from another thread throws
+ * {@link #execute(Runnable)}, {@link #stop()}, {@link #isRunning()}, {@link #isOpen()},
+ * {@link #backend()} and {@link #stats()}, which any thread may call. A call from another thread throws
  * {@link IllegalStateException} and changes nothing: hand the work to the loop with
  * {@link #execute(Runnable)}. Handlers and tasks run on the loop thread.
  *
@@ -92,7 +92,7 @@ public interface AsyncIo extends AutoCloseable {
         return Providers.describe();
     }
 
-    /** The name of this loop's backend, as in {@link BackendInfo#name()}. */
+    /** The name of this loop's backend, as in {@link BackendInfo#name()}; any thread may ask. */
     String backend();
 
     /** The configuration this loop was created with. */
