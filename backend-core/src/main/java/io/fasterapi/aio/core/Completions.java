@@ -135,11 +135,15 @@ final class Completions {
     }
 
     private void report(Throwable t) {
-        observation.handlerFailed(t);
         try {
             uncaught.accept(t);
         } catch (Throwable ignored) {
             // The uncaught handler itself failed; the loop must go on regardless.
+        }
+        try {
+            observation.handlerFailed(t); // reads the exception's message and frames, which may throw too
+        } catch (Throwable ignored) {
+            // The event is lost; the loop goes on.
         }
     }
 }

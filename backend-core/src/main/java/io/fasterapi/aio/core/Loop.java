@@ -777,9 +777,12 @@ public final class Loop implements AsyncIo {
             try {
                 driver.close();
             } finally {
-                pools.close();
-                observation.close(); // before the number can be taken again: the MXBean's name is free
-                LoopNumbers.release(loopNumber);
+                try {
+                    pools.close();
+                } finally {
+                    observation.close(); // before the number can be taken again: the MXBean's name is free
+                    LoopNumbers.release(loopNumber);
+                }
             }
         }
     }

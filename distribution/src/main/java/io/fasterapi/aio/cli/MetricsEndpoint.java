@@ -30,7 +30,13 @@ final class MetricsEndpoint implements AutoCloseable {
     /** Binds {@code loops}' meters, tagged {@code server=<name>}, and serves them at {@code address}. */
     MetricsEndpoint(InetSocketAddress address, LoopGroup loops, String name) throws IOException {
         new AsyncIoMetrics(loops, Tags.of("server", name)).bindTo(registry);
-        server = HttpServer.create(address, 0);
+        try {
+            server = HttpServer.create(address, 0);
+        } catch (java.net.BindException e) { // say which of the two ports it was
+            java.net.BindException named = new java.net.BindException("metrics endpoint " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
         server.createContext("/metrics", exchange -> {
             try (exchange) {
                 if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {

@@ -188,6 +188,18 @@ class ServeIT {
     }
 
     /** The sum of a Prometheus counter over all its series (here: every loop). */
+    @Test
+    void aMetricsPortInUseIsNamedAndNothingStaysRunning() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = new ProcessBuilder(IMAGE.resolve("bin/aio").toString(), "serve", "http", "--port", "0",
+                    "--metrics-port", Integer.toString(busy.getLocalPort())).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "it gives up: " + out);
+            assertTrue(p.exitValue() != 0, out);
+            assertTrue(out.contains("metrics endpoint 127.0.0.1:" + busy.getLocalPort()) && out.contains("Address already in use"), out);
+        }
+    }
+
     private static long sum(String scrape, String counter) {
         Matcher m = Pattern.compile("(?m)^" + counter + "\\{[^}]*} (\\S+)$").matcher(scrape);
         double total = 0;

@@ -99,6 +99,29 @@ class JfrEventsContractTest {
         }
     }
 
+    /** An exception that cannot describe itself still reaches the uncaught handler, and the loop goes on. */
+    @ContractTest
+    void anExceptionThatFailsToBeRecordedStillReachesTheUncaughtHandler(Backend backend) throws Exception {
+        List<Throwable> caught = new CopyOnWriteArrayList<>();
+        RuntimeException unreadable = new RuntimeException() {
+            @Override
+            public String getMessage() {
+                throw new IllegalStateException("no message");
+            }
+        };
+        try (JfrEvents jfr = new JfrEvents();
+             TestLoop loop = backend.open(backend.config().uncaughtHandler(caught::add).build())) {
+            loop.io().schedule(0, e -> {
+                throw unreadable;
+            }, 0);
+            loop.await("the handler to throw", () -> !caught.isEmpty());
+            assertTrue(caught.get(0) == unreadable, "the uncaught handler gets it: " + caught.size());
+            boolean[] later = {false};
+            loop.io().schedule(0, e -> later[0] = true, 0);
+            loop.await("a later timer", () -> later[0]);
+        }
+    }
+
     /**
      * EMFILE on accept, as the loop's handle limit gives it (AsyncIoConfig.maxHandles): the
      * connection is accepted by the kernel and refused by the loop, which completes the ACCEPT

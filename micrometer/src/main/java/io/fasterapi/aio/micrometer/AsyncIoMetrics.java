@@ -4,6 +4,7 @@ import io.fasterapi.aio.AsyncIo;
 import io.fasterapi.aio.IoStats;
 import io.fasterapi.aio.LoopGroup;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -11,6 +12,8 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
 
@@ -37,9 +40,14 @@ import java.util.function.ToLongFunction;
  * <p>Nothing is counted per operation: the loop keeps its counters anyway, and a function counter
  * reads them, through the thread-safe {@link AsyncIo#stats()}, only when the registry is read (a
  * scrape). Each meter holds its loop weakly, as Micrometer's function meters do: binding does not
- * keep a discarded loop alive. A closed loop's meters keep its last values.
+ * keep a discarded loop alive. A closed loop's meters keep its last values until {@link #close()}
+ * removes them.
+ *
+ * <p>Two loops bound to one registry need tags that tell them apart (two single loops are both
+ * {@code loop="0"}): Micrometer keeps the first meter of an id and ignores a second registration.
+ * An application that replaces its loops closes the old binder and binds a new one.
  */
-public final class AsyncIoMetrics implements MeterBinder {
+public final class AsyncIoMetrics implements MeterBinder, AutoCloseable {
 
     /** One counter of {@link IoStats} as a meter. */
     private record Counter(String name, String baseUnit, String description, ToLongFunction<IoStats> value) {
@@ -63,6 +71,8 @@ public final class AsyncIoMetrics implements MeterBinder {
 
     private final List<AsyncIo> loops;
     private final Iterable<Tag> tags;
+    /** What {@link #bindTo} registered, and where: {@link #close()} removes it. */
+    private final List<Map.Entry<MeterRegistry, Meter>> registered = new CopyOnWriteArrayList<>();
 
     /** The meters of one loop, tagged {@code loop="0"}. */
     public AsyncIoMetrics(AsyncIo loop) {
@@ -96,12 +106,20 @@ public final class AsyncIoMetrics implements MeterBinder {
             AsyncIo loop = loops.get(i);
             Tags loopTags = Tags.of("backend", loop.backend(), "loop", Integer.toString(i)).and(tags);
             for (Counter c : COUNTERS) {
-                FunctionCounter.builder(c.name(), loop, io -> c.value().applyAsLong(io.stats()))
+                Meter m = FunctionCounter.builder(c.name(), loop, io -> c.value().applyAsLong(io.stats()))
                         .description(c.description())
                         .baseUnit(c.baseUnit())
                         .tags(loopTags)
                         .register(registry);
+                registered.add(Map.entry(registry, m));
             }
         }
+    }
+
+    /** Removes the meters this binder registered from every registry it was bound to; any thread. */
+    @Override
+    public void close() {
+        for (Map.Entry<MeterRegistry, Meter> e : registered) e.getKey().remove(e.getValue());
+        registered.clear();
     }
 }

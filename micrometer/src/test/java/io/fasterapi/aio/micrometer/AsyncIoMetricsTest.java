@@ -112,6 +112,24 @@ class AsyncIoMetricsTest {
     }
 
     @Test
+    void closeRemovesTheMetersOfItsLoopsOnlyFromEveryRegistry() {
+        SimpleMeterRegistry one = new SimpleMeterRegistry(), two = new SimpleMeterRegistry();
+        AsyncIo old = fakeLoop("epoll", new AtomicReference<>(distinct(0)), new AtomicInteger());
+        AsyncIo other = fakeLoop("epoll", new AtomicReference<>(distinct(500)), new AtomicInteger());
+        AsyncIoMetrics replaced = new AsyncIoMetrics(old);
+        replaced.bindTo(one);
+        replaced.bindTo(two);
+        new AsyncIoMetrics(other, Tags.of("server", "admin")).bindTo(one);
+        replaced.close();
+        assertEquals(0, two.getMeters().size());
+        assertEquals(METERS.size(), one.getMeters().size(), "the other binder's meters stay");
+        // the loop that replaces the old one shows its own counts, not the old loop's
+        AsyncIo next = fakeLoop("epoll", new AtomicReference<>(distinct(1_000)), new AtomicInteger());
+        new AsyncIoMetrics(next).bindTo(two);
+        assertEquals(1_001, count(two, "aio.accepts", "0"));
+    }
+
+    @Test
     void theTagsGivenWinOverTheLoopIndex() {
         AsyncIo loop = fakeLoop("epoll", new AtomicReference<>(distinct(0)), new AtomicInteger());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
