@@ -34,15 +34,7 @@ public final class Handles {
     private int used;
     /** Written with opaque stores, so that {@link #openCountFromAnyThread()} sees values the loop wrote (as {@link Counters}). */
     private int open;
-    private static final VarHandle OPEN;
-
-    static {
-        try {
-            OPEN = MethodHandles.lookup().findVarHandle(Handles.class, "open", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle OPEN = VarHandles.field(MethodHandles.lookup(), "open", int.class);
 
     Handles(int loop, int initial, int limit) {
         this.loop = loop;

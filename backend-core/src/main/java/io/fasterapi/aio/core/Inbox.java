@@ -10,15 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the first, cleared by the loop when it sees the wake-up.
  */
 final class Inbox {
-    private static final VarHandle WAKE_PENDING;
-
-    static {
-        try {
-            WAKE_PENDING = MethodHandles.lookup().findVarHandle(Inbox.class, "wakePending", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle WAKE_PENDING = VarHandles.field(MethodHandles.lookup(), "wakePending", int.class);
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     @SuppressWarnings("unused") // accessed through WAKE_PENDING

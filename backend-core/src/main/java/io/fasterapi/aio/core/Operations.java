@@ -88,15 +88,7 @@ public final class Operations {
     private int used;
     /** Written with opaque stores, so that {@link #pendingFromAnyThread()} sees values the loop wrote (as {@link Counters}). */
     private int pending;
-    private static final VarHandle PENDING_COUNT;
-
-    static {
-        try {
-            PENDING_COUNT = MethodHandles.lookup().findVarHandle(Operations.class, "pending", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle PENDING_COUNT = VarHandles.field(MethodHandles.lookup(), "pending", int.class);
 
     Operations(int loop, int initial, int limit) {
         this.loop = loop;
