@@ -26,8 +26,6 @@ final class BackendFallbackEvent extends jdk.jfr.Event {
     String reason;
 
     static void emit(String wanted, String chosen, String reason) {
-        // Making the first event object starts JFR's machinery (0.3 s): not in a process that records nothing.
-        if (!jdk.jfr.FlightRecorder.isInitialized()) return;
         BackendFallbackEvent e = new BackendFallbackEvent();
         if (!e.shouldCommit()) return;
         e.wanted = wanted;

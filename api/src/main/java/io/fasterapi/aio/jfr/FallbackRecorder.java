@@ -19,6 +19,9 @@ public final class FallbackRecorder {
     public static void fallback(String wanted, String chosen, String reason) {
         if (absent) return;
         try {
+            // Loading an event class sets JFR's machinery going (0.1 to 0.3 s, a hundred classes):
+            // not in a process that records nothing.
+            if (!jdk.jfr.FlightRecorder.isInitialized()) return;
             BackendFallbackEvent.emit(wanted, chosen, reason);
         } catch (LinkageError noJfr) { // NoClassDefFoundError, or IllegalAccessError when the module does not read jdk.jfr
             absent = true;

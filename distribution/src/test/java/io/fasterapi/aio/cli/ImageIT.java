@@ -115,6 +115,20 @@ class ImageIT {
         assertFalse(out.contains("jdk.jfr") || out.contains("java.management"), "neither module is resolved: " + out);
         assertTrue(out.contains("using epoll because a better backend is unavailable"), "create() fell back: " + out);
         assertTrue(out.contains("probe: epoll accepted 1"), out);
+
+        // With both modules there and no recording, the fallback loads no event class: loading one
+        // sets JFR's machinery going, a tenth of a second and a hundred classes, for nobody
+        List<String> observable = new java.util.ArrayList<>(command);
+        observable.set(observable.indexOf("--limit-modules") + 1, "probe,io.fasterapi.aio.epoll,io.fasterapi.aio.iouring,jdk.jfr,java.management");
+        observable.addAll(observable.indexOf("-m"), List.of("--add-modules", "jdk.jfr,java.management", "-Xlog:class+load=info"));
+        Process q = new ProcessBuilder(observable).redirectErrorStream(true).start();
+        String loads = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(q.waitFor(120, TimeUnit.SECONDS), "the probe finished");
+        assertEquals(0, q.exitValue(), loads);
+        assertTrue(loads.contains("using epoll because a better backend is unavailable"), "create() fell back");
+        assertTrue(loads.contains(" jdk.jfr.FlightRecorder source: jrt:/jdk.jfr"), "jdk.jfr was there to use");
+        assertFalse(loads.contains("io.fasterapi.aio.jfr.BackendFallbackEvent source:"), "an event class was loaded with no recording");
+        assertTrue(loads.contains("probe: epoll accepted 1"), loads);
     }
 
     private static long size(Path dir) throws IOException {
