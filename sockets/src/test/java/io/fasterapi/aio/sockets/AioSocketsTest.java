@@ -361,14 +361,18 @@ class AioSocketsTest {
         }
     }
 
+    /** A loopback port that was free a moment ago: a connect to it is refused. */
+    static int closedPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
     /** A refused connect is ConnectException; one to a listener that never accepts times out. */
     @ParameterizedTest
     @MethodSource("backends")
     void connectFailuresAreTheJdksExceptions(String backend) throws Exception {
-        int freePort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            freePort = probe.getLocalPort();
-        }
+        int freePort = closedPort();
         try (AioSockets sockets = open(backend)) {
             var refused = virtual(() -> sockets.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort)));
             assertInstanceOf(ConnectException.class, failureOf(refused));

@@ -69,10 +69,7 @@ class AsyncFuturesTest {
     @ParameterizedTest
     @MethodSource("backends")
     void errorsCompleteExceptionally(String backend) throws Exception {
-        int free;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            free = probe.getLocalPort();
-        }
+        int free = AioSocketsTest.closedPort();
         try (LoopGroup g = loop(backend)) {
             AsyncFutures f = AsyncFutures.of(g.loop(0));
             var refused = assertThrows(ExecutionException.class,

@@ -67,15 +67,13 @@ public final class ChannelHttpServer {
     private final class Connection {
         final ByteChannel channel;
         final HttpHandler handler = handlers.get();
-        final HttpParser parser = new HttpParser(limits);
-        final HttpRequest request = new HttpRequest(limits.maxHeaders());
         final HttpResponse response = new HttpResponse(date);
+        final HttpExchange exchange = new HttpExchange(limits, response, handler, handlerErrors, this::borrow);
         byte[] in = new byte[FIRST_BUFFER];
         MemorySegment inSegment = MemorySegment.ofArray(in);
         int start, end;
         byte[] out;
-        /** {@code 100 Continue} went out for the request being read. */
-        boolean continued;
+
 
         Connection(ByteChannel channel) {
             this.channel = channel;
@@ -94,24 +92,13 @@ public final class ChannelHttpServer {
             boolean last = false;
             date.refresh(System.currentTimeMillis());
             while (start < end) {
-                int r = parser.parse(inSegment, start, end, request);
-                if (r == HttpParser.INCOMPLETE) {
-                    if (request.waitsForContinue() && !continued) { // the client waits for it to send the body
-                        if (out == null) borrow();
-                        response.continue100();
-                        continued = true;
-                    }
-                    break;
-                }
-                continued = false;
-                if (out == null) borrow();
-                if (r < 0) {
-                    response.error(-r);
+                int r = exchange.next(inSegment, start, end);
+                if (r == HttpExchange.INCOMPLETE) break;
+                if (r == HttpExchange.REFUSED) {
                     last = true;
                     start = end;
                     break;
                 }
-                response.answer(handler, request, handlerErrors);
                 start += r;
                 requests.increment();
                 if (!response.keepAlive()) {
@@ -154,7 +141,9 @@ public final class ChannelHttpServer {
             return true;
         }
 
+        /** A response buffer from the shared pool, unless one is lent already. */
         private void borrow() {
+            if (out != null) return;
             out = responseBuffers.poll();
             if (out == null) out = new byte[limits.responseBufferBytes()];
             response.use(MemorySegment.ofArray(out));

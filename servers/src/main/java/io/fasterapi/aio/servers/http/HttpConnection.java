@@ -37,8 +37,6 @@ final class HttpConnection implements CompletionHandler {
 
     private final HttpServer server;
     private final AsyncIo io;
-    private final HttpHandler handler;
-    private final HttpParser parser;
     private final HttpLimits limits;
     /** The connection's own read buffer. */
     private final MemorySegment small;
@@ -48,8 +46,10 @@ final class HttpConnection implements CompletionHandler {
     private ResponseBuffer out;
     /** The last read filled all the room it had: more is likely waiting, read into a full buffer. */
     private boolean lastReadFilled;
-    private final HttpRequest request;
     private final HttpResponse response;
+    private final HttpExchange exchange;
+    /** The request being parsed (a view of {@link #in}). */
+    private final HttpRequest request;
 
     long handle;
     int index; // in the server's list of open connections
@@ -62,30 +62,26 @@ final class HttpConnection implements CompletionHandler {
     private final MemorySegment[] headAndBody = new MemorySegment[2];
     private boolean closeAfterWrite;
     private boolean closed;
-    /** {@code 100 Continue} went out for the request being read (its head asked for it). */
-    private boolean continued;
 
     HttpConnection(HttpServer server, MemorySegment small) {
         this.server = server;
         this.io = server.io;
-        this.handler = server.handler;
         this.limits = server.limits;
-        this.parser = new HttpParser(limits);
         this.small = small;
         this.in = small;
-        this.request = new HttpRequest(limits.maxHeaders());
         this.response = new HttpResponse(server.date);
+        this.exchange = new HttpExchange(limits, response, server.handler, server::handlerFailed, this::borrowResponseBuffer);
+        this.request = exchange.request;
     }
 
     void open(long handle) {
         this.handle = handle;
-        parser.reset();
+        exchange.reset();
         start = end = 0;
         writing = 0;
         reading = false;
         closeAfterWrite = false;
         closed = false;
-        continued = false;
         lastReadFilled = false;
         idle(System.nanoTime());
         read();
@@ -138,24 +134,13 @@ final class HttpConnection implements CompletionHandler {
     private void process() {
         while (start < end) {
             if (response.length() > 0 && response.free() < limits.responseBufferBytes() / 2) break; // flush first
-            int r = parser.parse(in, start, end, request);
-            if (r == HttpParser.INCOMPLETE) {
-                if (request.waitsForContinue() && !continued) { // the client waits for it to send the body
-                    borrowResponseBuffer();
-                    response.continue100();
-                    continued = true;
-                }
-                break;
-            }
-            continued = false;
-            borrowResponseBuffer();
-            if (r < 0) {
-                response.error(-r);
+            int r = exchange.next(in, start, end);
+            if (r == HttpExchange.INCOMPLETE) break;
+            if (r == HttpExchange.REFUSED) {
                 closeAfterWrite = true;
                 start = end;
                 break;
             }
-            response.answer(handler, request, server::handlerFailed);
             start += r;
             server.requests++;
             if (!response.keepAlive()) {
